@@ -1,0 +1,56 @@
+/*
+ * Pieces shared by libkilnc and libkiln (compiled into both): error records,
+ * CRC-32 for the container checksum, and little-endian byte access that works
+ * at any alignment. Nothing here allocates.
+ */
+#ifndef KILN_COMMON_H
+#define KILN_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kiln.h"
+
+#if defined(__GNUC__)
+#define KILN_PRINTF(fmt_index, first_arg) __attribute__((format(printf, fmt_index, first_arg)))
+#else
+#define KILN_PRINTF(fmt_index, first_arg)
+#endif
+
+/* Fills *err (when not NULL) and returns status, so callers can write
+ * `return kiln_error_set(err, KILN_ERR_X, off, "...", ...);`. */
+kiln_status kiln_error_set(kiln_error *err, kiln_status status, uint64_t offset,
+                           const char *fmt, ...) KILN_PRINTF(4, 5);
+/* Resets *err to KILN_OK with an empty message. */
+void kiln_error_clear(kiln_error *err);
+
+/* CRC-32 (IEEE, reflected). Start with crc = 0; chain calls over pieces. */
+uint32_t kiln_crc32(uint32_t crc, const void *data, size_t size);
+
+static inline uint16_t kiln_read_u16le(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static inline uint32_t kiln_read_u32le(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+static inline uint64_t kiln_read_u64le(const uint8_t *p)
+{
+    return (uint64_t)kiln_read_u32le(p) | ((uint64_t)kiln_read_u32le(p + 4) << 32);
+}
+static inline void kiln_write_u32le(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+static inline void kiln_write_u64le(uint8_t *p, uint64_t v)
+{
+    kiln_write_u32le(p, (uint32_t)v);
+    kiln_write_u32le(p + 4, (uint32_t)(v >> 32));
+}
+
+#endif /* KILN_COMMON_H */

@@ -1,0 +1,147 @@
+/*
+ * libkiln: the kiln runtime. Loads precompiled .aot containers (written by
+ * kilnc), instantiates them and calls their exports. It never links LLVM and
+ * never parses .wasm.
+ *
+ * Conventions:
+ * - Every fallible function returns kiln_status and, when err is not NULL,
+ *   fills *err with the status, a byte offset where one applies
+ *   (KILN_NO_OFFSET otherwise) and a message that names what was wrong.
+ * - Out-parameters are written only on success.
+ * - X_new / X_load pair with X_free; freeing NULL does nothing.
+ * - The library never prints, exits or aborts on bad input.
+ */
+#ifndef KILN_H
+#define KILN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kiln/aot_format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KILN_VERSION_STRING "0.1.0"
+
+typedef enum kiln_status {
+    KILN_OK = 0,
+    KILN_ERR_NOMEM,         /* allocation failed */
+    KILN_ERR_IO,            /* a file could not be read or written */
+    KILN_ERR_ARGUMENT,      /* a caller passed a bad argument */
+    KILN_ERR_MALFORMED,     /* .wasm binary is malformed (compiler) */
+    KILN_ERR_INVALID,       /* .wasm module fails validation (compiler) */
+    KILN_ERR_UNSUPPORTED,   /* valid input using something not implemented */
+    KILN_ERR_CODEGEN,       /* LLVM refused the module or target (compiler) */
+    KILN_ERR_NOT_CONTAINER, /* bytes are not a kiln container */
+    KILN_ERR_IS_WASM,       /* bytes are a .wasm binary, not a container */
+    KILN_ERR_TRUNCATED,     /* container shorter than its header says */
+    KILN_ERR_VERSION,       /* container format version not loadable */
+    KILN_ERR_TARGET,        /* container built for another target triple */
+    KILN_ERR_POINTER_WIDTH, /* container pointer width differs from host */
+    KILN_ERR_ENDIANNESS,    /* container byte order differs from host */
+    KILN_ERR_CPU_FEATURES,  /* host CPU lacks features the code needs */
+    KILN_ERR_BOUNDS_MODE,   /* bounds-check mode the platform cannot honour */
+    KILN_ERR_HELPERS,       /* code needs runtime helpers this runtime lacks */
+    KILN_ERR_CHECKSUM,      /* container damaged */
+    KILN_ERR_CORRUPT,       /* a section is inconsistent */
+    KILN_ERR_LINK,          /* an import cannot be resolved or mismatches */
+    KILN_ERR_INSTANTIATE,   /* instantiation failed (segment out of bounds) */
+    KILN_ERR_NOT_FOUND,     /* no export of that name / kind */
+    KILN_ERR_TYPE,          /* arguments or results do not match the type */
+    KILN_ERR_TRAP           /* wasm trapped; see kiln_error.trap */
+} kiln_status;
+
+#define KILN_NO_OFFSET UINT64_MAX
+#define KILN_ERROR_MESSAGE_SIZE 512
+
+typedef struct kiln_error {
+    kiln_status status;
+    kiln_trap_code trap;  /* set when status == KILN_ERR_TRAP */
+    uint64_t offset;      /* byte offset in the input, or KILN_NO_OFFSET */
+    char message[KILN_ERROR_MESSAGE_SIZE];
+} kiln_error;
+
+/* Short fixed name of a status ("checksum mismatch"), never NULL. */
+const char *kiln_status_name(kiln_status status);
+/* The spec's message for a trap ("integer divide by zero"), never NULL. */
+const char *kiln_trap_message(kiln_trap_code code);
+
+typedef enum kiln_valkind {
+    KILN_I32 = 0x7F,
+    KILN_I64 = 0x7E,
+    KILN_F32 = 0x7D,
+    KILN_F64 = 0x7C,
+    KILN_V128 = 0x7B,
+    KILN_FUNCREF = 0x70,
+    KILN_EXTERNREF = 0x6F
+} kiln_valkind;
+
+typedef struct kiln_val {
+    kiln_valkind kind;
+    union {
+        int32_t i32;
+        int64_t i64;
+        float f32;
+        double f64;
+        uint8_t v128[16];
+        void *ref;
+    } of;
+} kiln_val;
+
+/* ---- modules -------------------------------------------------------------- */
+
+typedef struct kiln_module kiln_module;
+
+/*
+ * Loads a container from memory. The bytes are copied where needed; the
+ * caller may free them when this returns. Any alignment is accepted.
+ * Errors: KILN_ERR_NOT_CONTAINER, _IS_WASM, _TRUNCATED, _VERSION, _TARGET,
+ * _POINTER_WIDTH, _ENDIANNESS, _CPU_FEATURES, _BOUNDS_MODE, _HELPERS,
+ * _CHECKSUM, _CORRUPT, _NOMEM.
+ */
+kiln_status kiln_module_load(const void *bytes, size_t size, kiln_module **out,
+                             kiln_error *err);
+/* As kiln_module_load, reading the file at path (mapped read-only). */
+kiln_status kiln_module_load_file(const char *path, kiln_module **out, kiln_error *err);
+void kiln_module_free(kiln_module *module);
+
+typedef struct kiln_func_type {
+    uint32_t param_count;
+    uint32_t result_count;
+    const kiln_valkind *params;  /* owned by the module */
+    const kiln_valkind *results; /* owned by the module */
+} kiln_func_type;
+
+/* Looks up an exported function's type. KILN_ERR_NOT_FOUND if absent. */
+kiln_status kiln_module_export_func_type(const kiln_module *module, const char *name,
+                                         kiln_func_type *out, kiln_error *err);
+
+/* ---- instances ------------------------------------------------------------ */
+
+typedef struct kiln_instance kiln_instance;
+
+/*
+ * Instantiates a module that has no imports: memories, tables, globals,
+ * segments, then the start function. The module must outlive the instance.
+ * A trap in the start function returns KILN_ERR_TRAP.
+ */
+kiln_status kiln_instance_new(const kiln_module *module, kiln_instance **out,
+                              kiln_error *err);
+void kiln_instance_free(kiln_instance *instance);
+
+/*
+ * Calls the exported function `name`. args must match its parameters in
+ * number and kind; results receives result_count values. A trap returns
+ * KILN_ERR_TRAP with err->trap set; the instance stays usable.
+ */
+kiln_status kiln_instance_call(kiln_instance *instance, const char *name,
+                               const kiln_val *args, size_t arg_count, kiln_val *results,
+                               size_t result_count, kiln_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KILN_H */

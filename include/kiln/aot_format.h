@@ -1,0 +1,394 @@
+/*
+ * kiln container (.aot) format and the compiled-code ABI.
+ *
+ * This header is the single definition shared by the writer (libkilnc) and the
+ * reader (libkiln). Everything here is part of KILN_AOT_FORMAT_VERSION: change a
+ * byte of the layout, the vmctx layout, a helper's signature or a trampoline's
+ * calling convention and the version must change too.
+ *
+ * Policy: a runtime loads exactly the format versions in
+ * [KILN_AOT_FORMAT_VERSION_MIN, KILN_AOT_FORMAT_VERSION] and names that range
+ * when it refuses a file.
+ *
+ * Byte order: every multi-byte integer in the file is little-endian. Nothing in
+ * the file is aligned except where stated, so readers use byte-wise accessors
+ * and accept buffers at any alignment.
+ *
+ * File layout
+ * -----------
+ *   [header (fixed part + strings), header_size bytes]
+ *   [section table: section_count entries of 16 bytes]
+ *   [section payloads, in any order, non-overlapping, inside the file]
+ *
+ * Fixed header (KILN_AOT_HEADER_FIXED_SIZE bytes):
+ *   off size field
+ *     0    4 magic              0x7F 'K' 'L' 'N'
+ *     4    4 format_version     KILN_AOT_FORMAT_VERSION of the writer
+ *     8    4 header_size        bytes from file start to the section table
+ *    12    4 checksum           CRC-32 (IEEE 802.3, reflected, init and
+ *                               xorout 0xFFFFFFFF) of every byte of the file
+ *                               except these four: bytes [0,12) ++ [16,size)
+ *    16    8 file_size          total bytes; a shorter buffer is "truncated"
+ *    24    1 pointer_width      4 or 8 (bytes)
+ *    25    1 endianness         0 = little (the only value written today)
+ *    26    1 bounds_checks      enum kiln_bounds_mode
+ *    27    1 reserved           0
+ *    28    4 wasm_features      KILN_FEATURE_* bits the module uses
+ *    32    8 helpers_used       bit i set <=> code calls helper i (KILN_HELPER_*)
+ *    40    4 section_count
+ *    44    4 section_table_offset (== header_size)
+ *    48    8 triple             string ref {u32 offset, u32 size} from file start
+ *    56    8 cpu                string ref
+ *    64    8 cpu_features       string ref, LLVM syntax "+a,+b,-c"
+ *    72    8 compiler_version   string ref, e.g. "kilnc 0.1.0 (LLVM 19.1.7)"
+ *    80      end of fixed part; string bytes follow (not NUL-terminated) and
+ *            header_size is rounded up to a multiple of 8.
+ *
+ * Section table entry (16 bytes): u32 id, u32 offset (from file start),
+ * u32 size, u32 reserved (0). Each id appears at most once.
+ *
+ * Section payloads. "str" is u32 length + bytes (UTF-8, no NUL).
+ * "limits" is u8 flags (KILN_LIMITS_*), u64 min, u64 max (0 when no max).
+ * "cexpr" is a constant expression in the normalised encoding below.
+ *
+ *   TYPES     u32 count; per type: u32 param_count, u32 result_count,
+ *             u8 valtype[param_count + result_count] (wasm encoding: 0x7F i32,
+ *             0x7E i64, 0x7D f32, 0x7C f64, 0x7B v128, 0x70 funcref,
+ *             0x6F externref), u32 entry_trampoline, u32 host_trampoline
+ *             (code-image offsets, KILN_AOT_NONE when absent).
+ *   IMPORTS   u32 count; per import: str module, str field, u8 kind
+ *             (KILN_EXTERN_*), then func: u32 type_index | table: u8 reftype,
+ *             limits | memory: limits | global: u8 valtype, u8 mutable.
+ *   FUNCS     u32 imported_count, u32 defined_count; per defined function:
+ *             u32 type_index, u32 code_offset, u32 code_size (offset
+ *             KILN_AOT_NONE when LLVM inlined or dropped the body).
+ *   TABLES    u32 count (defined tables only); per table: u8 reftype, limits.
+ *   MEMORIES  u32 count (defined only); per memory: limits.
+ *   GLOBALS   u32 count (defined only); per global: u8 valtype, u8 mutable,
+ *             cexpr init.
+ *   EXPORTS   u32 count; per export: str name, u8 kind, u32 index (in the
+ *             module's index space of that kind, imports first).
+ *   START     u32 func_index (section absent when there is no start function).
+ *   ELEMS     u32 count; per segment: u8 mode (KILN_SEGMENT_*), u8 reftype,
+ *             u32 table_index, [cexpr offset if active], u32 item_count,
+ *             cexpr item[item_count].
+ *   DATA      u32 count; per segment: u8 mode, u32 memory_index,
+ *             [cexpr offset if active], u32 size, u8 bytes[size].
+ *   CODE      u32 exec_size, u32 image_size, u32 image_align, u32 reserved,
+ *             u8 image[image_size]. Bytes [0, exec_size) are machine code,
+ *             [exec_size, image_size) read-only data (constant pools, jump
+ *             tables, the image's own GOT slots for external symbols). The
+ *             loader copies the image to a page-aligned writable mapping,
+ *             applies RELOCS, then makes the whole image read+execute (never
+ *             writable and executable at once). Code reaches its read-only
+ *             data PC-relatively, so the image moves as one piece.
+ *   RELOCS    u32 count; per relocation (20 bytes): u32 offset (in image),
+ *             u8 kind (KILN_RELOC_*), u8 reserved[3], u32 symbol
+ *             (KILN_RELOC_SYM_IMAGE or an index into SYMBOLS), i64 addend.
+ *             PC-relative references inside the image are resolved by the
+ *             compiler; only absolute and external references remain.
+ *   SYMBOLS   u32 count; per symbol: str name. External symbols the code needs
+ *             (compiler-generated libcalls such as memcpy, fmod, ceilf); the
+ *             loader resolves them from a fixed list and refuses others.
+ *   LAYOUT    u32 vmctx_size, u32 func_imports, u32 memories, u32 tables,
+ *             u32 globals: the vmctx layout the code was compiled against;
+ *             the loader recomputes it and refuses a mismatch.
+ *   NAMES     str module_name; u32 count; per entry: u32 func_index, str name.
+ *   CUSTOM    u32 count; per custom section: str name, u32 size, u8 bytes[size].
+ *
+ * Constant expressions (cexpr): a sequence of u8 op + immediate, ending with
+ * KILN_CEXPR_END. Immediates: I32_CONST u32, I64_CONST u64, F32_CONST u32 bits,
+ * F64_CONST u64 bits, V128_CONST 16 bytes, GLOBAL_GET u32 global index,
+ * REF_NULL u8 reftype, REF_FUNC u32 func index; the arithmetic ops have none.
+ */
+#ifndef KILN_AOT_FORMAT_H
+#define KILN_AOT_FORMAT_H
+
+#include <stdint.h>
+
+#define KILN_AOT_MAGIC_0 0x7Fu
+#define KILN_AOT_MAGIC_1 'K'
+#define KILN_AOT_MAGIC_2 'L'
+#define KILN_AOT_MAGIC_3 'N'
+
+#define KILN_AOT_FORMAT_VERSION 1u
+#define KILN_AOT_FORMAT_VERSION_MIN 1u
+
+#define KILN_AOT_HEADER_FIXED_SIZE 80u
+#define KILN_AOT_SECTION_ENTRY_SIZE 16u
+#define KILN_AOT_RELOC_ENTRY_SIZE 20u
+#define KILN_AOT_NONE 0xFFFFFFFFu
+
+/* Header field offsets. */
+enum {
+    KILN_AOT_OFF_MAGIC = 0,
+    KILN_AOT_OFF_VERSION = 4,
+    KILN_AOT_OFF_HEADER_SIZE = 8,
+    KILN_AOT_OFF_CHECKSUM = 12,
+    KILN_AOT_OFF_FILE_SIZE = 16,
+    KILN_AOT_OFF_POINTER_WIDTH = 24,
+    KILN_AOT_OFF_ENDIANNESS = 25,
+    KILN_AOT_OFF_BOUNDS_CHECKS = 26,
+    KILN_AOT_OFF_WASM_FEATURES = 28,
+    KILN_AOT_OFF_HELPERS_USED = 32,
+    KILN_AOT_OFF_SECTION_COUNT = 40,
+    KILN_AOT_OFF_SECTION_TABLE = 44,
+    KILN_AOT_OFF_TRIPLE = 48,
+    KILN_AOT_OFF_CPU = 56,
+    KILN_AOT_OFF_CPU_FEATURES = 64,
+    KILN_AOT_OFF_COMPILER_VERSION = 72
+};
+
+typedef enum kiln_aot_section_id {
+    KILN_SEC_TYPES = 1,
+    KILN_SEC_IMPORTS = 2,
+    KILN_SEC_FUNCS = 3,
+    KILN_SEC_TABLES = 4,
+    KILN_SEC_MEMORIES = 5,
+    KILN_SEC_GLOBALS = 6,
+    KILN_SEC_EXPORTS = 7,
+    KILN_SEC_START = 8,
+    KILN_SEC_ELEMS = 9,
+    KILN_SEC_DATA = 10,
+    KILN_SEC_CODE = 11,
+    KILN_SEC_RELOCS = 12,
+    KILN_SEC_SYMBOLS = 13,
+    KILN_SEC_LAYOUT = 14,
+    KILN_SEC_NAMES = 15,
+    KILN_SEC_CUSTOM = 16,
+    KILN_SEC_MAX_ID = 16
+} kiln_aot_section_id;
+
+typedef enum kiln_bounds_mode {
+    KILN_BOUNDS_GUARD = 0,    /* guard pages, no checks in code (64-bit) */
+    KILN_BOUNDS_EXPLICIT = 1  /* compare against vmctx mem0_bound */
+} kiln_bounds_mode;
+
+typedef enum kiln_extern_kind {
+    KILN_EXTERN_FUNC = 0,
+    KILN_EXTERN_TABLE = 1,
+    KILN_EXTERN_MEMORY = 2,
+    KILN_EXTERN_GLOBAL = 3
+} kiln_extern_kind;
+
+enum {
+    KILN_LIMITS_HAS_MAX = 1u << 0,
+    KILN_LIMITS_SHARED = 1u << 1,
+    KILN_LIMITS_IS64 = 1u << 2
+};
+
+typedef enum kiln_segment_mode {
+    KILN_SEGMENT_ACTIVE = 0,
+    KILN_SEGMENT_PASSIVE = 1,
+    KILN_SEGMENT_DECLARATIVE = 2
+} kiln_segment_mode;
+
+/* Wasm features a module uses (header wasm_features). */
+enum {
+    KILN_FEATURE_MUTABLE_GLOBALS = 1u << 0,
+    KILN_FEATURE_SIGN_EXT = 1u << 1,
+    KILN_FEATURE_SAT_CONV = 1u << 2,
+    KILN_FEATURE_MULTI_VALUE = 1u << 3,
+    KILN_FEATURE_BULK_MEMORY = 1u << 4,
+    KILN_FEATURE_REFERENCE_TYPES = 1u << 5,
+    KILN_FEATURE_SIMD = 1u << 6,
+    KILN_FEATURE_THREADS = 1u << 7
+};
+
+typedef enum kiln_cexpr_op {
+    KILN_CEXPR_END = 0,
+    KILN_CEXPR_I32_CONST = 1,
+    KILN_CEXPR_I64_CONST = 2,
+    KILN_CEXPR_F32_CONST = 3,
+    KILN_CEXPR_F64_CONST = 4,
+    KILN_CEXPR_V128_CONST = 5,
+    KILN_CEXPR_GLOBAL_GET = 6,
+    KILN_CEXPR_REF_NULL = 7,
+    KILN_CEXPR_REF_FUNC = 8,
+    KILN_CEXPR_I32_ADD = 9,
+    KILN_CEXPR_I32_SUB = 10,
+    KILN_CEXPR_I32_MUL = 11,
+    KILN_CEXPR_I64_ADD = 12,
+    KILN_CEXPR_I64_SUB = 13,
+    KILN_CEXPR_I64_MUL = 14
+} kiln_cexpr_op;
+
+/*
+ * Normalised relocation kinds. P = address of the patched field, S = symbol
+ * address (image base for KILN_RELOC_SYM_IMAGE), A = addend.
+ */
+typedef enum kiln_reloc_kind {
+    KILN_RELOC_ABS64 = 1,     /* u64 S + A */
+    KILN_RELOC_ABS32 = 2,     /* u32 S + A, must fit */
+    KILN_RELOC_REL32 = 3,     /* i32 S + A - P, must fit */
+    KILN_RELOC_CALL_REL32 = 4 /* i32 S + A - P; if S is out of reach the
+                                 loader routes the call through a veneer */
+} kiln_reloc_kind;
+
+#define KILN_RELOC_SYM_IMAGE 0xFFFFFFFFu
+
+/* ------------------------------------------------------------------------
+ * The compiled-code ABI
+ *
+ * Every wasm function is a native function (target C calling convention):
+ *     R kiln_f<N>(void *vmctx, P1 p1, ..., Pn pn)
+ * where R is void, the single result, or an LLVM struct of the results.
+ * N is the function's index in the module's function index space.
+ *
+ * Entry trampoline, one per type T (symbol kiln_entry_t<T>):
+ *     void entry(void *vmctx, void *code, kiln_slot *slots)
+ * reads the arguments from slots[0..params), calls code, writes the results
+ * to slots[0..results). The runtime calls every export through it.
+ *
+ * Host trampoline, one per type T used by a function import (symbol
+ * kiln_host_t<T>): has the native signature of T; its vmctx argument is a
+ * host binding whose first word is
+ *     void (*dispatch)(void *binding, kiln_slot *slots)
+ * It stores the arguments in slots, calls dispatch, and returns the results
+ * read back from slots. The runtime puts {host_trampoline, binding} into an
+ * import slot to make a host function callable like any wasm function.
+ * ---------------------------------------------------------------------- */
+
+/* One argument or result in trampolines: 16 bytes, little-endian value at
+ * the start (i32 in the low 4 bytes, references as pointers). */
+typedef struct kiln_slot {
+    uint64_t lo;
+    uint64_t hi;
+} kiln_slot;
+
+/*
+ * vmctx layout. W = pointer width in bytes. Fixed words first:
+ *   word 0 mem0_base    base of memory 0 (never moves while the instance
+ *                       lives, so code may load it once per function)
+ *   word 1 mem0_bound   accessible bytes of memory 0; kept current by the
+ *                       runtime on every grow, for explicit bounds checks
+ *                       and memory.size
+ *   word 2 helpers      const void *const *: the helper table below
+ *   word 3 stack_limit  lowest native stack address code may use; function
+ *                       prologues trap with "call stack exhausted" below it
+ *   word 4 type_ids     const uint32_t *: canonical type id of each type index
+ *   word 5 instance     the runtime's instance (opaque to code)
+ *   word 6,7 reserved
+ * Then regions (offsets from kiln_vmctx_layout_compute):
+ *   func_imports  per imported function {void *code; void *vmctx;} (2W)
+ *   memories      per memory (imported first) a kiln memory definition
+ *                 pointer (W): {u8 *base at 0; u64 size_bytes at 8}
+ *   tables        per table (imported first) a table definition pointer (W):
+ *                 {void **elements at 0; u32 size at W; u32 max at W+4}
+ *   globals       per global (imported first) a 16-byte slot, 16-aligned:
+ *                 defined globals hold their value in place; imported
+ *                 globals hold a pointer to the exporter's 16-byte cell.
+ * Table elements: funcref = pointer to {void *code; void *vmctx; u32 type_id}
+ * (NULL is ref.null); externref = the host's opaque pointer.
+ */
+enum {
+    KILN_VMCTX_MEM0_BASE = 0,
+    KILN_VMCTX_MEM0_BOUND = 1,
+    KILN_VMCTX_HELPERS = 2,
+    KILN_VMCTX_STACK_LIMIT = 3,
+    KILN_VMCTX_TYPE_IDS = 4,
+    KILN_VMCTX_INSTANCE = 5,
+    KILN_VMCTX_FIXED_WORDS = 8
+};
+
+#define KILN_MEMDEF_BASE_OFFSET 0u
+#define KILN_MEMDEF_SIZE_OFFSET 8u
+#define KILN_GLOBAL_SLOT_SIZE 16u
+#define KILN_WASM_PAGE_SIZE 65536u
+
+typedef struct kiln_vmctx_layout {
+    uint32_t size;         /* total bytes */
+    uint32_t func_imports; /* offset of the imported-function slots */
+    uint32_t memories;     /* offset of the memory definition pointers */
+    uint32_t tables;       /* offset of the table definition pointers */
+    uint32_t globals;      /* offset of the 16-byte global slots */
+} kiln_vmctx_layout;
+
+/* The one definition of the vmctx layout, used by compiler and loader. */
+static inline kiln_vmctx_layout kiln_vmctx_layout_compute(uint32_t pointer_width,
+                                                          uint32_t func_import_count,
+                                                          uint32_t memory_count,
+                                                          uint32_t table_count,
+                                                          uint32_t global_count)
+{
+    kiln_vmctx_layout l;
+    uint32_t off = KILN_VMCTX_FIXED_WORDS * pointer_width;
+    l.func_imports = off;
+    off += func_import_count * 2u * pointer_width;
+    l.memories = off;
+    off += memory_count * pointer_width;
+    l.tables = off;
+    off += table_count * pointer_width;
+    off = (off + 15u) & ~15u;
+    l.globals = off;
+    off += global_count * KILN_GLOBAL_SLOT_SIZE;
+    l.size = (off + 15u) & ~15u;
+    return l;
+}
+
+/*
+ * Runtime helpers, called by compiled code through vmctx->helpers[id].
+ * Signatures (vmctx is the calling instance's):
+ *   TRAP           void   (void *vmctx, u32 trap_code)          never returns
+ *   MEMORY_GROW    u32    (void *vmctx, u32 mem_index, u32 delta_pages)
+ *                         old size in pages, or 0xFFFFFFFF on failure
+ *   MEMORY_FILL    void   (void *vmctx, u32 mem, u32 dst, u32 value, u32 n)
+ *   MEMORY_COPY    void   (void *vmctx, u32 dst_mem, u32 src_mem, u32 dst,
+ *                          u32 src, u32 n)
+ *   MEMORY_INIT    void   (void *vmctx, u32 mem, u32 data, u32 dst, u32 src,
+ *                          u32 n)
+ *   DATA_DROP      void   (void *vmctx, u32 data)
+ *   TABLE_GROW     u32    (void *vmctx, u32 table, void *init, u32 delta)
+ *   TABLE_FILL     void   (void *vmctx, u32 table, u32 dst, void *val, u32 n)
+ *   TABLE_COPY     void   (void *vmctx, u32 dst_table, u32 src_table, u32 dst,
+ *                          u32 src, u32 n)
+ *   TABLE_INIT     void   (void *vmctx, u32 table, u32 elem, u32 dst, u32 src,
+ *                          u32 n)
+ *   ELEM_DROP      void   (void *vmctx, u32 elem)
+ *   FUNC_REF       void * (void *vmctx, u32 func_index)   funcref record
+ *   ATOMIC_WAIT32  u32    (void *vmctx, u32 mem, u32 addr, u32 expected,
+ *                          i64 timeout_ns)
+ *   ATOMIC_WAIT64  u32    (void *vmctx, u32 mem, u32 addr, u64 expected,
+ *                          i64 timeout_ns)
+ *   ATOMIC_NOTIFY  u32    (void *vmctx, u32 mem, u32 addr, u32 count)
+ * Bulk helpers trap themselves on out-of-bounds arguments.
+ */
+typedef enum kiln_helper_id {
+    KILN_HELPER_TRAP = 0,
+    KILN_HELPER_MEMORY_GROW = 1,
+    KILN_HELPER_MEMORY_FILL = 2,
+    KILN_HELPER_MEMORY_COPY = 3,
+    KILN_HELPER_MEMORY_INIT = 4,
+    KILN_HELPER_DATA_DROP = 5,
+    KILN_HELPER_TABLE_GROW = 6,
+    KILN_HELPER_TABLE_FILL = 7,
+    KILN_HELPER_TABLE_COPY = 8,
+    KILN_HELPER_TABLE_INIT = 9,
+    KILN_HELPER_ELEM_DROP = 10,
+    KILN_HELPER_FUNC_REF = 11,
+    KILN_HELPER_ATOMIC_WAIT32 = 12,
+    KILN_HELPER_ATOMIC_WAIT64 = 13,
+    KILN_HELPER_ATOMIC_NOTIFY = 14,
+    KILN_HELPER_COUNT = 15
+} kiln_helper_id;
+
+/* Trap codes passed to KILN_HELPER_TRAP and reported by the runtime. */
+typedef enum kiln_trap_code {
+    KILN_TRAP_NONE = 0,
+    KILN_TRAP_UNREACHABLE = 1,
+    KILN_TRAP_INT_DIV_BY_ZERO = 2,
+    KILN_TRAP_INT_OVERFLOW = 3,
+    KILN_TRAP_INVALID_CONVERSION = 4,
+    KILN_TRAP_OUT_OF_BOUNDS_MEMORY = 5,
+    KILN_TRAP_CALL_STACK_EXHAUSTED = 6,
+    KILN_TRAP_INDIRECT_CALL_TYPE_MISMATCH = 7,
+    KILN_TRAP_UNDEFINED_ELEMENT = 8,
+    KILN_TRAP_UNINITIALIZED_ELEMENT = 9,
+    KILN_TRAP_OUT_OF_BOUNDS_TABLE = 10,
+    KILN_TRAP_NULL_REFERENCE = 11,
+    KILN_TRAP_UNALIGNED_ATOMIC = 12,
+    KILN_TRAP_HOST = 13,
+    KILN_TRAP_COUNT = 14
+} kiln_trap_code;
+
+#endif /* KILN_AOT_FORMAT_H */

@@ -1,0 +1,60 @@
+/*
+ * libkilnc: the kiln compiler. Decodes and validates a .wasm module, lowers it
+ * to native code with LLVM and writes a kiln container (.aot), or the plain
+ * object, LLVM IR or assembly.
+ *
+ * Errors use kiln_status / kiln_error from kiln.h (types only: libkilnc does
+ * not link libkiln). Decode errors are KILN_ERR_MALFORMED and validation
+ * errors KILN_ERR_INVALID, both with the byte offset in the .wasm input.
+ */
+#ifndef KILN_COMPILER_H
+#define KILN_COMPILER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kiln.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum kilnc_format {
+    KILNC_FORMAT_AOT = 0,  /* kiln container */
+    KILNC_FORMAT_OBJECT,   /* relocatable object of the target */
+    KILNC_FORMAT_LLVM_IR,  /* textual LLVM IR, after optimisation */
+    KILNC_FORMAT_ASM       /* target assembly */
+} kilnc_format;
+
+typedef struct kilnc_options {
+    const char *target_triple; /* NULL: the host */
+    const char *cpu;           /* NULL: host CPU for the host, else "generic" */
+    const char *cpu_features;  /* NULL: host features for the host CPU, else "" */
+    unsigned opt_level;        /* 0..3, default 3 */
+    unsigned size_level;       /* 0..2, default 0 */
+    kilnc_format format;       /* default KILNC_FORMAT_AOT */
+    int bounds_checks;         /* -1: target default, else kiln_bounds_mode */
+} kilnc_options;
+
+/* Fills the defaults described above. */
+void kilnc_options_init(kilnc_options *options);
+
+/*
+ * Compiles wasm bytes. On success *out is a buffer of *out_size bytes that
+ * the caller releases with kilnc_buffer_free.
+ */
+kiln_status kilnc_compile(const uint8_t *wasm, size_t wasm_size,
+                          const kilnc_options *options, uint8_t **out, size_t *out_size,
+                          kiln_error *err);
+void kilnc_buffer_free(uint8_t *buffer);
+
+/* "kilnc X.Y.Z (LLVM A.B.C)" */
+const char *kilnc_version(void);
+/* The default target triple of this host, normalised (static storage). */
+const char *kilnc_host_triple(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KILN_COMPILER_H */
