@@ -1,0 +1,47 @@
+/*
+ * Codegen: lowers a validated wasm_module to one LLVM module, following the
+ * compiled-code ABI of include/kiln/aot_format.h.
+ *
+ * Use: cg_module_new, then cg_function for every defined function (the
+ * caller decodes and validates each body just before), then cg_module_finish
+ * (trampolines, verification). The caller then optimises and emits
+ * cg_module_llvm(). Symbols: kiln_f<N> (function N of the index space),
+ * kiln_entry_t<T> and kiln_host_t<T> (trampolines of type T).
+ */
+#ifndef KILN_CODEGEN_H
+#define KILN_CODEGEN_H
+
+#include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
+
+#include "kiln/aot_format.h"
+#include "module.h"
+
+typedef struct cg_config {
+    const char *triple;        /* target triple, set on the LLVM module */
+    LLVMTargetDataRef layout;  /* target data layout (not owned) */
+    unsigned pointer_width;    /* bytes: 4 or 8 */
+    kiln_bounds_mode bounds;   /* how memory accesses are checked */
+    unsigned opt_level;        /* 0..3, to pick attributes only */
+} cg_config;
+
+typedef struct cg_module cg_module;
+
+/* Creates the LLVM module in ctx and declares every function and trampoline. */
+kiln_status cg_module_new(LLVMContextRef ctx, const wasm_module *module,
+                          const cg_config *config, cg_module **out, kiln_error *err);
+/* Emits the body of one defined function; body was validated. */
+kiln_status cg_function(cg_module *cgm, const wasm_body *body, kiln_error *err);
+/* Emits trampolines and runs LLVMVerifyModule. KILN_ERR_CODEGEN when broken. */
+kiln_status cg_module_finish(cg_module *cgm, kiln_error *err);
+
+/* The LLVM module; still owned by cgm unless taken. */
+LLVMModuleRef cg_module_llvm(const cg_module *cgm);
+/* Transfers ownership of the LLVM module to the caller. */
+LLVMModuleRef cg_module_take_llvm(cg_module *cgm);
+/* Bit i set when code calls helper i (container header helpers_used). */
+uint64_t cg_module_helpers_used(const cg_module *cgm);
+/* Disposes the LLVM module too, unless it was taken. NULL is a no-op. */
+void cg_module_free(cg_module *cgm);
+
+#endif /* KILN_CODEGEN_H */
