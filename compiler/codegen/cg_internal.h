@@ -1,0 +1,186 @@
+/*
+ * Codegen internals shared by the cg_*.c files: the per-module state
+ * (cg_module), the per-function state (cg_func) with its value stack and
+ * control stack, and the small helpers every instruction family uses.
+ *
+ * Invariants while a function body is emitted:
+ * - fn->b is positioned at the end of a block without terminator, unless
+ *   fn->unreachable is set (code after br/return/unreachable/br_table): then
+ *   instructions are skipped until the matching else/end of the current frame
+ *   (fn->skip_depth counts blocks opened inside the dead code).
+ * - The value stack holds one LLVM value per wasm operand; its capacity is
+ *   computed before emission from the body, so pushes never fail.
+ * - Each frame's label phis sit at the top of its label block and receive
+ *   one incoming value per branch edge (br_table edges included, duplicates
+ *   too, as LLVM requires).
+ */
+#ifndef KILN_CG_INTERNAL_H
+#define KILN_CG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "codegen.h"
+#include "kiln_common.h"
+
+struct cg_module {
+    LLVMContextRef ctx;       /* not owned */
+    LLVMModuleRef llvm;       /* owned unless taken */
+    const wasm_module *wasm;  /* not owned */
+    cg_config config;
+    kiln_vmctx_layout layout;
+    uint64_t helpers_used;    /* bit i: KILN_HELPER i is called */
+
+    /* Cached types. */
+    LLVMTypeRef t_void, t_i1, t_i8, t_i16, t_i32, t_i64, t_f32, t_f64, t_v128;
+    LLVMTypeRef t_ptr;
+    LLVMTypeRef t_intptr; /* integer of pointer width */
+
+    LLVMTypeRef *func_types;   /* per type index: native signature */
+    LLVMValueRef *funcs;       /* per function index: kiln_f<N>, NULL for imports */
+    bool *func_emitted;        /* per function index: body emitted */
+    LLVMValueRef *entry_tramps; /* per type index */
+    LLVMValueRef *host_tramps;  /* per type index, NULL when no import uses it */
+
+    /* Metadata kinds and nodes reused on many instructions. */
+    unsigned md_invariant_load, md_prof, md_tbaa;
+    LLVMValueRef md_empty;      /* !{} */
+    LLVMValueRef md_unlikely;   /* branch_weights 1, 2000 */
+    LLVMValueRef md_tbaa_memory; /* wasm linear memory accesses */
+    LLVMValueRef md_tbaa_vmctx;  /* vmctx, global cells, tables */
+
+    /* Attribute kinds. */
+    unsigned attr_nounwind, attr_noreturn, attr_cold, attr_nonnull, attr_align;
+};
+
+typedef enum cg_frame_kind {
+    CG_FRAME_FUNC,
+    CG_FRAME_BLOCK,
+    CG_FRAME_LOOP,
+    CG_FRAME_IF
+} cg_frame_kind;
+
+typedef struct cg_frame {
+    cg_frame_kind kind;
+    uint32_t param_count;
+    uint32_t result_count;
+    const wasm_valtype *params;  /* into the module's types or `single` */
+    const wasm_valtype *results;
+    wasm_valtype single;         /* storage for a [] -> [t] blocktype */
+    uint32_t height;             /* value stack height below the params */
+
+    LLVMBasicBlockRef label_bb;  /* target of br: end (block/if/func) or header (loop) */
+    LLVMValueRef *label_phis;    /* label_arity phis at label_bb (owned) */
+    uint32_t label_arity;
+    uint32_t label_preds;        /* edges added to label_bb so far */
+
+    LLVMBasicBlockRef else_bb;   /* if: the false arm */
+    LLVMValueRef *else_args;     /* if: params for the false arm (owned) */
+    bool has_else;
+} cg_frame;
+
+typedef struct cg_func {
+    cg_module *cgm;
+    const wasm_body *body;
+    const wasm_functype *type;
+    kiln_error *err;
+    LLVMValueRef fn;
+    LLVMBuilderRef b;
+    LLVMValueRef vmctx;
+
+    uint32_t local_count;        /* params + declared locals */
+    wasm_valtype *local_types;   /* owned */
+    LLVMValueRef *locals;        /* allocas, owned array */
+
+    LLVMValueRef mem_base;       /* memory 0 base, loaded once; NULL without memory */
+    LLVMValueRef bound_slot;     /* explicit mode: alloca holding mem0_bound as i64 */
+
+    LLVMValueRef *stack;         /* value stack, owned */
+    uint32_t sp;
+    uint32_t stack_cap;
+
+    cg_frame *frames;            /* control stack, owned */
+    uint32_t depth;
+    uint32_t frame_cap;
+
+    bool unreachable;
+    uint32_t skip_depth;
+
+    LLVMBasicBlockRef trap_bbs[KILN_TRAP_COUNT]; /* lazily created */
+    const wasm_instr *instr;     /* instruction being emitted, for errors */
+} cg_func;
+
+/* ---- cg_module.c ---------------------------------------------------------- */
+LLVMTypeRef cg_valtype(const cg_module *cgm, wasm_valtype t);
+/* Return type of a native function with these results. */
+LLVMTypeRef cg_result_type(const cg_module *cgm, uint32_t count, const wasm_valtype *results);
+void cg_set_invariant(const cg_module *cgm, LLVMValueRef load);
+void cg_set_tbaa_vmctx(const cg_module *cgm, LLVMValueRef access);
+void cg_set_tbaa_memory(const cg_module *cgm, LLVMValueRef access);
+/* Calls an LLVM intrinsic overloaded on `types`. */
+LLVMValueRef cg_call_intrinsic(cg_func *fn, const char *name, LLVMTypeRef *types,
+                               unsigned type_count, LLVMValueRef *args, unsigned arg_count);
+/* Common function attributes: nounwind, frame-pointer=non-leaf. */
+void cg_add_function_attrs(const cg_module *cgm, LLVMValueRef func);
+
+/* ---- cg_function.c -------------------------------------------------------- */
+static inline void cg_push(cg_func *fn, LLVMValueRef v)
+{
+    fn->stack[fn->sp++] = v;
+}
+static inline LLVMValueRef cg_pop(cg_func *fn)
+{
+    return fn->stack[--fn->sp];
+}
+static inline LLVMValueRef cg_peek(const cg_func *fn, uint32_t from_top)
+{
+    return fn->stack[fn->sp - 1 - from_top];
+}
+/* Loads a value of `type` at vmctx + byte_offset. */
+LLVMValueRef cg_vmctx_load(cg_func *fn, uint32_t byte_offset, LLVMTypeRef type,
+                           bool invariant, const char *name);
+/* vmctx + byte_offset as a pointer. */
+LLVMValueRef cg_vmctx_addr(cg_func *fn, uint32_t byte_offset, const char *name);
+LLVMValueRef cg_bool_to_i32(cg_func *fn, LLVMValueRef i1);
+LLVMValueRef cg_i32_nonzero(cg_func *fn, LLVMValueRef i32);
+LLVMBasicBlockRef cg_append_block(cg_func *fn, const char *name);
+kiln_status cg_unsupported(cg_func *fn, const wasm_instr *in);
+/* Explicit bounds mode: reloads mem0_bound after anything that may grow memory. */
+void cg_reload_bound(cg_func *fn);
+
+/* ---- family emitters: one switch per family ------------------------------- */
+kiln_status cg_emit_control(cg_func *fn, const wasm_instr *in);
+kiln_status cg_emit_parametric(cg_func *fn, const wasm_instr *in);
+kiln_status cg_emit_variable(cg_func *fn, const wasm_instr *in);
+kiln_status cg_emit_memory(cg_func *fn, const wasm_instr *in);
+kiln_status cg_emit_numeric(cg_func *fn, const wasm_instr *in);
+kiln_status cg_emit_conversion(cg_func *fn, const wasm_instr *in);
+kiln_status cg_emit_table(cg_func *fn, const wasm_instr *in);
+kiln_status cg_emit_reference(cg_func *fn, const wasm_instr *in);
+
+/* cg_control.c: frame bookkeeping used by cg_function.c */
+kiln_status cg_push_func_frame(cg_func *fn);
+kiln_status cg_else(cg_func *fn, const wasm_instr *in);
+kiln_status cg_end(cg_func *fn, const wasm_instr *in);
+void cg_free_frames(cg_func *fn);
+
+/* ---- cg_memory.c ---------------------------------------------------------- */
+/* The one place that decides how an access is bounds-checked: returns the
+ * native pointer for wasm address `addr` (i32) + offset, access_size bytes. */
+LLVMValueRef cg_memory_address(cg_func *fn, LLVMValueRef addr, uint64_t offset,
+                               unsigned access_size);
+
+/* ---- cg_trap.c ------------------------------------------------------------ */
+/* Branches to the function's trap block for `code` when cond (i1) is true. */
+void cg_trap_if(cg_func *fn, LLVMValueRef cond, kiln_trap_code code);
+/* Unconditional trap; the current block is terminated. */
+void cg_trap(cg_func *fn, kiln_trap_code code);
+/* Calls helper `id` with (vmctx, args...). */
+LLVMValueRef cg_call_helper(cg_func *fn, kiln_helper_id id, LLVMTypeRef ret,
+                            LLVMValueRef *args, unsigned arg_count);
+
+/* ---- cg_trampoline.c ------------------------------------------------------ */
+void cg_declare_trampolines(cg_module *cgm);
+void cg_emit_trampolines(cg_module *cgm);
+
+#endif /* KILN_CG_INTERNAL_H */

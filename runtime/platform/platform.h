@@ -1,0 +1,63 @@
+/*
+ * The platform layer (os_): virtual memory, files, thread stacks and fault
+ * signals. Everything operating-system specific in libkiln lives behind
+ * these functions; posix.c implements them for Linux and other POSIX hosts.
+ *
+ * Invariants: os_ functions never print or exit; failures return false or
+ * NULL and the caller turns them into a kiln_status with a message.
+ */
+#ifndef KILN_RT_PLATFORM_H
+#define KILN_RT_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum os_prot {
+    OS_PROT_NONE = 0,
+    OS_PROT_READ_WRITE = 1,
+    OS_PROT_READ_EXEC = 2,
+    OS_PROT_READ = 3
+} os_prot;
+
+/* Page size of the host in bytes (a power of two). */
+size_t os_page_size(void);
+
+/* Reserves size bytes (page multiple) of address space with no access and
+ * no backing store. NULL on failure. */
+void *os_reserve(size_t size);
+/* Maps size bytes readable and writable, zero-filled. NULL on failure. */
+void *os_map_rw(size_t size);
+/* Releases a reservation or mapping made above (or by os_map_file). */
+void os_release(void *base, size_t size);
+/* Changes the protection of [base, base + size), page aligned. Committing
+ * RW pages of a reservation zero-fills them on first touch. */
+bool os_protect(void *base, size_t size, os_prot prot);
+
+/* Maps a whole file read-only. On failure returns false and errno_out gets
+ * the C errno so the caller can name the cause. An empty file maps as
+ * (*base = NULL, *size = 0). */
+bool os_map_file(const char *path, void **base, size_t *size, int *errno_out);
+
+/* The current thread's stack: [*low, *high). false if unknown. */
+bool os_thread_stack_bounds(uintptr_t *low, uintptr_t *high);
+/* An address in the caller's current stack frame. */
+uintptr_t os_stack_pointer(void);
+
+/*
+ * Fault handling. os_fault_handler_install installs, once per process, a
+ * SIGSEGV/SIGBUS handler running on a per-thread alternate stack; for each
+ * fault it calls classify(pc, fault_address, sp). A non-zero result is a
+ * trap code for a fault of wasm code on this thread: the handler passes it to
+ * deliver, which does not return (it siglongjmp's to the activation). Zero
+ * means "not ours": the previous handler runs, or the default action is
+ * restored so that the fault kills the process as it would without kiln.
+ * os_thread_prepare gives the calling thread its alternate signal stack
+ * (idempotent, cheap after the first call). Both return false on failure.
+ */
+typedef int (*os_fault_classify_fn)(uintptr_t pc, uintptr_t fault_address, uintptr_t sp);
+typedef void (*os_fault_deliver_fn)(int code);
+bool os_fault_handler_install(os_fault_classify_fn classify, os_fault_deliver_fn deliver);
+bool os_thread_prepare(void);
+
+#endif /* KILN_RT_PLATFORM_H */

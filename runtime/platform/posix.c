@@ -1,0 +1,244 @@
+/*
+ * POSIX implementation of the platform layer (platform.h), with the few
+ * Linux/glibc specifics (pthread_getattr_np, ucontext register names) kept
+ * here so the rest of the runtime has no #if.
+ *
+ * Fault handler invariants: installed once per process (pthread_once); runs
+ * on a per-thread sigaltstack so a fault caused by stack exhaustion can
+ * still be handled; only async-signal-safe work happens before deliver().
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "platform.h"
+
+size_t os_page_size(void)
+{
+    static size_t page_size;
+    if (page_size == 0) {
+        long v = sysconf(_SC_PAGESIZE);
+        page_size = v > 0 ? (size_t)v : 4096u;
+    }
+    return page_size;
+}
+
+void *os_reserve(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void *os_map_rw(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void os_release(void *base, size_t size)
+{
+    if (base != NULL && size != 0)
+        munmap(base, size);
+}
+
+bool os_protect(void *base, size_t size, os_prot prot)
+{
+    int flags = PROT_NONE;
+    switch (prot) {
+    case OS_PROT_NONE: flags = PROT_NONE; break;
+    case OS_PROT_READ_WRITE: flags = PROT_READ | PROT_WRITE; break;
+    case OS_PROT_READ_EXEC: flags = PROT_READ | PROT_EXEC; break;
+    case OS_PROT_READ: flags = PROT_READ; break;
+    }
+    if (size == 0)
+        return true;
+    return mprotect(base, size, flags) == 0;
+}
+
+bool os_map_file(const char *path, void **base, size_t *size, int *errno_out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        *errno_out = errno;
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        *errno_out = errno;
+        close(fd);
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *errno_out = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        close(fd);
+        return false;
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        *base = NULL;
+        *size = 0;
+        return true;
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int saved = errno;
+    close(fd);
+    if (p == MAP_FAILED) {
+        *errno_out = saved;
+        return false;
+    }
+    *base = p;
+    *size = (size_t)st.st_size;
+    return true;
+}
+
+bool os_thread_stack_bounds(uintptr_t *low, uintptr_t *high)
+{
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return false;
+    void *addr = NULL;
+    size_t size = 0;
+    int rc = pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
+    if (rc != 0 || addr == NULL || size == 0)
+        return false;
+    *low = (uintptr_t)addr;
+    *high = (uintptr_t)addr + size;
+    return true;
+}
+
+uintptr_t os_stack_pointer(void)
+{
+    volatile char here = 0;
+    return (uintptr_t)&here;
+}
+
+/* ---- fault signals ------------------------------------------------------- */
+
+#define ALT_STACK_SIZE (64u * 1024u)
+
+static os_fault_classify_fn fault_classify;
+static os_fault_deliver_fn fault_deliver;
+static struct sigaction previous_segv;
+static struct sigaction previous_bus;
+static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+static bool install_ok;
+
+static _Thread_local bool thread_has_alt_stack;
+static pthread_key_t alt_stack_key;
+
+static void alt_stack_release(void *stack)
+{
+    /* The thread is exiting: switch the alternate stack off before unmapping. */
+    stack_t off;
+    memset(&off, 0, sizeof off);
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, NULL);
+    munmap(stack, ALT_STACK_SIZE);
+}
+
+static uintptr_t context_pc(const ucontext_t *uc)
+{
+#if defined(__x86_64__)
+    return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return (uintptr_t)uc->uc_mcontext.pc;
+#else
+#error "kiln: no ucontext program counter accessor for this architecture"
+#endif
+}
+
+static uintptr_t context_sp(const ucontext_t *uc)
+{
+#if defined(__x86_64__)
+    return (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+    return (uintptr_t)uc->uc_mcontext.sp;
+#endif
+}
+
+static void chain_previous(int signo, siginfo_t *info, void *context)
+{
+    const struct sigaction *prev = signo == SIGBUS ? &previous_bus : &previous_segv;
+    if ((prev->sa_flags & SA_SIGINFO) != 0 && prev->sa_sigaction != NULL) {
+        prev->sa_sigaction(signo, info, context);
+        return;
+    }
+    if (prev->sa_handler == SIG_IGN)
+        return;
+    if (prev->sa_handler == SIG_DFL) {
+        /* Returning re-executes the faulting instruction, which now gets
+         * the default action: the process dies as it would without us. */
+        signal(signo, SIG_DFL);
+        return;
+    }
+    prev->sa_handler(signo);
+}
+
+static void fault_handler(int signo, siginfo_t *info, void *context)
+{
+    const ucontext_t *uc = context;
+    int code = fault_classify(context_pc(uc), (uintptr_t)info->si_addr, context_sp(uc));
+    if (code != 0)
+        fault_deliver(code);
+    chain_previous(signo, info, context);
+}
+
+static void install_handlers(void)
+{
+    if (pthread_key_create(&alt_stack_key, alt_stack_release) != 0)
+        return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = fault_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, &previous_segv) != 0)
+        return;
+    if (sigaction(SIGBUS, &sa, &previous_bus) != 0)
+        return;
+    install_ok = true;
+}
+
+bool os_fault_handler_install(os_fault_classify_fn classify, os_fault_deliver_fn deliver)
+{
+    fault_classify = classify;
+    fault_deliver = deliver;
+    pthread_once(&install_once, install_handlers);
+    return install_ok;
+}
+
+bool os_thread_prepare(void)
+{
+    if (thread_has_alt_stack)
+        return true;
+    stack_t current;
+    if (sigaltstack(NULL, &current) == 0 && (current.ss_flags & SS_DISABLE) == 0 &&
+        current.ss_size >= ALT_STACK_SIZE) {
+        /* The host already gave this thread a large enough alternate stack. */
+        thread_has_alt_stack = true;
+        return true;
+    }
+    void *stack = os_map_rw(ALT_STACK_SIZE);
+    if (stack == NULL)
+        return false;
+    stack_t ss;
+    memset(&ss, 0, sizeof ss);
+    ss.ss_sp = stack;
+    ss.ss_size = ALT_STACK_SIZE;
+    if (sigaltstack(&ss, NULL) != 0) {
+        munmap(stack, ALT_STACK_SIZE);
+        return false;
+    }
+    pthread_setspecific(alt_stack_key, stack);
+    thread_has_alt_stack = true;
+    return true;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what kiln needs on Debian 12 (bookworm), only the packages that
+# are missing, with apt-get. Safe to run again.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build pkg-config gcc make   # build
+  llvm-19-dev                             # the compiler's back end (LLVM-C API)
+  libcmocka-dev                           # unit tests
+  wabt                                    # wat2wasm for test modules
+  libcjson-dev                            # JSON for the spec-test runner
+  clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32  # C -> wasm32-wasi tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "kiln: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "kiln: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,2 @@
+/* placeholder until the kiln CLI lands */
+int main(void) { return 1; }

@@ -1,0 +1,2 @@
+/* placeholder until the kilnc CLI lands */
+int main(void) { return 1; }
