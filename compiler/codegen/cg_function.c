@@ -1,0 +1,303 @@
+/*
+ * Codegen of one function body: locals, prologue, and the dispatch loop
+ * over the body's instructions by family (opcodes.def column `family`).
+ *
+ * Prologue (entry block): one alloca per param and local (params stored,
+ * declared locals zeroed; mem2reg promotes them), memory 0's base loaded
+ * once as an invariant load (memories never move), in explicit bounds mode
+ * mem0_bound copied into an alloca that is refreshed after calls (so hot
+ * loops without calls keep it in a register), and, in functions that call
+ * other wasm functions, the stack-limit check.
+ *
+ * Unreachable code (after br, br_table, return, unreachable) is skipped up
+ * to the matching else/end of the current frame; the validator has typed it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cg_internal.h"
+
+LLVMValueRef cg_vmctx_addr(cg_func *fn, uint32_t byte_offset, const char *name)
+{
+    if (byte_offset == 0)
+        return fn->vmctx;
+    LLVMValueRef off = LLVMConstInt(fn->cgm->t_i64, byte_offset, 0);
+    return LLVMBuildGEP2(fn->b, fn->cgm->t_i8, fn->vmctx, &off, 1, name);
+}
+
+LLVMValueRef cg_vmctx_load(cg_func *fn, uint32_t byte_offset, LLVMTypeRef type,
+                           bool invariant, const char *name)
+{
+    LLVMValueRef addr = cg_vmctx_addr(fn, byte_offset, "");
+    LLVMValueRef v = LLVMBuildLoad2(fn->b, type, addr, name);
+    /* vmctx is 16-aligned and every field sits at a multiple of its size,
+     * up to the pointer width. */
+    unsigned align = fn->cgm->config.pointer_width;
+    if (type == fn->cgm->t_i32 || type == fn->cgm->t_f32)
+        align = 4;
+    else if (type == fn->cgm->t_i64 || type == fn->cgm->t_f64 || type == fn->cgm->t_v128)
+        align = 8;
+    LLVMSetAlignment(v, align);
+    if (invariant)
+        cg_set_invariant(fn->cgm, v);
+    cg_set_tbaa_vmctx(fn->cgm, v);
+    return v;
+}
+
+LLVMValueRef cg_bool_to_i32(cg_func *fn, LLVMValueRef i1)
+{
+    return LLVMBuildZExt(fn->b, i1, fn->cgm->t_i32, "");
+}
+
+LLVMValueRef cg_i32_nonzero(cg_func *fn, LLVMValueRef i32)
+{
+    return LLVMBuildICmp(fn->b, LLVMIntNE, i32, LLVMConstInt(fn->cgm->t_i32, 0, 0), "");
+}
+
+LLVMBasicBlockRef cg_append_block(cg_func *fn, const char *name)
+{
+    return LLVMAppendBasicBlockInContext(fn->cgm->ctx, fn->fn, name);
+}
+
+kiln_status cg_unsupported(cg_func *fn, const wasm_instr *in)
+{
+    return kiln_error_set(fn->err, KILN_ERR_UNSUPPORTED, in->offset,
+                          "codegen: instruction %s is not supported (function %u)",
+                          wasm_op_name((wasm_op)in->op), fn->body->func_index);
+}
+
+void cg_reload_bound(cg_func *fn)
+{
+    if (!fn->bound_slot)
+        return;
+    cg_module *cgm = fn->cgm;
+    LLVMValueRef bound = cg_vmctx_load(fn, KILN_VMCTX_MEM0_BOUND * cgm->config.pointer_width,
+                                       cgm->t_intptr, false, "mem0_bound");
+    if (cgm->t_intptr != cgm->t_i64)
+        bound = LLVMBuildZExt(fn->b, bound, cgm->t_i64, "");
+    LLVMBuildStore(fn->b, bound, fn->bound_slot);
+}
+
+/* Upper bounds for the value and control stacks: every instruction pushes
+ * at most max(1, its block params + results, its callee's results). */
+static void stack_bounds(const cg_module *cgm, const wasm_body *body, uint32_t *values,
+                         uint32_t *frames)
+{
+    const wasm_module *m = cgm->wasm;
+    uint64_t v = 16, f = 2;
+    for (uint32_t i = 0; i < body->code_count; i++) {
+        const wasm_instr *in = &body->code[i];
+        uint64_t pushes = 1;
+        switch (in->op) {
+        case WASM_OP_BLOCK:
+        case WASM_OP_LOOP:
+        case WASM_OP_IF:
+            f++;
+            if (in->imm.block.kind == WASM_BLOCK_TYPE_IDX) {
+                const wasm_functype *t = &m->types[in->imm.block.type_index];
+                /* params re-pushed (loop phis, if arms), results at end */
+                pushes = 2u * ((uint64_t)t->param_count + t->result_count) + 1;
+            }
+            break;
+        case WASM_OP_CALL:
+            pushes = wasm_func_type(m, in->imm.index)->result_count + 1u;
+            break;
+        case WASM_OP_CALL_INDIRECT:
+            pushes = m->types[in->imm.call_indirect.type_index].result_count + 1u;
+            break;
+        default:
+            break;
+        }
+        v += pushes;
+    }
+    *values = v > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)v;
+    *frames = f > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)f;
+}
+
+static bool body_has_call(const wasm_body *body)
+{
+    for (uint32_t i = 0; i < body->code_count; i++) {
+        if (body->code[i].op == WASM_OP_CALL || body->code[i].op == WASM_OP_CALL_INDIRECT)
+            return true;
+    }
+    return false;
+}
+
+static void emit_prologue(cg_func *fn, bool check_stack)
+{
+    cg_module *cgm = fn->cgm;
+    unsigned w = cgm->config.pointer_width;
+    uint32_t params = fn->type->param_count;
+
+    for (uint32_t i = 0; i < fn->local_count; i++) {
+        LLVMTypeRef t = cg_valtype(cgm, fn->local_types[i]);
+        char name[24];
+        snprintf(name, sizeof name, i < params ? "p%u" : "l%u", i);
+        fn->locals[i] = LLVMBuildAlloca(fn->b, t, name);
+    }
+    for (uint32_t i = 0; i < fn->local_count; i++) {
+        LLVMValueRef init = i < params ? LLVMGetParam(fn->fn, i + 1)
+                                       : LLVMConstNull(cg_valtype(cgm, fn->local_types[i]));
+        LLVMBuildStore(fn->b, init, fn->locals[i]);
+    }
+
+    if (cgm->wasm->memory_count > 0) {
+        fn->mem_base = cg_vmctx_load(fn, KILN_VMCTX_MEM0_BASE * w, cgm->t_ptr, true, "mem0_base");
+        if (cgm->config.bounds == KILN_BOUNDS_EXPLICIT) {
+            fn->bound_slot = LLVMBuildAlloca(fn->b, cgm->t_i64, "mem0_bound.slot");
+            cg_reload_bound(fn);
+        }
+    }
+
+    if (check_stack) {
+        LLVMValueRef zero = LLVMConstInt(cgm->t_i32, 0, 0);
+        LLVMTypeRef ptr = cgm->t_ptr;
+        LLVMValueRef frame = cg_call_intrinsic(fn, "llvm.frameaddress", &ptr, 1, &zero, 1);
+        LLVMValueRef sp = LLVMBuildPtrToInt(fn->b, frame, cgm->t_intptr, "sp");
+        LLVMValueRef limit = cg_vmctx_load(fn, KILN_VMCTX_STACK_LIMIT * w, cgm->t_intptr, true,
+                                           "stack_limit");
+        LLVMValueRef below = LLVMBuildICmp(fn->b, LLVMIntULT, sp, limit, "stack_low");
+        cg_trap_if(fn, below, KILN_TRAP_CALL_STACK_EXHAUSTED);
+    }
+}
+
+static kiln_status dispatch(cg_func *fn, const wasm_instr *in)
+{
+    switch (wasm_op_family((wasm_op)in->op)) {
+    case WASM_FAM_CONTROL:
+        return cg_emit_control(fn, in);
+    case WASM_FAM_PARAMETRIC:
+        return cg_emit_parametric(fn, in);
+    case WASM_FAM_VARIABLE:
+        return cg_emit_variable(fn, in);
+    case WASM_FAM_TABLE:
+        return cg_emit_table(fn, in);
+    case WASM_FAM_MEMORY:
+        return cg_emit_memory(fn, in);
+    case WASM_FAM_NUMERIC:
+        return cg_emit_numeric(fn, in);
+    case WASM_FAM_CONVERSION:
+        return cg_emit_conversion(fn, in);
+    case WASM_FAM_REFERENCE:
+        return cg_emit_reference(fn, in);
+    case WASM_FAM_SIMD:
+    case WASM_FAM_ATOMIC:
+        return cg_unsupported(fn, in);
+    }
+    return cg_unsupported(fn, in);
+}
+
+/* Dead code: only block structure matters until this frame's else/end. */
+static kiln_status skip_unreachable(cg_func *fn, const wasm_instr *in)
+{
+    switch (in->op) {
+    case WASM_OP_BLOCK:
+    case WASM_OP_LOOP:
+    case WASM_OP_IF:
+        fn->skip_depth++;
+        return KILN_OK;
+    case WASM_OP_ELSE:
+        if (fn->skip_depth > 0)
+            return KILN_OK;
+        return cg_else(fn, in);
+    case WASM_OP_END:
+        if (fn->skip_depth > 0) {
+            fn->skip_depth--;
+            return KILN_OK;
+        }
+        return cg_end(fn, in);
+    default:
+        return KILN_OK;
+    }
+}
+
+static kiln_status emit_body(cg_func *fn)
+{
+    kiln_status st = cg_push_func_frame(fn);
+    if (st != KILN_OK)
+        return st;
+    const wasm_body *body = fn->body;
+    for (uint32_t pos = 0; pos < body->code_count; pos++) {
+        const wasm_instr *in = &body->code[pos];
+        fn->instr = in;
+        if (fn->depth == 0)
+            return kiln_error_set(fn->err, KILN_ERR_CODEGEN, in->offset,
+                                  "codegen: instruction after the final end of function %u",
+                                  body->func_index);
+        if (fn->unreachable)
+            st = skip_unreachable(fn, in);
+        else
+            st = dispatch(fn, in);
+        if (st != KILN_OK)
+            return st;
+    }
+    if (fn->depth != 0)
+        return kiln_error_set(fn->err, KILN_ERR_CODEGEN, 0,
+                              "codegen: body of function %u ends inside %u open blocks",
+                              body->func_index, fn->depth);
+    return KILN_OK;
+}
+
+kiln_status cg_function(cg_module *cgm, const wasm_body *body, kiln_error *err)
+{
+    const wasm_module *m = cgm->wasm;
+    if (body->func_index < m->func_import_count || body->func_index >= m->func_count)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, 0,
+                              "codegen: function %u is not a defined function "
+                              "(defined: %u..%u)",
+                              body->func_index, m->func_import_count, m->func_count);
+    if (cgm->func_emitted[body->func_index])
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, 0,
+                              "codegen: function %u was already emitted", body->func_index);
+    if (!cgm->llvm)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, 0,
+                              "codegen: the LLVM module was already taken");
+
+    cg_func f = {0};
+    cg_func *fn = &f;
+    kiln_status st = KILN_OK;
+    fn->cgm = cgm;
+    fn->body = body;
+    fn->type = wasm_func_type(m, body->func_index);
+    fn->err = err;
+    fn->fn = cgm->funcs[body->func_index];
+    fn->vmctx = LLVMGetParam(fn->fn, 0);
+
+    uint64_t local_count = (uint64_t)fn->type->param_count + body->local_count;
+    stack_bounds(cgm, body, &fn->stack_cap, &fn->frame_cap);
+    fn->local_count = (uint32_t)local_count;
+    fn->local_types = malloc((local_count ? local_count : 1) * sizeof *fn->local_types);
+    fn->locals = malloc((local_count ? local_count : 1) * sizeof *fn->locals);
+    fn->stack = malloc(fn->stack_cap * sizeof *fn->stack);
+    fn->frames = calloc(fn->frame_cap, sizeof *fn->frames);
+    fn->b = LLVMCreateBuilderInContext(cgm->ctx);
+    if (!fn->local_types || !fn->locals || !fn->stack || !fn->frames) {
+        st = kiln_error_set(err, KILN_ERR_NOMEM, 0, "codegen: out of memory (function %u)",
+                            body->func_index);
+        goto out;
+    }
+    for (uint32_t i = 0; i < fn->type->param_count; i++)
+        fn->local_types[i] = fn->type->types[i];
+    for (uint32_t i = 0; i < body->local_count; i++)
+        fn->local_types[fn->type->param_count + i] = body->local_types[i];
+
+    LLVMBasicBlockRef entry = cg_append_block(fn, "entry");
+    LLVMPositionBuilderAtEnd(fn->b, entry);
+    emit_prologue(fn, body_has_call(body));
+    st = emit_body(fn);
+    if (st != KILN_OK)
+        goto out;
+    cgm->func_emitted[body->func_index] = true;
+
+out:
+    /* On failure the function's body is left half-built: the module is
+     * unusable and the caller frees it (cg_module_finish would refuse it
+     * anyway, the function is not marked emitted). */
+    cg_free_frames(fn);
+    LLVMDisposeBuilder(fn->b);
+    free(fn->frames);
+    free(fn->stack);
+    free(fn->locals);
+    free(fn->local_types);
+    return st;
+}

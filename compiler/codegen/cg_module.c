@@ -1,0 +1,346 @@
+/*
+ * Codegen, module level: creates the LLVM module, maps wasm types to native
+ * signatures, declares kiln_f<N> for every defined function (linkage decided
+ * here, once: external+hidden when the runtime or another instance can reach
+ * the function by address, internal otherwise so LLVM may inline it),
+ * declares trampolines, and at finish emits them and verifies the module.
+ *
+ * Invariant: every LLVM function we create is nounwind, has no uwtable and
+ * keeps frame pointers in non-leaf functions (backtraces walk them).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Analysis.h>
+
+#include "cg_internal.h"
+
+LLVMTypeRef cg_valtype(const cg_module *cgm, wasm_valtype t)
+{
+    switch (t) {
+    case WASM_I32:
+        return cgm->t_i32;
+    case WASM_I64:
+        return cgm->t_i64;
+    case WASM_F32:
+        return cgm->t_f32;
+    case WASM_F64:
+        return cgm->t_f64;
+    case WASM_V128:
+        return cgm->t_v128;
+    case WASM_FUNCREF:
+    case WASM_EXTERNREF:
+        return cgm->t_ptr;
+    default:
+        break;
+    }
+    /* The validator admits only the types above. */
+    return cgm->t_i32;
+}
+
+LLVMTypeRef cg_result_type(const cg_module *cgm, uint32_t count, const wasm_valtype *results)
+{
+    if (count == 0)
+        return cgm->t_void;
+    if (count == 1)
+        return cg_valtype(cgm, results[0]);
+    LLVMTypeRef fields[count];
+    for (uint32_t i = 0; i < count; i++)
+        fields[i] = cg_valtype(cgm, results[i]);
+    return LLVMStructTypeInContext(cgm->ctx, fields, count, 0);
+}
+
+void cg_set_invariant(const cg_module *cgm, LLVMValueRef load)
+{
+    LLVMSetMetadata(load, cgm->md_invariant_load, cgm->md_empty);
+}
+
+void cg_set_tbaa_vmctx(const cg_module *cgm, LLVMValueRef access)
+{
+    LLVMSetMetadata(access, cgm->md_tbaa, cgm->md_tbaa_vmctx);
+}
+
+void cg_set_tbaa_memory(const cg_module *cgm, LLVMValueRef access)
+{
+    LLVMSetMetadata(access, cgm->md_tbaa, cgm->md_tbaa_memory);
+}
+
+LLVMValueRef cg_call_intrinsic(cg_func *fn, const char *name, LLVMTypeRef *types,
+                               unsigned type_count, LLVMValueRef *args, unsigned arg_count)
+{
+    cg_module *cgm = fn->cgm;
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    LLVMValueRef decl = LLVMGetIntrinsicDeclaration(cgm->llvm, id, types, type_count);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(cgm->ctx, id, types, type_count);
+    return LLVMBuildCall2(fn->b, fty, decl, args, arg_count, "");
+}
+
+void cg_add_function_attrs(const cg_module *cgm, LLVMValueRef func)
+{
+    LLVMAddAttributeToFunction(func, LLVMAttributeFunctionIndex,
+                               LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_nounwind, 0));
+    LLVMAddAttributeToFunction(func, LLVMAttributeFunctionIndex,
+                               LLVMCreateStringAttribute(cgm->ctx, "frame-pointer", 13,
+                                                         "non-leaf", 8));
+}
+
+/* The metadata nodes reused on many instructions: built once. */
+static void init_metadata(cg_module *cgm)
+{
+    LLVMContextRef ctx = cgm->ctx;
+    cgm->md_invariant_load = LLVMGetMDKindIDInContext(ctx, "invariant.load", 14);
+    cgm->md_prof = LLVMGetMDKindIDInContext(ctx, "prof", 4);
+    cgm->md_tbaa = LLVMGetMDKindIDInContext(ctx, "tbaa", 4);
+    cgm->md_empty = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, NULL, 0));
+
+    LLVMMetadataRef weights[3] = {
+        LLVMMDStringInContext2(ctx, "branch_weights", 14),
+        LLVMValueAsMetadata(LLVMConstInt(cgm->t_i32, 1, 0)),
+        LLVMValueAsMetadata(LLVMConstInt(cgm->t_i32, 2000, 0)),
+    };
+    cgm->md_unlikely = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, weights, 3));
+
+    /* Scalar TBAA: linear memory and the vmctx-side data (vmctx words,
+     * global cells, table definitions) are disjoint objects, so a wasm store
+     * never forces a reload of a global or a vmctx field. Calls still clobber
+     * both (helpers write vmctx). */
+    LLVMMetadataRef root_name = LLVMMDStringInContext2(ctx, "kiln tbaa", 9);
+    LLVMMetadataRef root = LLVMMDNodeInContext2(ctx, &root_name, 1);
+    LLVMMetadataRef zero = LLVMValueAsMetadata(LLVMConstInt(cgm->t_i64, 0, 0));
+    LLVMMetadataRef mem_ops[3] = {LLVMMDStringInContext2(ctx, "wasm memory", 11), root, zero};
+    LLVMMetadataRef mem_type = LLVMMDNodeInContext2(ctx, mem_ops, 3);
+    LLVMMetadataRef mem_tag_ops[3] = {mem_type, mem_type, zero};
+    cgm->md_tbaa_memory = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, mem_tag_ops, 3));
+    LLVMMetadataRef vm_ops[3] = {LLVMMDStringInContext2(ctx, "kiln vmctx", 10), root, zero};
+    LLVMMetadataRef vm_type = LLVMMDNodeInContext2(ctx, vm_ops, 3);
+    LLVMMetadataRef vm_tag_ops[3] = {vm_type, vm_type, zero};
+    cgm->md_tbaa_vmctx = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, vm_tag_ops, 3));
+}
+
+static void init_types(cg_module *cgm)
+{
+    LLVMContextRef ctx = cgm->ctx;
+    cgm->t_void = LLVMVoidTypeInContext(ctx);
+    cgm->t_i1 = LLVMInt1TypeInContext(ctx);
+    cgm->t_i8 = LLVMInt8TypeInContext(ctx);
+    cgm->t_i16 = LLVMInt16TypeInContext(ctx);
+    cgm->t_i32 = LLVMInt32TypeInContext(ctx);
+    cgm->t_i64 = LLVMInt64TypeInContext(ctx);
+    cgm->t_f32 = LLVMFloatTypeInContext(ctx);
+    cgm->t_f64 = LLVMDoubleTypeInContext(ctx);
+    cgm->t_v128 = LLVMVectorType(cgm->t_i64, 2);
+    cgm->t_ptr = LLVMPointerTypeInContext(ctx, 0);
+    cgm->t_intptr = cgm->config.pointer_width == 4 ? cgm->t_i32 : cgm->t_i64;
+
+    cgm->attr_nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+    cgm->attr_noreturn = LLVMGetEnumAttributeKindForName("noreturn", 8);
+    cgm->attr_cold = LLVMGetEnumAttributeKindForName("cold", 4);
+    cgm->attr_nonnull = LLVMGetEnumAttributeKindForName("nonnull", 7);
+    cgm->attr_align = LLVMGetEnumAttributeKindForName("align", 5);
+}
+
+/* Marks functions whose address escapes to the runtime: exports, start,
+ * and every function a ref.func may name (elem segments of any mode and
+ * global initialisers; the validator requires ref.func in bodies to be
+ * declared in one of these, so bodies need not be scanned). */
+static void mark_expr_refs(const wasm_module *m, const wasm_expr *e, bool *escapes)
+{
+    for (uint32_t i = 0; i < e->count; i++) {
+        if (e->code[i].op == WASM_OP_REF_FUNC && e->code[i].imm.index < m->func_count)
+            escapes[e->code[i].imm.index] = true;
+    }
+}
+
+static void mark_escaping(const wasm_module *m, bool *escapes)
+{
+    for (uint32_t i = 0; i < m->export_count; i++) {
+        if (m->exports[i].kind == KILN_EXTERN_FUNC && m->exports[i].index < m->func_count)
+            escapes[m->exports[i].index] = true;
+    }
+    if (m->has_start && m->start_func < m->func_count)
+        escapes[m->start_func] = true;
+    for (uint32_t i = 0; i < m->elem_count; i++) {
+        for (uint32_t j = 0; j < m->elems[i].item_count; j++)
+            mark_expr_refs(m, &m->elems[i].items[j], escapes);
+    }
+    for (uint32_t i = m->global_import_count; i < m->global_count; i++)
+        mark_expr_refs(m, &m->globals[i].init, escapes);
+}
+
+static void declare_functions(cg_module *cgm, const bool *escapes)
+{
+    const wasm_module *m = cgm->wasm;
+    for (uint32_t i = m->func_import_count; i < m->func_count; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "kiln_f%u", i);
+        LLVMValueRef f = LLVMAddFunction(cgm->llvm, name, cgm->func_types[m->funcs[i].type_index]);
+        if (escapes[i]) {
+            LLVMSetLinkage(f, LLVMExternalLinkage);
+            /* Hidden visibility makes the symbol dso_local in LLVM. */
+            LLVMSetVisibility(f, LLVMHiddenVisibility);
+        } else {
+            LLVMSetLinkage(f, LLVMInternalLinkage);
+        }
+        cg_add_function_attrs(cgm, f);
+        LLVMValueRef vmctx = LLVMGetParam(f, 0);
+        LLVMSetValueName2(vmctx, "vmctx", 5);
+        /* nonnull + align 16, not noalias: helpers write through vmctx. */
+        LLVMAddAttributeToFunction(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_nonnull, 0));
+        LLVMAddAttributeToFunction(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_align, 16));
+        cgm->funcs[i] = f;
+    }
+}
+
+static kiln_status check_supported(const wasm_module *m, const cg_config *config,
+                                   kiln_error *err)
+{
+    if (config->pointer_width != 4 && config->pointer_width != 8)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, 0,
+                              "codegen: pointer width must be 4 or 8 bytes, got %u",
+                              config->pointer_width);
+    if (config->bounds != KILN_BOUNDS_GUARD && config->bounds != KILN_BOUNDS_EXPLICIT)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, 0, "codegen: unknown bounds mode %d",
+                              (int)config->bounds);
+    if (config->bounds == KILN_BOUNDS_GUARD && config->pointer_width != 8)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, 0,
+                              "codegen: guard-page bounds checks need 64-bit pointers "
+                              "(pointer width %u); use explicit bounds checks",
+                              config->pointer_width);
+    if (m->memory_count > 1)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, 0,
+                              "codegen: %u memories; only one memory is supported",
+                              m->memory_count);
+    for (uint32_t i = 0; i < m->memory_count; i++) {
+        if (m->memories[i].is64)
+            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, 0,
+                                  "codegen: memory %u is a 64-bit memory (memory64 is "
+                                  "not supported)",
+                                  i);
+        if (m->memories[i].shared)
+            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, 0,
+                                  "codegen: memory %u is shared (threads are not "
+                                  "supported)",
+                                  i);
+    }
+    return KILN_OK;
+}
+
+kiln_status cg_module_new(LLVMContextRef ctx, const wasm_module *module,
+                          const cg_config *config, cg_module **out, kiln_error *err)
+{
+    kiln_status st = check_supported(module, config, err);
+    if (st != KILN_OK)
+        return st;
+
+    cg_module *cgm = calloc(1, sizeof *cgm);
+    bool *escapes = NULL;
+    if (!cgm)
+        return kiln_error_set(err, KILN_ERR_NOMEM, 0, "codegen: out of memory");
+    cgm->ctx = ctx;
+    cgm->wasm = module;
+    cgm->config = *config;
+    cgm->layout = kiln_vmctx_layout_compute(config->pointer_width, module->func_import_count,
+                                            module->memory_count, module->table_count,
+                                            module->global_count);
+    size_t types = module->type_count ? module->type_count : 1;
+    size_t funcs = module->func_count ? module->func_count : 1;
+    cgm->func_types = calloc(types, sizeof *cgm->func_types);
+    cgm->entry_tramps = calloc(types, sizeof *cgm->entry_tramps);
+    cgm->host_tramps = calloc(types, sizeof *cgm->host_tramps);
+    cgm->funcs = calloc(funcs, sizeof *cgm->funcs);
+    cgm->func_emitted = calloc(funcs, sizeof *cgm->func_emitted);
+    escapes = calloc(funcs, sizeof *escapes);
+    if (!cgm->func_types || !cgm->entry_tramps || !cgm->host_tramps || !cgm->funcs ||
+        !cgm->func_emitted || !escapes) {
+        st = kiln_error_set(err, KILN_ERR_NOMEM, 0, "codegen: out of memory");
+        goto fail;
+    }
+
+    const char *name = module->module_name ? module->module_name : "wasm";
+    cgm->llvm = LLVMModuleCreateWithNameInContext(name, ctx);
+    if (config->triple)
+        LLVMSetTarget(cgm->llvm, config->triple);
+    if (config->layout)
+        LLVMSetModuleDataLayout(cgm->llvm, config->layout);
+    init_types(cgm);
+    init_metadata(cgm);
+
+    for (uint32_t t = 0; t < module->type_count; t++) {
+        const wasm_functype *ft = &module->types[t];
+        LLVMTypeRef params[ft->param_count + 1];
+        params[0] = cgm->t_ptr;
+        for (uint32_t i = 0; i < ft->param_count; i++)
+            params[i + 1] = cg_valtype(cgm, ft->types[i]);
+        LLVMTypeRef ret = cg_result_type(cgm, ft->result_count, ft->types + ft->param_count);
+        cgm->func_types[t] = LLVMFunctionType(ret, params, ft->param_count + 1, 0);
+    }
+
+    mark_escaping(module, escapes);
+    declare_functions(cgm, escapes);
+    cg_declare_trampolines(cgm);
+    free(escapes);
+    *out = cgm;
+    return KILN_OK;
+
+fail:
+    free(escapes);
+    cg_module_free(cgm);
+    return st;
+}
+
+kiln_status cg_module_finish(cg_module *cgm, kiln_error *err)
+{
+    const wasm_module *m = cgm->wasm;
+    for (uint32_t i = m->func_import_count; i < m->func_count; i++) {
+        if (!cgm->func_emitted[i])
+            return kiln_error_set(err, KILN_ERR_CODEGEN, m->funcs[i].body_offset,
+                                  "codegen: function %u has no body (cg_function was "
+                                  "not called for it)",
+                                  i);
+    }
+    cg_emit_trampolines(cgm);
+
+    char *message = NULL;
+    /* Non-zero means the module is broken. */
+    if (LLVMVerifyModule(cgm->llvm, LLVMReturnStatusAction, &message)) {
+        kiln_status st = kiln_error_set(err, KILN_ERR_CODEGEN, 0,
+                                        "codegen: LLVM rejected the module: %s",
+                                        message ? message : "(no message)");
+        LLVMDisposeMessage(message);
+        return st;
+    }
+    LLVMDisposeMessage(message);
+    return KILN_OK;
+}
+
+LLVMModuleRef cg_module_llvm(const cg_module *cgm)
+{
+    return cgm->llvm;
+}
+
+LLVMModuleRef cg_module_take_llvm(cg_module *cgm)
+{
+    LLVMModuleRef mod = cgm->llvm;
+    cgm->llvm = NULL;
+    return mod;
+}
+
+uint64_t cg_module_helpers_used(const cg_module *cgm)
+{
+    return cgm->helpers_used;
+}
+
+void cg_module_free(cg_module *cgm)
+{
+    if (!cgm)
+        return;
+    if (cgm->llvm)
+        LLVMDisposeModule(cgm->llvm);
+    free(cgm->func_types);
+    free(cgm->entry_tramps);
+    free(cgm->host_tramps);
+    free(cgm->funcs);
+    free(cgm->func_emitted);
+    free(cgm);
+}

@@ -1,0 +1,296 @@
+/*
+ * Target machine selection: triple, CPU, CPU features, relocation and code
+ * model, optimisation level and the bounds-check mode, decided here once.
+ *
+ * Invariants:
+ * - Code is always position independent (LLVMRelocPIC) with the small code
+ *   model: the image moves as one piece and reaches its read-only data
+ *   PC-relatively.
+ * - "The host" means the same architecture and operating system as LLVM's
+ *   default triple; only then do the CPU and feature defaults come from the
+ *   machine we run on, so a cross compile never inherits host features.
+ * - LLVM-C has no way to ask whether a CPU or feature name is known: LLVM
+ *   only prints "'x' is not a recognized processor/feature" on stderr while
+ *   it builds the subtarget, and carries on with a generic one. We capture
+ *   stderr around LLVMCreateTargetMachine (serialised by a mutex) and turn
+ *   that warning into KILN_ERR_ARGUMENT, so a typo in --cpu can never yield
+ *   silently generic code. Other text captured there is written back.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <threads.h>
+#include <unistd.h>
+
+#include "emit.h"
+#include "kiln_common.h"
+
+static once_flag init_once = ONCE_FLAG_INIT;
+static mtx_t stderr_lock;
+static char host_triple[256];
+
+static void targets_init_once(void)
+{
+    LLVMInitializeAllTargetInfos();
+    LLVMInitializeAllTargets();
+    LLVMInitializeAllTargetMCs();
+    LLVMInitializeAllAsmPrinters();
+    LLVMInitializeAllAsmParsers();
+    mtx_init(&stderr_lock, mtx_plain);
+
+    char *def = LLVMGetDefaultTargetTriple();
+    char *norm = LLVMNormalizeTargetTriple(def);
+    snprintf(host_triple, sizeof host_triple, "%s", norm);
+    LLVMDisposeMessage(norm);
+    LLVMDisposeMessage(def);
+}
+
+void emit_targets_init(void)
+{
+    call_once(&init_once, targets_init_once);
+}
+
+const char *emit_host_triple(void)
+{
+    emit_targets_init();
+    return host_triple;
+}
+
+static char *dup_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy != NULL)
+        memcpy(copy, s, n);
+    return copy;
+}
+
+/* Component `index` (0 arch, 1 vendor, 2 os, 3 env) of a normalised
+ * triple, into buf. */
+static void triple_component(const char *triple, int index, char *buf, size_t size)
+{
+    const char *p = triple;
+    for (int i = 0; i < index && p != NULL; i++) {
+        p = strchr(p, '-');
+        if (p != NULL)
+            p++;
+    }
+    buf[0] = '\0';
+    if (p == NULL)
+        return;
+    size_t n = strcspn(p, "-");
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+}
+
+static bool triple_is_host(const char *triple)
+{
+    char a[64], b[64];
+    triple_component(triple, 0, a, sizeof a);
+    triple_component(host_triple, 0, b, sizeof b);
+    if (strcmp(a, b) != 0)
+        return false;
+    triple_component(triple, 2, a, sizeof a);
+    triple_component(host_triple, 2, b, sizeof b);
+    return strcmp(a, b) == 0;
+}
+
+/* Drops the trailing newline and LLVM's "(ignoring ...)" note, which is
+ * not what happens to the user: we refuse. */
+static void tidy_llvm_warning(char *line)
+{
+    char *nl = strchr(line, '\n');
+    if (nl != NULL)
+        *nl = '\0';
+    char *note = strstr(line, " (ignoring");
+    if (note != NULL)
+        *note = '\0';
+}
+
+/*
+ * Creates the machine with stderr captured. On success *machine is set and,
+ * when LLVM rejected the CPU or a feature, rejected holds its first warning
+ * (else rejected[0] == '\0').
+ */
+static kiln_status create_machine_checked(LLVMTargetRef target, const char *triple,
+                                          const char *cpu, const char *features,
+                                          LLVMCodeGenOptLevel level,
+                                          LLVMTargetMachineRef *machine, char *rejected,
+                                          size_t rejected_size, kiln_error *err)
+{
+    rejected[0] = '\0';
+    mtx_lock(&stderr_lock);
+    fflush(stderr);
+    FILE *capture = tmpfile();
+    int saved = dup(STDERR_FILENO);
+    bool redirected = false;
+    if (capture != NULL && saved >= 0 && dup2(fileno(capture), STDERR_FILENO) >= 0)
+        redirected = true;
+
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, level,
+                                                      LLVMRelocPIC, LLVMCodeModelSmall);
+
+    if (redirected)
+        dup2(saved, STDERR_FILENO);
+    if (saved >= 0)
+        close(saved);
+
+    if (capture != NULL && redirected) {
+        char line[512];
+        rewind(capture);
+        while (fgets(line, sizeof line, capture) != NULL) {
+            if (rejected[0] == '\0' && strstr(line, "is not a recognized") != NULL) {
+                tidy_llvm_warning(line);
+                snprintf(rejected, rejected_size, "%s", line);
+            } else if (strstr(line, "is not a recognized") == NULL) {
+                fputs(line, stderr);
+            }
+        }
+    }
+    if (capture != NULL)
+        fclose(capture);
+    mtx_unlock(&stderr_lock);
+
+    if (tm == NULL)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "LLVM could not create a target machine for %s (cpu %s)",
+                              triple, cpu);
+    *machine = tm;
+    return KILN_OK;
+}
+
+kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
+                            kiln_error *err)
+{
+    emit_targets_init();
+    if (options->opt_level > 3)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "optimisation level %u out of range 0..3", options->opt_level);
+    if (options->size_level > 2)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "size level %u out of range 0..2", options->size_level);
+    if (options->bounds_checks != -1 && options->bounds_checks != KILN_BOUNDS_GUARD &&
+        options->bounds_checks != KILN_BOUNDS_EXPLICIT)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "bounds-check mode %d is neither guard (0) nor explicit (1)",
+                              options->bounds_checks);
+
+    kiln_status st = KILN_OK;
+    char *norm = NULL;
+    char *host_cpu = NULL;
+    char *host_features = NULL;
+    char *message = NULL;
+    emit_target *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
+
+    const char *requested = options->target_triple != NULL ? options->target_triple
+                                                           : host_triple;
+    if (requested[0] == '\0') {
+        st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "empty target triple");
+        goto out;
+    }
+    norm = LLVMNormalizeTargetTriple(requested);
+    LLVMTargetRef target;
+    if (LLVMGetTargetFromTriple(norm, &target, &message) != 0) {
+        st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "target %s: %s", requested,
+                            message != NULL ? message : "unknown target");
+        goto out;
+    }
+    bool host = triple_is_host(norm);
+
+    const char *cpu = options->cpu;
+    if (cpu == NULL) {
+        if (host) {
+            host_cpu = LLVMGetHostCPUName();
+            cpu = host_cpu;
+        } else {
+            cpu = "generic";
+        }
+    }
+    const char *features = options->cpu_features;
+    if (features == NULL) {
+        if (host && host_cpu != NULL) {
+            host_features = LLVMGetHostCPUFeatures();
+            features = host_features;
+        } else {
+            features = "";
+        }
+    }
+
+    static const LLVMCodeGenOptLevel levels[4] = {
+        LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
+        LLVMCodeGenLevelAggressive};
+    char rejected[400];
+    st = create_machine_checked(target, norm, cpu, features, levels[options->opt_level],
+                                &t->machine, rejected, sizeof rejected, err);
+    if (st != KILN_OK)
+        goto out;
+    if (rejected[0] != '\0') {
+        st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "target %s: %s", norm,
+                            rejected);
+        goto out;
+    }
+
+    t->layout = LLVMCreateTargetDataLayout(t->machine);
+    t->pointer_width = LLVMPointerSize(t->layout);
+    if (t->pointer_width != 4 && t->pointer_width != 8) {
+        st = kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                            "target %s has %u-byte pointers; kiln supports 4 and 8", norm,
+                            t->pointer_width);
+        goto out;
+    }
+    t->bounds = options->bounds_checks >= 0
+                    ? (kiln_bounds_mode)options->bounds_checks
+                    : (t->pointer_width == 8 ? KILN_BOUNDS_GUARD : KILN_BOUNDS_EXPLICIT);
+    if (t->bounds == KILN_BOUNDS_GUARD && t->pointer_width != 8) {
+        st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                            "bounds-check mode guard needs a 64-bit target; %s has %u-byte "
+                            "pointers",
+                            norm, t->pointer_width);
+        goto out;
+    }
+    t->opt_level = options->opt_level;
+    t->size_level = options->size_level;
+    t->triple = dup_string(norm);
+    t->cpu = dup_string(cpu);
+    t->cpu_features = dup_string(features);
+    if (t->triple == NULL || t->cpu == NULL || t->cpu_features == NULL) {
+        st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
+        goto out;
+    }
+
+out:
+    if (message != NULL)
+        LLVMDisposeMessage(message);
+    if (host_features != NULL)
+        LLVMDisposeMessage(host_features);
+    if (host_cpu != NULL)
+        LLVMDisposeMessage(host_cpu);
+    if (norm != NULL)
+        LLVMDisposeMessage(norm);
+    if (st != KILN_OK) {
+        emit_target_free(t);
+        return st;
+    }
+    *out = t;
+    return KILN_OK;
+}
+
+void emit_target_free(emit_target *target)
+{
+    if (target == NULL)
+        return;
+    if (target->layout != NULL)
+        LLVMDisposeTargetData(target->layout);
+    if (target->machine != NULL)
+        LLVMDisposeTargetMachine(target->machine);
+    free(target->triple);
+    free(target->cpu);
+    free(target->cpu_features);
+    free(target);
+}

@@ -1,0 +1,164 @@
+/*
+ * The loaded module (ld_): everything the loader validated, in the form
+ * instantiation and calls use. Built only by ld_module_parse (loader.c).
+ *
+ * Ownership: the module owns `bytes` (a heap copy, or the read-only file
+ * mapping of kiln_module_load_file); cexpr pointers, data segment bytes and
+ * names point into it. Strings are NUL-terminated heap copies. The code
+ * mapping (code_base, code_map_size) is read+execute after loading.
+ *
+ * Invariants established by the loader: every index is in range, every
+ * cexpr is well-formed and of the right type, every function that can be
+ * called from the host (export, start) has code and its type an entry
+ * trampoline, every code offset lies inside the executable part.
+ */
+#ifndef KILN_RT_MODULE_H
+#define KILN_RT_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kiln.h"
+
+typedef struct ld_limits {
+    uint8_t flags; /* KILN_LIMITS_* */
+    uint64_t min;
+    uint64_t max; /* valid when flags & KILN_LIMITS_HAS_MAX */
+} ld_limits;
+
+typedef struct ld_type {
+    uint32_t param_count;
+    uint32_t result_count;
+    kiln_valkind *kinds;       /* params then results, owned */
+    uint32_t entry_trampoline; /* image offset or KILN_AOT_NONE */
+    uint32_t host_trampoline;  /* image offset or KILN_AOT_NONE */
+    uint32_t canonical_id;     /* process-wide id (typeids.c) */
+} ld_type;
+
+typedef struct ld_import {
+    char *module_name; /* owned */
+    char *field_name;  /* owned */
+    uint8_t kind;      /* kiln_extern_kind */
+    uint32_t type_index; /* func */
+    uint8_t reftype;     /* table */
+    ld_limits limits;    /* table, memory */
+    uint8_t valtype;     /* global */
+    bool is_mutable;     /* global */
+} ld_import;
+
+typedef struct ld_func {
+    uint32_t type_index;
+    uint32_t code_offset; /* image offset, KILN_AOT_NONE when dropped; defined only */
+    uint32_t code_size;
+} ld_func;
+
+typedef struct ld_table {
+    uint8_t reftype;
+    ld_limits limits;
+} ld_table;
+
+typedef struct ld_global {
+    uint8_t valtype;
+    bool is_mutable;
+    const uint8_t *init; /* cexpr (defined only), into module bytes */
+} ld_global;
+
+typedef struct ld_export {
+    char *name; /* owned */
+    uint8_t kind;
+    uint32_t index;
+} ld_export;
+
+typedef struct ld_elem {
+    uint8_t mode;
+    uint8_t reftype;
+    uint32_t table_index;
+    const uint8_t *offset; /* cexpr when active */
+    uint32_t item_count;
+    const uint8_t **items; /* item_count cexprs, owned array */
+} ld_elem;
+
+typedef struct ld_data {
+    uint8_t mode;
+    uint32_t memory_index;
+    const uint8_t *offset; /* cexpr when active */
+    uint32_t size;
+    const uint8_t *bytes; /* into module bytes */
+} ld_data;
+
+typedef struct trap_range trap_range;
+
+struct kiln_module {
+    const uint8_t *bytes; /* the container, owned (see above) */
+    size_t size;
+    bool bytes_mapped; /* true: file mapping, else heap copy */
+
+    ld_type *types;
+    uint32_t type_count;
+    uint32_t *type_ids; /* canonical id per type index (vmctx type_ids) */
+
+    ld_import *imports;
+    uint32_t import_count;
+
+    /* Index spaces, imported entries first (from IMPORTS), then defined. */
+    ld_func *funcs;
+    uint32_t func_count;
+    uint32_t func_import_count;
+
+    ld_table *tables;
+    uint32_t table_count;
+    uint32_t table_import_count;
+
+    ld_limits *memories;
+    uint32_t memory_count;
+    uint32_t memory_import_count;
+
+    ld_global *globals;
+    uint32_t global_count;
+    uint32_t global_import_count;
+
+    ld_export *exports;
+    uint32_t export_count;
+
+    bool has_start;
+    uint32_t start_func;
+
+    ld_elem *elems;
+    uint32_t elem_count;
+
+    ld_data *datas;
+    uint32_t data_count;
+
+    kiln_vmctx_layout layout;
+
+    /* Code: [code_base, code_base + image_size) is the relocated image,
+     * veneers follow; the whole mapping is code_map_size bytes. */
+    uint8_t *code_base;
+    size_t code_map_size;
+    uint32_t exec_size;
+    uint32_t image_size;
+    trap_range *code_range; /* registration for the fault handler */
+};
+
+/* Parses and validates a container (copied or mapped by the caller into
+ * bytes/size, ownership passes to the module on success only). */
+kiln_status ld_module_parse(const uint8_t *bytes, size_t size, bool mapped,
+                            kiln_module **out, kiln_error *err);
+
+/* Export lookup; NULL when absent. */
+const ld_export *ld_find_export(const kiln_module *module, const char *name);
+
+/* Name of a value type ("i32"), for messages. */
+const char *ld_valtype_name(uint8_t valtype);
+const char *ld_extern_kind_name(uint8_t kind);
+
+/* Resolves a libcall symbol from the fixed list (symbols.c). NULL if the
+ * runtime does not provide it. */
+void *ld_symbol_resolve(const char *name, size_t size);
+
+/* Canonical function type ids, process-wide (typeids.c). */
+kiln_status ld_type_intern(const kiln_valkind *kinds, uint32_t param_count,
+                           uint32_t result_count, uint32_t *out, kiln_error *err);
+
+#endif /* KILN_RT_MODULE_H */

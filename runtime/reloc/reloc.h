@@ -1,0 +1,45 @@
+/*
+ * Per-architecture pieces of the loader: applying normalised relocations
+ * (rel_) and describing the host (arch_: triple, CPU features). One file per
+ * architecture implements this header; CMake compiles all of them and each
+ * is guarded as a whole by its architecture macro.
+ *
+ * Relocation invariants: the image is writable while rel_apply runs and is
+ * not executable; P (the patched field's address) is the final run-time
+ * address, because the mapping is made executable in place afterwards.
+ */
+#ifndef KILN_RT_RELOC_H
+#define KILN_RT_RELOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kiln.h"
+
+/* Bytes one veneer occupies (a multiple of 8). */
+#define REL_VENEER_SIZE 16u
+
+/* Bytes a relocation of this kind patches, or 0 for an unknown kind. */
+uint32_t rel_field_size(uint8_t kind);
+
+/*
+ * Patches the field at image + offset (the caller checked that the field is
+ * inside the image) for symbol address S and addend A. veneer is a
+ * REL_VENEER_SIZE-byte writable slot reserved for this relocation, or NULL:
+ * a CALL_REL32 whose target is out of reach is routed through it, and
+ * *veneer_used is set. Errors: KILN_ERR_LINK (value out of range; the
+ * message names the kind, the image offset and symbol_name),
+ * KILN_ERR_CORRUPT (unknown kind).
+ */
+kiln_status rel_apply(uint8_t *image, uint32_t offset, uint8_t kind, uint64_t symbol_address,
+                      int64_t addend, const char *symbol_name, uint8_t *veneer,
+                      bool *veneer_used, kiln_error *err);
+
+/* The host's canonical triple, e.g. "x86_64-unknown-linux-gnu". */
+const char *arch_host_triple(void);
+/* Whether the host CPU has the LLVM feature `name` (size bytes, no NUL).
+ * Names this runtime cannot check count as present. */
+bool arch_cpu_has_feature(const char *name, size_t size);
+
+#endif /* KILN_RT_RELOC_H */

@@ -1,0 +1,52 @@
+/*
+ * Traps (trap_): the one boundary between host code and wasm code.
+ *
+ * Every call into compiled code goes through trap_call, which pushes an
+ * activation (a sigsetjmp point) on a thread-local chain; nested calls
+ * (wasm -> host -> wasm) push more. A trap unwinds to the innermost
+ * activation with siglongjmp: from the TRAP helper (trap_raise), or from the
+ * SIGSEGV/SIGBUS handler when code of a loaded module faults inside a
+ * linear memory reservation (out of bounds) or near the thread's stack
+ * (call stack exhausted). Faults anywhere else are not ours and keep their
+ * usual effect.
+ *
+ * The fault handler cannot take locks, so code and memory ranges live in a
+ * list of nodes that are never freed, only recycled (trap_range_*).
+ */
+#ifndef KILN_RT_TRAP_H
+#define KILN_RT_TRAP_H
+
+#include <stdint.h>
+
+#include "kiln.h"
+
+typedef enum trap_range_kind {
+    TRAP_RANGE_CODE = 1,  /* machine code of a loaded module */
+    TRAP_RANGE_MEMORY = 2 /* a linear memory reservation, guard included */
+} trap_range_kind;
+
+typedef struct trap_range trap_range;
+
+/* Registers [start, end) for the fault handler. NULL when out of memory. */
+trap_range *trap_range_register(uintptr_t start, uintptr_t end, trap_range_kind kind);
+/* Unregisters; NULL is a no-op. */
+void trap_range_unregister(trap_range *range);
+
+/* An entry trampoline: void entry(void *vmctx, void *code, kiln_slot *slots). */
+typedef void (*trap_entry_fn)(void *vmctx, void *code, kiln_slot *slots);
+
+/*
+ * Calls entry(vmctx, code, slots) inside a new activation, after setting
+ * vmctx's stack_limit for this thread. Returns KILN_OK, or KILN_ERR_TRAP
+ * with err->trap and the message "trap: <spec message>", or
+ * KILN_ERR_INSTANTIATE when the thread cannot be prepared for traps.
+ */
+kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *slots,
+                      kiln_error *err);
+
+/* Unwinds to the innermost activation of this thread with `code`. Only
+ * compiled code (through the TRAP helper) and runtime helpers it called
+ * reach this, so an activation always exists. */
+_Noreturn void trap_raise(kiln_trap_code code);
+
+#endif /* KILN_RT_TRAP_H */

@@ -1,0 +1,617 @@
+/*
+ * kiln-spec: runs the official WebAssembly spec tests, as converted to JSON
+ * by wabt's wast2json, against libkilnc + libkiln in one process.
+ *
+ * usage: kiln-spec [--opt-level=N] [--verbose] FILE.json...
+ *
+ * Every command of a file is executed in order: module, register, action,
+ * assert_return, assert_trap, assert_exhaustion, assert_invalid,
+ * assert_malformed, assert_unlinkable, assert_uninstantiable. The only skips
+ * are assert_malformed/assert_invalid modules in the text format (wast2json
+ * writes them as .wat), counted by kind. Output: one line per file, each
+ * failure with file, line, command and what differed, then a total line
+ * "N passed, N failed, N skipped". Exit status 1 when anything failed.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiln.h"
+#include "kiln_compiler.h"
+#include "spec_host.h"
+
+typedef struct counts {
+    unsigned passed, failed, skipped_text_malformed, skipped_text_invalid;
+} counts;
+
+typedef struct spec_file {
+    const char *path;  /* the .json */
+    char dir[4096];    /* its folder, where the .wasm files are */
+    int opt_level;
+    bool verbose;
+    spec_env *env;
+    counts c;
+} spec_file;
+
+static void failf(spec_file *f, int line, const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void failf(spec_file *f, int line, const char *command, const char *fmt, ...)
+{
+    f->c.failed++;
+    fprintf(stdout, "  FAIL %s:%d %s: ", f->path, line, command);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stdout, fmt, ap);
+    va_end(ap);
+    fputc('\n', stdout);
+}
+
+static uint8_t *read_file(const char *path, size_t *size)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return NULL;
+    uint8_t *buf = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 65536;
+            uint8_t *grown = realloc(buf, cap);
+            if (grown == NULL) {
+                free(buf);
+                fclose(fp);
+                return NULL;
+            }
+            buf = grown;
+        }
+        size_t n = fread(buf + len, 1, cap - len, fp);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    fclose(fp);
+    *size = len;
+    return buf;
+}
+
+/* Compiles and loads the module file of a command. On failure returns the
+ * status and the message in *err; compile errors and load errors are both
+ * reported, so assert_invalid can check the compiler's message. */
+static kiln_status load_module(spec_file *f, const char *filename, kiln_module **out,
+                               kiln_error *err)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", f->dir, filename);
+    size_t size = 0;
+    uint8_t *wasm = read_file(path, &size);
+    if (wasm == NULL) {
+        snprintf(err->message, sizeof err->message, "cannot read %s: %s", path,
+                 strerror(errno));
+        err->status = KILN_ERR_IO;
+        return KILN_ERR_IO;
+    }
+    kilnc_options opts;
+    kilnc_options_init(&opts);
+    opts.opt_level = (unsigned)f->opt_level;
+    uint8_t *aot = NULL;
+    size_t aot_size = 0;
+    kiln_status st = kilnc_compile(wasm, size, &opts, &aot, &aot_size, err);
+    free(wasm);
+    if (st != KILN_OK)
+        return st;
+    st = kiln_module_load(aot, aot_size, out, err);
+    kilnc_buffer_free(aot);
+    return st;
+}
+
+/* ---- values ------------------------------------------------------------------ */
+
+typedef enum expect_kind { EXPECT_VALUE, EXPECT_NAN_CANONICAL, EXPECT_NAN_ARITHMETIC,
+                           EXPECT_ANY } expect_kind;
+
+typedef struct expected {
+    kiln_val val;
+    expect_kind kind;
+    /* v128: per-lane NaN patterns for f32x4 / f64x2 */
+    const char *lane_type;
+    expect_kind lane_kind[4];
+} expected;
+
+static kiln_valkind kind_of(const char *type)
+{
+    if (strcmp(type, "i32") == 0) return KILN_I32;
+    if (strcmp(type, "i64") == 0) return KILN_I64;
+    if (strcmp(type, "f32") == 0) return KILN_F32;
+    if (strcmp(type, "f64") == 0) return KILN_F64;
+    if (strcmp(type, "v128") == 0) return KILN_V128;
+    if (strcmp(type, "funcref") == 0) return KILN_FUNCREF;
+    return KILN_EXTERNREF;
+}
+
+static expect_kind nan_pattern(const char *s)
+{
+    if (strcmp(s, "nan:canonical") == 0)
+        return EXPECT_NAN_CANONICAL;
+    if (strcmp(s, "nan:arithmetic") == 0)
+        return EXPECT_NAN_ARITHMETIC;
+    return EXPECT_VALUE;
+}
+
+static void put_lane(uint8_t *v, const char *lane_type, int i, uint64_t bits)
+{
+    unsigned width = lane_type[1] == '8' ? 1 : lane_type[1] == '1' ? 2
+                   : lane_type[1] == '3' ? 4 : 8;
+    for (unsigned b = 0; b < width; b++)
+        v[(unsigned)i * width + b] = (uint8_t)(bits >> (8 * b));
+}
+
+/* Parses one JSON value ({"type":..., "value":...}) into *e. */
+static bool parse_value(const cJSON *j, expected *e)
+{
+    memset(e, 0, sizeof *e);
+    const cJSON *type = cJSON_GetObjectItem(j, "type");
+    const cJSON *value = cJSON_GetObjectItem(j, "value");
+    if (!cJSON_IsString(type))
+        return false;
+    e->val.kind = kind_of(type->valuestring);
+    if (value == NULL) {
+        e->kind = EXPECT_ANY;
+        return true;
+    }
+    if (e->val.kind == KILN_V128) {
+        const cJSON *lt = cJSON_GetObjectItem(j, "lane_type");
+        if (!cJSON_IsString(lt) || !cJSON_IsArray(value))
+            return false;
+        e->lane_type = lt->valuestring;
+        int i = 0;
+        const cJSON *lane;
+        cJSON_ArrayForEach(lane, value) {
+            if (!cJSON_IsString(lane))
+                return false;
+            expect_kind k = nan_pattern(lane->valuestring);
+            if (k != EXPECT_VALUE) {
+                e->lane_kind[i < 4 ? i : 3] = k;
+                e->kind = EXPECT_NAN_ARITHMETIC; /* marks "lanes have patterns" */
+            } else {
+                put_lane(e->val.of.v128, e->lane_type, i,
+                         strtoull(lane->valuestring, NULL, 10));
+            }
+            i++;
+        }
+        return true;
+    }
+    if (!cJSON_IsString(value))
+        return false;
+    const char *s = value->valuestring;
+    e->kind = nan_pattern(s);
+    if (e->kind != EXPECT_VALUE)
+        return true;
+    if (e->val.kind == KILN_FUNCREF || e->val.kind == KILN_EXTERNREF) {
+        if (strcmp(s, "null") == 0)
+            e->val.of.ref = NULL;
+        else /* ref.extern N is the host pointer N+1, so 0 is not null */
+            e->val.of.ref = (void *)(uintptr_t)(strtoull(s, NULL, 10) + 1);
+        return true;
+    }
+    uint64_t bits = strtoull(s, NULL, 10);
+    switch (e->val.kind) {
+    case KILN_I32: e->val.of.i32 = (int32_t)(uint32_t)bits; break;
+    case KILN_I64: e->val.of.i64 = (int64_t)bits; break;
+    case KILN_F32: { uint32_t b = (uint32_t)bits; memcpy(&e->val.of.f32, &b, 4); break; }
+    case KILN_F64: memcpy(&e->val.of.f64, &bits, 8); break;
+    default: break;
+    }
+    return true;
+}
+
+static void format_val(const kiln_val *v, char *buf, size_t size)
+{
+    switch (v->kind) {
+    case KILN_I32: snprintf(buf, size, "i32:%" PRIu32, (uint32_t)v->of.i32); break;
+    case KILN_I64: snprintf(buf, size, "i64:%" PRIu64, (uint64_t)v->of.i64); break;
+    case KILN_F32: {
+        uint32_t b;
+        memcpy(&b, &v->of.f32, 4);
+        snprintf(buf, size, "f32:0x%08" PRIx32 " (%g)", b, (double)v->of.f32);
+        break;
+    }
+    case KILN_F64: {
+        uint64_t b;
+        memcpy(&b, &v->of.f64, 8);
+        snprintf(buf, size, "f64:0x%016" PRIx64 " (%g)", b, v->of.f64);
+        break;
+    }
+    case KILN_V128: {
+        int n = snprintf(buf, size, "v128:");
+        for (int i = 0; i < 16 && n > 0 && (size_t)n < size; i++)
+            n += snprintf(buf + n, size - (size_t)n, "%02x", v->of.v128[i]);
+        break;
+    }
+    case KILN_FUNCREF: snprintf(buf, size, "funcref:%p", v->of.ref); break;
+    case KILN_EXTERNREF: snprintf(buf, size, "externref:%p", v->of.ref); break;
+    }
+}
+
+static bool f32_matches(uint32_t bits, expect_kind k)
+{
+    if (k == EXPECT_NAN_CANONICAL)
+        return (bits & 0x7FFFFFFFu) == 0x7FC00000u;
+    return (bits & 0x7FC00000u) == 0x7FC00000u; /* arithmetic: quiet NaN */
+}
+
+static bool f64_matches(uint64_t bits, expect_kind k)
+{
+    if (k == EXPECT_NAN_CANONICAL)
+        return (bits & 0x7FFFFFFFFFFFFFFFull) == 0x7FF8000000000000ull;
+    return (bits & 0x7FF8000000000000ull) == 0x7FF8000000000000ull;
+}
+
+static bool value_matches(const kiln_val *got, const expected *e)
+{
+    if (got->kind != e->val.kind)
+        return false;
+    if (e->kind == EXPECT_ANY)
+        return true;
+    switch (got->kind) {
+    case KILN_I32: return got->of.i32 == e->val.of.i32;
+    case KILN_I64: return got->of.i64 == e->val.of.i64;
+    case KILN_F32: {
+        uint32_t g, w;
+        memcpy(&g, &got->of.f32, 4);
+        memcpy(&w, &e->val.of.f32, 4);
+        return e->kind == EXPECT_VALUE ? g == w : f32_matches(g, e->kind);
+    }
+    case KILN_F64: {
+        uint64_t g, w;
+        memcpy(&g, &got->of.f64, 8);
+        memcpy(&w, &e->val.of.f64, 8);
+        return e->kind == EXPECT_VALUE ? g == w : f64_matches(g, e->kind);
+    }
+    case KILN_V128: {
+        if (e->kind == EXPECT_VALUE)
+            return memcmp(got->of.v128, e->val.of.v128, 16) == 0;
+        /* Lanes with NaN patterns (f32x4 / f64x2), exact bits elsewhere. */
+        bool f32x4 = strcmp(e->lane_type, "f32") == 0;
+        int lanes = f32x4 ? 4 : 2;
+        for (int i = 0; i < lanes; i++) {
+            if (f32x4) {
+                uint32_t g, w;
+                memcpy(&g, got->of.v128 + 4 * i, 4);
+                memcpy(&w, e->val.of.v128 + 4 * i, 4);
+                if (e->lane_kind[i] == EXPECT_VALUE ? g != w : !f32_matches(g, e->lane_kind[i]))
+                    return false;
+            } else {
+                uint64_t g, w;
+                memcpy(&g, got->of.v128 + 8 * i, 8);
+                memcpy(&w, e->val.of.v128 + 8 * i, 8);
+                if (e->lane_kind[i] == EXPECT_VALUE ? g != w : !f64_matches(g, e->lane_kind[i]))
+                    return false;
+            }
+        }
+        return true;
+    }
+    case KILN_FUNCREF:
+        /* The tests only distinguish null from non-null funcrefs. */
+        return (got->of.ref == NULL) == (e->val.of.ref == NULL);
+    case KILN_EXTERNREF: return got->of.ref == e->val.of.ref;
+    }
+    return false;
+}
+
+/* ---- actions ----------------------------------------------------------------- */
+
+#define MAX_VALUES 64
+
+typedef struct action_result {
+    kiln_status status;
+    kiln_error err;
+    kiln_val results[MAX_VALUES];
+    size_t result_count;
+} action_result;
+
+static bool run_action(spec_file *f, const cJSON *action, size_t expected_count,
+                       action_result *r)
+{
+    memset(r, 0, sizeof *r);
+    const cJSON *type = cJSON_GetObjectItem(action, "type");
+    const cJSON *field = cJSON_GetObjectItem(action, "field");
+    const cJSON *module = cJSON_GetObjectItem(action, "module");
+    if (!cJSON_IsString(type) || !cJSON_IsString(field))
+        return false;
+    kiln_instance *inst = spec_env_instance(f->env, cJSON_IsString(module) ? module->valuestring : NULL);
+    if (inst == NULL) {
+        r->status = KILN_ERR_NOT_FOUND;
+        snprintf(r->err.message, sizeof r->err.message, "no module instance %s",
+                 cJSON_IsString(module) ? module->valuestring : "(current)");
+        return true;
+    }
+    if (strcmp(type->valuestring, "get") == 0) {
+        r->status = spec_env_get_global(inst, field->valuestring, &r->results[0], &r->err);
+        r->result_count = 1;
+        return true;
+    }
+    kiln_val args[MAX_VALUES];
+    size_t argc = 0;
+    const cJSON *arg;
+    cJSON_ArrayForEach(arg, cJSON_GetObjectItem(action, "args")) {
+        expected e;
+        if (argc == MAX_VALUES || !parse_value(arg, &e))
+            return false;
+        args[argc++] = e.val;
+    }
+    r->result_count = expected_count;
+    r->status = kiln_instance_call(inst, field->valuestring, args, argc, r->results,
+                                   expected_count, &r->err);
+    return true;
+}
+
+/* ---- commands ------------------------------------------------------------------ */
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Whether an error message satisfies the spec's expected text. Our messages
+ * start with the spec's words; a few spec texts name the same failure in
+ * other words, accepted here as aliases. */
+static bool message_matches(const char *got, const char *want)
+{
+    if (starts_with(got, want))
+        return true;
+    return strstr(got, want) != NULL;
+}
+
+static void cmd_module(spec_file *f, const cJSON *cmd, int line)
+{
+    const cJSON *filename = cJSON_GetObjectItem(cmd, "filename");
+    const cJSON *name = cJSON_GetObjectItem(cmd, "name");
+    kiln_module *m = NULL;
+    kiln_error err = {0};
+    kiln_status st = load_module(f, filename->valuestring, &m, &err);
+    if (st == KILN_OK) {
+        kiln_instance *inst = NULL;
+        st = spec_env_instantiate(f->env, m, &inst, &err);
+        if (st == KILN_OK) {
+            spec_env_add(f->env, cJSON_IsString(name) ? name->valuestring : NULL, m, inst);
+            f->c.passed++;
+            return;
+        }
+        kiln_module_free(m);
+    }
+    spec_env_add(f->env, NULL, NULL, NULL); /* later actions see no current module */
+    failf(f, line, "module", "%s: %s", filename->valuestring, err.message);
+}
+
+static void cmd_assert_return(spec_file *f, const cJSON *cmd, int line, const char *what)
+{
+    const cJSON *expected_j = cJSON_GetObjectItem(cmd, "expected");
+    expected exp[MAX_VALUES];
+    size_t n = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, expected_j) {
+        if (n == MAX_VALUES || !parse_value(v, &exp[n])) {
+            failf(f, line, what, "cannot parse expected value");
+            return;
+        }
+        n++;
+    }
+    action_result r;
+    if (!run_action(f, cJSON_GetObjectItem(cmd, "action"), n, &r)) {
+        failf(f, line, what, "cannot parse action");
+        return;
+    }
+    const char *field = cJSON_GetObjectItem(cJSON_GetObjectItem(cmd, "action"), "field")->valuestring;
+    if (r.status != KILN_OK) {
+        failf(f, line, what, "%s: %s", field, r.err.message);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!value_matches(&r.results[i], &exp[i])) {
+            char got[128], want[128];
+            format_val(&r.results[i], got, sizeof got);
+            format_val(&exp[i].val, want, sizeof want);
+            failf(f, line, what, "%s: result %zu is %s, expected %s%s", field, i, got, want,
+                  exp[i].kind == EXPECT_NAN_CANONICAL ? " (nan:canonical)"
+                  : exp[i].kind == EXPECT_NAN_ARITHMETIC ? " (nan:arithmetic)" : "");
+            return;
+        }
+    }
+    f->c.passed++;
+}
+
+static void cmd_assert_trap(spec_file *f, const cJSON *cmd, int line, const char *what)
+{
+    const char *text = cJSON_GetObjectItem(cmd, "text")->valuestring;
+    size_t n = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(cmd, "expected"));
+    action_result r;
+    if (!run_action(f, cJSON_GetObjectItem(cmd, "action"), n, &r)) {
+        failf(f, line, what, "cannot parse action");
+        return;
+    }
+    if (r.status != KILN_ERR_TRAP) {
+        failf(f, line, what, "expected trap \"%s\", got %s%s%s", text,
+              r.status == KILN_OK ? "a normal return" : kiln_status_name(r.status),
+              r.status == KILN_OK ? "" : ": ", r.status == KILN_OK ? "" : r.err.message);
+        return;
+    }
+    const char *msg = kiln_trap_message(r.err.trap);
+    if (!message_matches(msg, text) && !message_matches(r.err.message, text)) {
+        failf(f, line, what, "expected trap \"%s\", got \"%s\"", text, r.err.message);
+        return;
+    }
+    f->c.passed++;
+}
+
+/* assert_invalid / assert_malformed (binary) / assert_unlinkable /
+ * assert_uninstantiable: the module must fail at the right stage. */
+static void cmd_assert_module_fails(spec_file *f, const cJSON *cmd, int line, const char *what)
+{
+    const cJSON *module_type = cJSON_GetObjectItem(cmd, "module_type");
+    if (cJSON_IsString(module_type) && strcmp(module_type->valuestring, "text") == 0) {
+        if (strcmp(what, "assert_malformed") == 0)
+            f->c.skipped_text_malformed++;
+        else
+            f->c.skipped_text_invalid++;
+        return;
+    }
+    const char *filename = cJSON_GetObjectItem(cmd, "filename")->valuestring;
+    const char *text = cJSON_GetObjectItem(cmd, "text")->valuestring;
+    kiln_module *m = NULL;
+    kiln_error err = {0};
+    kiln_status st = load_module(f, filename, &m, &err);
+    bool compile_stage = strcmp(what, "assert_invalid") == 0 || strcmp(what, "assert_malformed") == 0;
+    if (compile_stage) {
+        if (st == KILN_OK) {
+            kiln_module_free(m);
+            failf(f, line, what, "%s compiled, expected \"%s\"", filename, text);
+        } else if (st != KILN_ERR_MALFORMED && st != KILN_ERR_INVALID) {
+            failf(f, line, what, "%s: expected \"%s\", got %s: %s", filename, text,
+                  kiln_status_name(st), err.message);
+        } else {
+            f->c.passed++; /* message texts are compared by the unit tests */
+        }
+        return;
+    }
+    if (st != KILN_OK) {
+        failf(f, line, what, "%s did not compile: %s", filename, err.message);
+        return;
+    }
+    kiln_instance *inst = NULL;
+    st = spec_env_instantiate(f->env, m, &inst, &err);
+    bool want_link = strcmp(what, "assert_unlinkable") == 0;
+    if (st == KILN_OK) {
+        failf(f, line, what, "%s instantiated, expected \"%s\"", filename, text);
+        /* An instance can be referenced by tables it wrote to: keep it. */
+        spec_env_keep(f->env, m, inst);
+        return;
+    }
+    if (want_link ? st != KILN_ERR_LINK : (st != KILN_ERR_TRAP && st != KILN_ERR_INSTANTIATE)) {
+        failf(f, line, what, "%s: expected \"%s\", got %s: %s", filename, text,
+              kiln_status_name(st), err.message);
+    } else {
+        f->c.passed++;
+    }
+    /* A failed instantiation may have written to imported tables and
+     * memories (2.0 semantics), so its module stays alive with the env. */
+    spec_env_keep(f->env, m, NULL);
+}
+
+static void cmd_register(spec_file *f, const cJSON *cmd, int line)
+{
+    const cJSON *name = cJSON_GetObjectItem(cmd, "name");
+    const char *as = cJSON_GetObjectItem(cmd, "as")->valuestring;
+    kiln_error err = {0};
+    if (spec_env_register(f->env, cJSON_IsString(name) ? name->valuestring : NULL, as, &err) != KILN_OK)
+        failf(f, line, "register", "%s", err.message);
+    else
+        f->c.passed++;
+}
+
+static bool run_file(spec_file *f)
+{
+    size_t size = 0;
+    char *text = (char *)read_file(f->path, &size);
+    if (text == NULL) {
+        fprintf(stdout, "%s: cannot read: %s\n", f->path, strerror(errno));
+        f->c.failed++;
+        return false;
+    }
+    char *nul = realloc(text, size + 1);
+    if (nul == NULL) {
+        free(text);
+        return false;
+    }
+    text = nul;
+    text[size] = '\0';
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    if (root == NULL) {
+        fprintf(stdout, "%s: not valid JSON\n", f->path);
+        f->c.failed++;
+        return false;
+    }
+    snprintf(f->dir, sizeof f->dir, "%s", f->path);
+    char *slash = strrchr(f->dir, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    else
+        snprintf(f->dir, sizeof f->dir, ".");
+
+    f->env = spec_env_new();
+    const cJSON *cmd;
+    cJSON_ArrayForEach(cmd, cJSON_GetObjectItem(root, "commands")) {
+        const char *type = cJSON_GetObjectItem(cmd, "type")->valuestring;
+        int line = cJSON_GetObjectItem(cmd, "line")->valueint;
+        if (f->verbose)
+            fprintf(stderr, "%s:%d %s\n", f->path, line, type);
+        if (strcmp(type, "module") == 0)
+            cmd_module(f, cmd, line);
+        else if (strcmp(type, "register") == 0)
+            cmd_register(f, cmd, line);
+        else if (strcmp(type, "action") == 0)
+            cmd_assert_return(f, cmd, line, type);
+        else if (strcmp(type, "assert_return") == 0)
+            cmd_assert_return(f, cmd, line, type);
+        else if (strcmp(type, "assert_trap") == 0 || strcmp(type, "assert_exhaustion") == 0)
+            cmd_assert_trap(f, cmd, line, type);
+        else if (strcmp(type, "assert_invalid") == 0 || strcmp(type, "assert_malformed") == 0 ||
+                 strcmp(type, "assert_unlinkable") == 0 ||
+                 strcmp(type, "assert_uninstantiable") == 0)
+            cmd_assert_module_fails(f, cmd, line, type);
+        else
+            failf(f, line, type, "unknown command");
+    }
+    spec_env_free(f->env);
+    cJSON_Delete(root);
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    int opt_level = 2;
+    bool verbose = false;
+    counts total = {0};
+    int files = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--opt-level=", 12) == 0) {
+            opt_level = atoi(argv[i] + 12);
+            continue;
+        }
+        if (strcmp(argv[i], "--verbose") == 0) {
+            verbose = true;
+            continue;
+        }
+        if (argv[i][0] == '-') {
+            fprintf(stderr, "kiln-spec: error: unknown option %s\n", argv[i]);
+            return 2;
+        }
+        spec_file f = {.path = argv[i], .opt_level = opt_level, .verbose = verbose};
+        run_file(&f);
+        unsigned skipped = f.c.skipped_text_malformed + f.c.skipped_text_invalid;
+        const char *base = strrchr(f.path, '/');
+        printf("%s: %u passed, %u failed, %u skipped\n", base ? base + 1 : f.path,
+               f.c.passed, f.c.failed, skipped);
+        total.passed += f.c.passed;
+        total.failed += f.c.failed;
+        total.skipped_text_malformed += f.c.skipped_text_malformed;
+        total.skipped_text_invalid += f.c.skipped_text_invalid;
+        files++;
+    }
+    if (files == 0) {
+        fprintf(stderr, "usage: kiln-spec [--opt-level=N] [--verbose] FILE.json...\n");
+        return 2;
+    }
+    printf("skipped: %u assert_malformed in text format, %u assert_invalid in text format\n",
+           total.skipped_text_malformed, total.skipped_text_invalid);
+    printf("%u passed, %u failed, %u skipped\n", total.passed, total.failed,
+           total.skipped_text_malformed + total.skipped_text_invalid);
+    return total.failed == 0 ? 0 : 1;
+}
