@@ -536,6 +536,7 @@ typedef struct dec_state {
     bool has_code_section;
     bool has_data_section;
     uint32_t data_count; /* datacount section value */
+    uint32_t custom_cap;
 } dec_state;
 
 static kiln_status read_limits(dec_reader *r, bool is_memory, wasm_limits *out,
@@ -1224,13 +1225,15 @@ static kiln_status sec_custom(dec_state *d, const uint8_t *section_end, kiln_err
     c.bytes = r->p;
     c.size = (uint32_t)(section_end - r->p);
     r->p = section_end;
-    if (!grow_array((void **)&m->customs, &d->m->custom_count, (uint64_t)m->custom_count + 1,
+    if (!grow_array((void **)&m->customs, &d->custom_cap, (uint64_t)m->custom_count + 1,
                     sizeof *m->customs)) {
         free(c.name.bytes);
         return nomem(err, dec_offset(r), "custom sections");
     }
+    m->customs[m->custom_count++] = c;
+    if (c.name.size == 4 && memcmp(c.name.bytes, "name", 4) == 0)
+        parse_name_section(m, c.bytes, section_end);
     return KILN_OK;
-    (void)c;
 }
 
 void dec_module_free(wasm_module *m)
@@ -1271,4 +1274,272 @@ void dec_module_free(wasm_module *m)
     free(m->customs);
     free(m->module_name);
     free(m);
+}
+
+static kiln_status read_section(dec_state *d, uint8_t id, uint32_t section_offset,
+                                const uint8_t *section_end, kiln_error *err)
+{
+    switch (id) {
+    case 0:
+        return sec_custom(d, section_end, err);
+    case 1:
+        return sec_type(d, err);
+    case 2:
+        return sec_import(d, err);
+    case 3:
+        return sec_function(d, err);
+    case 4:
+        return sec_table(d, err);
+    case 5:
+        return sec_memory(d, err);
+    case 6:
+        return sec_global(d, err);
+    case 7:
+        return sec_export(d, err);
+    case 8:
+        return sec_start(d, err);
+    case 9:
+        return sec_elem(d, err);
+    case 10:
+        return sec_code(d, section_offset, err);
+    case 11:
+        return sec_data(d, section_offset, err);
+    default:
+        return sec_datacount(d, err);
+    }
+}
+
+kiln_status dec_module(const uint8_t *bytes, size_t size, wasm_module **out, kiln_error *err)
+{
+    static const uint8_t magic[4] = {0x00, 0x61, 0x73, 0x6D};
+    if (bytes == NULL && size != 0)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "no input bytes");
+    if (size > UINT32_MAX)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "module of %zu bytes exceeds the 4 GiB offset range", size);
+    dec_state d;
+    memset(&d, 0, sizeof d);
+    kiln_status st;
+    d.m = calloc(1, sizeof *d.m);
+    if (d.m == NULL)
+        return nomem(err, 0, "module");
+    wasm_module *m = d.m;
+    m->bytes = bytes;
+    m->size = size;
+
+    dec_reader top;
+    dec_reader_init(&top, bytes, bytes, bytes + size, DEC_END_TOP);
+    const uint8_t *p;
+    st = dec_bytes(&top, 4, &p, err);
+    if (st != KILN_OK)
+        goto out;
+    if (memcmp(p, magic, 4) != 0) {
+        st = kiln_error_set(err, KILN_ERR_MALFORMED, 0,
+                            "magic header not detected: %02X %02X %02X %02X, expected "
+                            "00 61 73 6D",
+                            p[0], p[1], p[2], p[3]);
+        goto out;
+    }
+    st = dec_bytes(&top, 4, &p, err);
+    if (st != KILN_OK)
+        goto out;
+    if (kiln_read_u32le(p) != 1) {
+        st = kiln_error_set(err, KILN_ERR_MALFORMED, 4, "unknown binary version: %u, expected 1",
+                            kiln_read_u32le(p));
+        goto out;
+    }
+
+    /* Empty index spaces until the import section (if any) sets them. */
+    m->funcs = calloc(1, sizeof *m->funcs);
+    m->tables = calloc(1, sizeof *m->tables);
+    m->memories = calloc(1, sizeof *m->memories);
+    m->globals = calloc(1, sizeof *m->globals);
+    if (!m->funcs || !m->tables || !m->memories || !m->globals) {
+        st = nomem(err, 8, "index spaces");
+        goto out;
+    }
+
+    int last_rank = 0;
+    while (!dec_at_end(&top)) {
+        uint32_t section_offset = dec_offset(&top);
+        uint8_t id;
+        uint32_t section_size;
+        st = dec_u8(&top, &id, err);
+        if (st != KILN_OK)
+            goto out;
+        if (id > 12) {
+            st = kiln_error_set(err, KILN_ERR_MALFORMED, section_offset,
+                                "malformed section id: %u at offset %u", id, section_offset);
+            goto out;
+        }
+        st = dec_u32(&top, &section_size, err);
+        if (st != KILN_OK)
+            goto out;
+        if (dec_remaining(&top) < section_size) {
+            st = kiln_error_set(err, KILN_ERR_MALFORMED, section_offset,
+                                "unexpected end of section or function: section %u needs %u "
+                                "bytes at offset %u, %zu remain",
+                                id, section_size, dec_offset(&top), dec_remaining(&top));
+            goto out;
+        }
+        if (id != 0) {
+            /* Such a section after a later one, or a repeat, leaves content
+             * the spec's fixed section sequence cannot consume. */
+            int rank = section_rank(id);
+            if (rank <= last_rank) {
+                st = kiln_error_set(err, KILN_ERR_MALFORMED, section_offset,
+                                    "unexpected content after last section: section %u at "
+                                    "offset %u is out of order",
+                                    id, section_offset);
+                goto out;
+            }
+            last_rank = rank;
+        }
+        const uint8_t *section_end = top.p + section_size;
+        /* function and code must agree even when the code section is
+         * missing, which is known once a section after code's slot comes. */
+        if (id > 10 && id != 12 && !d.has_code_section && d.defined_func_count != 0) {
+            st = kiln_error_set(err, KILN_ERR_MALFORMED, section_offset,
+                                "function and code section have inconsistent lengths: %u "
+                                "functions, no code section",
+                                d.defined_func_count);
+            goto out;
+        }
+        dec_reader_init(&d.r, bytes, top.p, section_end, DEC_END_SECTION);
+        st = read_section(&d, id, section_offset, section_end, err);
+        if (st != KILN_OK)
+            goto out;
+        if (d.r.p != section_end) {
+            st = kiln_error_set(err, KILN_ERR_MALFORMED, dec_offset(&d.r),
+                                "section size mismatch: section %u at offset %u declares %u "
+                                "bytes, content ends at %u",
+                                id, section_offset, section_size,
+                                (uint32_t)(d.r.p - bytes) - (uint32_t)(top.p - bytes));
+            goto out;
+        }
+        top.p = section_end;
+    }
+    if (!d.has_code_section && d.defined_func_count != 0) {
+        st = kiln_error_set(err, KILN_ERR_MALFORMED, (uint32_t)size,
+                            "function and code section have inconsistent lengths: %u "
+                            "functions, no code section",
+                            d.defined_func_count);
+        goto out;
+    }
+    if (m->has_data_count && !d.has_data_section && d.data_count != 0) {
+        st = kiln_error_set(err, KILN_ERR_MALFORMED, (uint32_t)size,
+                            "data count and data section have inconsistent lengths: "
+                            "datacount %u, no data section",
+                            d.data_count);
+        goto out;
+    }
+    st = KILN_OK;
+out:
+    sink_free(&d.sink);
+    if (st != KILN_OK) {
+        dec_module_free(d.m);
+        return st;
+    }
+    *out = d.m;
+    return KILN_OK;
+}
+
+/* ---- function bodies ----------------------------------------------------- */
+
+kiln_status dec_function_body(const wasm_module *module, uint32_t func_index, wasm_body *out,
+                              kiln_error *err)
+{
+    if (module == NULL || out == NULL || func_index >= module->func_count ||
+        func_index < module->func_import_count)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "function %u is not a defined function", func_index);
+    const wasm_func *f = &module->funcs[func_index];
+    dec_reader r;
+    dec_reader_init(&r, module->bytes, module->bytes + f->body_offset,
+                    module->bytes + f->body_offset + f->body_size, DEC_END_SECTION);
+    instr_sink s;
+    memset(&s, 0, sizeof s);
+    wasm_valtype *locals = NULL;
+    kiln_status st;
+
+    /* Locals: runs of (count, type). Count first, so a huge total fails
+     * before anything is allocated. */
+    uint32_t groups;
+    st = read_count(&r, "local groups", 2, &groups, err);
+    if (st != KILN_OK)
+        goto fail;
+    const uint8_t *locals_start = r.p;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < groups; i++) {
+        uint32_t at = dec_offset(&r);
+        uint32_t n;
+        wasm_valtype t;
+        st = dec_u32(&r, &n, err);
+        if (st == KILN_OK)
+            st = read_valtype(&r, &t, err);
+        if (st != KILN_OK)
+            goto fail;
+        total += n;
+        if (total > DEC_MAX_LOCALS) {
+            st = kiln_error_set(err, KILN_ERR_MALFORMED, at,
+                                "too many locals: function %u declares %llu or more, limit %u",
+                                func_index, (unsigned long long)total, DEC_MAX_LOCALS);
+            goto fail;
+        }
+    }
+    locals = malloc(total ? (size_t)total : 1);
+    if (locals == NULL) {
+        st = nomem(err, f->body_offset, "locals");
+        goto fail;
+    }
+    r.p = locals_start;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < groups; i++) {
+        uint32_t n;
+        wasm_valtype t;
+        (void)dec_u32(&r, &n, NULL);
+        (void)read_valtype(&r, &t, NULL);
+        memset(locals + k, t, n);
+        k += n;
+    }
+
+    /* Most instructions take 1-3 bytes; start near the final count. */
+    uint32_t guess = f->body_size / 2 + 8;
+    if (!grow_array((void **)&s.code, &s.cap, guess, sizeof *s.code)) {
+        st = nomem(err, f->body_offset, "instructions");
+        goto fail;
+    }
+    st = decode_instrs(&r, &s, !module->has_data_count, err);
+    if (st != KILN_OK)
+        goto fail;
+    if (!dec_at_end(&r)) {
+        st = kiln_error_set(err, KILN_ERR_MALFORMED, dec_offset(&r),
+                            "section size mismatch: function %u body continues %zu bytes "
+                            "past its final end at offset %u",
+                            func_index, dec_remaining(&r), dec_offset(&r));
+        goto fail;
+    }
+    free(s.ctrl);
+    out->func_index = func_index;
+    out->local_count = (uint32_t)total;
+    out->local_types = locals;
+    out->code = s.code;
+    out->code_count = s.count;
+    out->br_targets = s.br_targets;
+    out->br_target_count = s.br_target_count;
+    return KILN_OK;
+fail:
+    free(locals);
+    sink_free(&s);
+    return st;
+}
+
+void dec_body_free(wasm_body *body)
+{
+    if (body == NULL)
+        return;
+    free(body->local_types);
+    free(body->code);
+    free(body->br_targets);
+    memset(body, 0, sizeof *body);
 }

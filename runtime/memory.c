@@ -1,0 +1,122 @@
+/*
+ * Linear memories (see memory.h). The definition layout is checked against
+ * aot_format.h at compile time: compiled code depends on it.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "kiln_common.h"
+#include "memory.h"
+#include "platform/platform.h"
+
+_Static_assert(offsetof(mem_memory, base) == KILN_MEMDEF_BASE_OFFSET,
+               "memory definition: base at offset 0");
+_Static_assert(offsetof(mem_memory, size_bytes) == KILN_MEMDEF_SIZE_OFFSET,
+               "memory definition: size at offset 8");
+_Static_assert(sizeof(void *) == 8, "memory.c reserves guard regions: 64-bit hosts only");
+
+kiln_status mem_new(const ld_limits *limits, mem_memory **out, kiln_error *err)
+{
+    uint64_t max_pages = (limits->flags & KILN_LIMITS_HAS_MAX) ? limits->max : MEM_MAX_PAGES;
+    if (max_pages > MEM_MAX_PAGES)
+        max_pages = MEM_MAX_PAGES;
+    if (limits->min > max_pages)
+        return kiln_error_set(err, KILN_ERR_INSTANTIATE, KILN_NO_OFFSET,
+                              "memory of %llu pages exceeds the maximum of %llu pages",
+                              (unsigned long long)limits->min, (unsigned long long)max_pages);
+    mem_memory *m = kiln_calloc(1, sizeof *m);
+    if (m == NULL)
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                              "out of memory allocating a linear memory");
+    m->reserved_bytes = (size_t)MEM_RESERVATION;
+    m->base = os_reserve(m->reserved_bytes);
+    if (m->base == NULL) {
+        kiln_free(m);
+        return kiln_error_set(err, KILN_ERR_INSTANTIATE, KILN_NO_OFFSET,
+                              "cannot reserve %llu bytes of address space for a linear memory",
+                              (unsigned long long)MEM_RESERVATION);
+    }
+    m->max_pages = max_pages;
+    uint64_t initial = limits->min * KILN_WASM_PAGE_SIZE;
+    if (!os_protect(m->base, (size_t)initial, OS_PROT_READ_WRITE)) {
+        mem_free(m);
+        return kiln_error_set(err, KILN_ERR_INSTANTIATE, KILN_NO_OFFSET,
+                              "cannot commit %llu initial pages of a linear memory",
+                              (unsigned long long)limits->min);
+    }
+    m->size_bytes = initial;
+    m->range = trap_range_register((uintptr_t)m->base,
+                                   (uintptr_t)m->base + m->reserved_bytes, TRAP_RANGE_MEMORY);
+    if (m->range == NULL) {
+        mem_free(m);
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                              "out of memory registering a linear memory");
+    }
+    *out = m;
+    return KILN_OK;
+}
+
+void mem_free(mem_memory *memory)
+{
+    if (memory == NULL)
+        return;
+    trap_range_unregister(memory->range);
+    os_release(memory->base, memory->reserved_bytes);
+    kiln_free(memory->users);
+    kiln_free(memory);
+}
+
+static void publish_bound(mem_memory *memory)
+{
+    for (uint32_t i = 0; i < memory->user_count; i++) {
+        uintptr_t *words = memory->users[i];
+        words[KILN_VMCTX_MEM0_BASE] = (uintptr_t)memory->base;
+        words[KILN_VMCTX_MEM0_BOUND] = (uintptr_t)memory->size_bytes;
+    }
+}
+
+uint32_t mem_grow(mem_memory *memory, uint32_t delta_pages)
+{
+    uint64_t old_pages = memory->size_bytes / KILN_WASM_PAGE_SIZE;
+    uint64_t new_pages = old_pages + delta_pages;
+    if (new_pages > memory->max_pages)
+        return 0xFFFFFFFFu;
+    if (delta_pages != 0) {
+        uint64_t delta_bytes = (uint64_t)delta_pages * KILN_WASM_PAGE_SIZE;
+        if (!os_protect(memory->base + memory->size_bytes, (size_t)delta_bytes,
+                        OS_PROT_READ_WRITE))
+            return 0xFFFFFFFFu;
+        memory->size_bytes = new_pages * KILN_WASM_PAGE_SIZE;
+        publish_bound(memory);
+    }
+    return (uint32_t)old_pages;
+}
+
+kiln_status mem_attach(mem_memory *memory, void *vmctx, kiln_error *err)
+{
+    if (memory->user_count == memory->user_capacity) {
+        uint32_t cap = memory->user_capacity == 0 ? 4u : memory->user_capacity * 2u;
+        void **grown = kiln_realloc(memory->users, cap * sizeof *grown);
+        if (grown == NULL)
+            return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                                  "out of memory attaching an instance to a memory");
+        memory->users = grown;
+        memory->user_capacity = cap;
+    }
+    memory->users[memory->user_count++] = vmctx;
+    uintptr_t *words = vmctx;
+    words[KILN_VMCTX_MEM0_BASE] = (uintptr_t)memory->base;
+    words[KILN_VMCTX_MEM0_BOUND] = (uintptr_t)memory->size_bytes;
+    return KILN_OK;
+}
+
+void mem_detach(mem_memory *memory, void *vmctx)
+{
+    for (uint32_t i = 0; i < memory->user_count; i++) {
+        if (memory->users[i] == vmctx) {
+            memory->users[i] = memory->users[--memory->user_count];
+            return;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/*
+ * Linear memories (mem_). A memory starts with the memory definition that
+ * compiled code reads through vmctx ({u8 *base at 0; u64 size_bytes at 8}),
+ * so a mem_memory * is the definition pointer stored in vmctx.
+ *
+ * On 64-bit hosts a memory reserves MEM_RESERVATION bytes with no access:
+ * 4 GiB of addressable space plus a 4 GiB guard, so every address + offset
+ * that 32-bit wasm code can form (< 8 GiB) lands inside the reservation and
+ * an out-of-bounds access faults instead of touching other memory. The base
+ * never moves; growing opens more pages in place.
+ */
+#ifndef KILN_RT_MEMORY_H
+#define KILN_RT_MEMORY_H
+
+#include <stdint.h>
+
+#include "kiln.h"
+#include "module.h"
+#include "trap.h"
+
+#define MEM_MAX_PAGES 65536u
+#define MEM_RESERVATION ((uint64_t)8u << 30)
+
+typedef struct mem_memory {
+    uint8_t *base;         /* definition word 0: never moves */
+    uint64_t size_bytes;   /* definition word 1: accessible bytes */
+    uint64_t max_pages;    /* declared max or MEM_MAX_PAGES */
+    size_t reserved_bytes; /* whole reservation, guard included */
+    void **users;          /* vmctxs using this as memory 0 (mem0 words) */
+    uint32_t user_count;
+    uint32_t user_capacity;
+    trap_range *range; /* registration for the fault handler */
+} mem_memory;
+
+/* Reserves and commits limits->min pages. KILN_ERR_INSTANTIATE when the
+ * limits cannot be honoured or the reservation fails. */
+kiln_status mem_new(const ld_limits *limits, mem_memory **out, kiln_error *err);
+void mem_free(mem_memory *memory);
+
+/* Grows by delta_pages; returns the old size in pages or 0xFFFFFFFF (and
+ * changes nothing) when the result would exceed the maximum or pages cannot
+ * be committed. Updates every attached vmctx's mem0 words. */
+uint32_t mem_grow(mem_memory *memory, uint32_t delta_pages);
+
+/* Makes vmctx's mem0_base/mem0_bound follow this memory. */
+kiln_status mem_attach(mem_memory *memory, void *vmctx, kiln_error *err);
+void mem_detach(mem_memory *memory, void *vmctx);
+
+#endif /* KILN_RT_MEMORY_H */
