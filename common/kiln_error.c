@@ -13,6 +13,7 @@ kiln_status kiln_error_set(kiln_error *err, kiln_status status, uint64_t offset,
     err->status = status;
     err->trap = KILN_TRAP_NONE;
     err->offset = offset;
+    err->exit_code = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
@@ -27,6 +28,7 @@ void kiln_error_clear(kiln_error *err)
     err->status = KILN_OK;
     err->trap = KILN_TRAP_NONE;
     err->offset = KILN_NO_OFFSET;
+    err->exit_code = 0;
     err->message[0] = '\0';
 }
 
@@ -58,6 +60,7 @@ const char *kiln_status_name(kiln_status status)
     case KILN_ERR_NOT_FOUND: return "not found";
     case KILN_ERR_TYPE: return "type mismatch";
     case KILN_ERR_TRAP: return "trap";
+    case KILN_ERR_EXIT: return "exit";
     }
     return "unknown status";
 }

@@ -50,7 +50,9 @@ typedef enum kiln_status {
     KILN_ERR_INSTANTIATE,   /* instantiation failed (segment out of bounds) */
     KILN_ERR_NOT_FOUND,     /* no export of that name / kind */
     KILN_ERR_TYPE,          /* arguments or results do not match the type */
-    KILN_ERR_TRAP           /* wasm trapped; see kiln_error.trap */
+    KILN_ERR_TRAP,          /* wasm trapped; see kiln_error.trap */
+    KILN_ERR_EXIT           /* the program exited (WASI proc_exit); see
+                               kiln_error.exit_code */
 } kiln_status;
 
 #define KILN_NO_OFFSET UINT64_MAX
@@ -60,6 +62,7 @@ typedef struct kiln_error {
     kiln_status status;
     kiln_trap_code trap;  /* set when status == KILN_ERR_TRAP */
     uint64_t offset;      /* byte offset in the input, or KILN_NO_OFFSET */
+    int exit_code;        /* set when status == KILN_ERR_EXIT */
     char message[KILN_ERROR_MESSAGE_SIZE];
 } kiln_error;
 
@@ -139,6 +142,8 @@ void kiln_instance_free(kiln_instance *instance);
 kiln_status kiln_instance_call(kiln_instance *instance, const char *name,
                                const kiln_val *args, size_t arg_count, kiln_val *results,
                                size_t result_count, kiln_error *err);
+
+#include "kiln/host.h"
 
 #ifdef __cplusplus
 }
