@@ -1,0 +1,848 @@
+/*
+ * Relocatable ELF object -> kiln code image (the CODE section's bytes, its
+ * RELOCS and SYMBOLS, and the offsets of every function and trampoline).
+ *
+ * The object is parsed here with <elf.h> alone: LLVM-C's object API gives
+ * no relocation addends, and reading the file ourselves keeps ELF32 targets
+ * (arm, riscv32) a matter of the header-reading functions below, which
+ * convert both classes into the neutral elf_* records.
+ *
+ * Image layout: every executable SHF_ALLOC section (in section order, each
+ * at its own alignment), then every read-only one (.rodata*, constant
+ * pools, .data.rel.ro — which only the loader's relocations write, before
+ * the image becomes read-only), then one pointer-sized GOT slot per symbol
+ * referenced GOT-relatively. Writable data (.data, .bss, TLS) cannot live in
+ * a read+execute image and is refused by name when non-empty. Unwind
+ * tables, notes, comments and debug info are skipped.
+ *
+ * Invariants:
+ * - Every offset, size and index read from the object is checked against
+ *   the object before use; a bad object is KILN_ERR_CODEGEN, never a crash.
+ * - PC-relative references whose target is in the image are written into
+ *   the image now (the image moves as one piece); only absolute and
+ *   external references become emit_reloc records.
+ */
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "kiln_common.h"
+
+#define NOT_PLACED UINT64_MAX
+
+typedef struct elf_section {
+    const char *name;
+    uint32_t type;
+    uint64_t flags;
+    uint64_t offset; /* in the object */
+    uint64_t size;
+    uint64_t align;
+    uint32_t link;
+    uint32_t info;
+    uint64_t entsize;
+    uint64_t image_offset; /* NOT_PLACED unless part of the image */
+} elf_section;
+
+typedef struct elf_symbol {
+    const char *name;
+    uint64_t value;
+    uint64_t size;
+    uint32_t shndx; /* resolved through SHT_SYMTAB_SHNDX */
+    uint8_t bind;
+    uint8_t type;
+} elf_symbol;
+
+typedef struct elf_reloc {
+    uint64_t offset;
+    uint32_t symbol;
+    uint32_t type;
+    int64_t addend;
+    bool has_addend; /* RELA; REL keeps the addend in the field */
+} elf_reloc;
+
+typedef struct elf_file {
+    const uint8_t *bytes;
+    size_t size;
+    bool is64;
+    uint16_t machine;
+    elf_section *sections;
+    uint32_t section_count;
+    elf_symbol *symbols;
+    uint32_t symbol_count;
+} elf_file;
+
+/* One GOT slot: the ELF symbol it holds the address of. */
+typedef struct got_slot {
+    uint32_t symbol;
+    uint32_t image_offset;
+} got_slot;
+
+typedef struct image_builder {
+    elf_file elf;
+    const emit_reloc_arch *arch;
+    emit_image *image;
+    uint32_t reloc_capacity;
+    got_slot *got;
+    uint32_t got_count;
+    uint32_t got_capacity;
+    uint32_t slot_size; /* pointer width of the object */
+} image_builder;
+
+static kiln_status bad_object(kiln_error *err, const char *what)
+{
+    return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
+                          "LLVM produced an unreadable object: %s", what);
+}
+
+static kiln_status no_memory(kiln_error *err)
+{
+    return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
+}
+
+static bool range_ok(size_t total, uint64_t offset, uint64_t size)
+{
+    return offset <= total && size <= total - offset;
+}
+
+/* A NUL-terminated string at strtab section + offset, or NULL. */
+static const char *elf_string(const elf_file *elf, uint32_t strtab, uint64_t offset)
+{
+    if (strtab >= elf->section_count)
+        return NULL;
+    const elf_section *s = &elf->sections[strtab];
+    if (s->type != SHT_STRTAB || offset >= s->size)
+        return NULL;
+    const char *p = (const char *)elf->bytes + s->offset + offset;
+    if (memchr(p, '\0', s->size - offset) == NULL)
+        return NULL;
+    return p;
+}
+
+/* ---- ELF header and tables, both classes -> neutral records ------------- */
+
+static kiln_status elf_read_sections(elf_file *elf, kiln_error *err)
+{
+    const uint8_t *b = elf->bytes;
+    uint64_t shoff;
+    uint32_t shentsize, shnum, shstrndx;
+    if (elf->is64) {
+        if (elf->size < sizeof(Elf64_Ehdr))
+            return bad_object(err, "truncated ELF header");
+        shoff = kiln_read_u64le(b + offsetof(Elf64_Ehdr, e_shoff));
+        shentsize = kiln_read_u16le(b + offsetof(Elf64_Ehdr, e_shentsize));
+        shnum = kiln_read_u16le(b + offsetof(Elf64_Ehdr, e_shnum));
+        shstrndx = kiln_read_u16le(b + offsetof(Elf64_Ehdr, e_shstrndx));
+        elf->machine = kiln_read_u16le(b + offsetof(Elf64_Ehdr, e_machine));
+        if (shentsize != sizeof(Elf64_Shdr))
+            return bad_object(err, "unexpected section header size");
+    } else {
+        if (elf->size < sizeof(Elf32_Ehdr))
+            return bad_object(err, "truncated ELF header");
+        shoff = kiln_read_u32le(b + offsetof(Elf32_Ehdr, e_shoff));
+        shentsize = kiln_read_u16le(b + offsetof(Elf32_Ehdr, e_shentsize));
+        shnum = kiln_read_u16le(b + offsetof(Elf32_Ehdr, e_shnum));
+        shstrndx = kiln_read_u16le(b + offsetof(Elf32_Ehdr, e_shstrndx));
+        elf->machine = kiln_read_u16le(b + offsetof(Elf32_Ehdr, e_machine));
+        if (shentsize != sizeof(Elf32_Shdr))
+            return bad_object(err, "unexpected section header size");
+    }
+    if (shoff == 0 || !range_ok(elf->size, shoff, shentsize))
+        return bad_object(err, "no section headers");
+
+    /* Extended numbering: counts too large for the header live in
+     * section 0 (sh_size for the count, sh_link for the string table). */
+    const uint8_t *sh0 = b + shoff;
+    uint64_t sh0_size = elf->is64 ? kiln_read_u64le(sh0 + offsetof(Elf64_Shdr, sh_size))
+                                  : kiln_read_u32le(sh0 + offsetof(Elf32_Shdr, sh_size));
+    uint32_t sh0_link = kiln_read_u32le(
+        sh0 + (elf->is64 ? offsetof(Elf64_Shdr, sh_link) : offsetof(Elf32_Shdr, sh_link)));
+    uint64_t count = shnum == 0 ? sh0_size : shnum;
+    if (shstrndx == SHN_XINDEX)
+        shstrndx = sh0_link;
+    if (count == 0 || count > UINT32_MAX / shentsize ||
+        !range_ok(elf->size, shoff, count * shentsize))
+        return bad_object(err, "section headers outside the file");
+
+    elf->sections = calloc(count, sizeof *elf->sections);
+    if (elf->sections == NULL)
+        return no_memory(err);
+    elf->section_count = (uint32_t)count;
+    for (uint32_t i = 0; i < elf->section_count; i++) {
+        const uint8_t *h = b + shoff + (uint64_t)i * shentsize;
+        elf_section *s = &elf->sections[i];
+        if (elf->is64) {
+            s->type = kiln_read_u32le(h + offsetof(Elf64_Shdr, sh_type));
+            s->flags = kiln_read_u64le(h + offsetof(Elf64_Shdr, sh_flags));
+            s->offset = kiln_read_u64le(h + offsetof(Elf64_Shdr, sh_offset));
+            s->size = kiln_read_u64le(h + offsetof(Elf64_Shdr, sh_size));
+            s->link = kiln_read_u32le(h + offsetof(Elf64_Shdr, sh_link));
+            s->info = kiln_read_u32le(h + offsetof(Elf64_Shdr, sh_info));
+            s->align = kiln_read_u64le(h + offsetof(Elf64_Shdr, sh_addralign));
+            s->entsize = kiln_read_u64le(h + offsetof(Elf64_Shdr, sh_entsize));
+        } else {
+            s->type = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_type));
+            s->flags = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_flags));
+            s->offset = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_offset));
+            s->size = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_size));
+            s->link = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_link));
+            s->info = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_info));
+            s->align = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_addralign));
+            s->entsize = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_entsize));
+        }
+        s->image_offset = NOT_PLACED;
+        if (s->type != SHT_NOBITS && s->type != SHT_NULL &&
+            !range_ok(elf->size, s->offset, s->size))
+            return bad_object(err, "section contents outside the file");
+        if (s->align == 0)
+            s->align = 1;
+        if ((s->align & (s->align - 1)) != 0 || s->align > 4096)
+            return bad_object(err, "section alignment is not a power of two up to 4096");
+    }
+    for (uint32_t i = 0; i < elf->section_count; i++) {
+        const uint8_t *h = b + shoff + (uint64_t)i * shentsize;
+        uint32_t name = kiln_read_u32le(h); /* sh_name is first in both */
+        const char *n = elf_string(elf, shstrndx, name);
+        elf->sections[i].name = n != NULL ? n : "";
+    }
+    return KILN_OK;
+}
+
+static kiln_status elf_read_symbols(elf_file *elf, kiln_error *err)
+{
+    uint32_t symtab = UINT32_MAX, shndx_table = UINT32_MAX;
+    for (uint32_t i = 0; i < elf->section_count; i++) {
+        if (elf->sections[i].type == SHT_SYMTAB)
+            symtab = i;
+        else if (elf->sections[i].type == SHT_SYMTAB_SHNDX)
+            shndx_table = i;
+    }
+    if (symtab == UINT32_MAX)
+        return KILN_OK; /* an object with no symbols has nothing to relocate */
+    const elf_section *st = &elf->sections[symtab];
+    size_t entsize = elf->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+    uint64_t count = st->size / entsize;
+    if (count > UINT32_MAX)
+        return bad_object(err, "symbol table too large");
+    const elf_section *xs = shndx_table != UINT32_MAX ? &elf->sections[shndx_table] : NULL;
+    elf->symbols = calloc(count > 0 ? count : 1, sizeof *elf->symbols);
+    if (elf->symbols == NULL)
+        return no_memory(err);
+    elf->symbol_count = (uint32_t)count;
+    for (uint32_t i = 0; i < elf->symbol_count; i++) {
+        const uint8_t *p = elf->bytes + st->offset + (uint64_t)i * entsize;
+        elf_symbol *s = &elf->symbols[i];
+        uint32_t name = kiln_read_u32le(p);
+        uint8_t info;
+        if (elf->is64) {
+            info = p[offsetof(Elf64_Sym, st_info)];
+            s->shndx = kiln_read_u16le(p + offsetof(Elf64_Sym, st_shndx));
+            s->value = kiln_read_u64le(p + offsetof(Elf64_Sym, st_value));
+            s->size = kiln_read_u64le(p + offsetof(Elf64_Sym, st_size));
+        } else {
+            info = p[offsetof(Elf32_Sym, st_info)];
+            s->shndx = kiln_read_u16le(p + offsetof(Elf32_Sym, st_shndx));
+            s->value = kiln_read_u32le(p + offsetof(Elf32_Sym, st_value));
+            s->size = kiln_read_u32le(p + offsetof(Elf32_Sym, st_size));
+        }
+        s->bind = (uint8_t)(info >> 4);
+        s->type = (uint8_t)(info & 0xF);
+        if (s->shndx == SHN_XINDEX) {
+            if (xs == NULL || !range_ok(xs->size, (uint64_t)i * 4, 4))
+                return bad_object(err, "extended section index missing");
+            s->shndx = kiln_read_u32le(elf->bytes + xs->offset + (uint64_t)i * 4);
+        }
+        const char *n = elf_string(elf, st->link, name);
+        s->name = n != NULL ? n : "";
+    }
+    return KILN_OK;
+}
+
+/* Relocation entry `index` of section rs (SHT_RELA or SHT_REL). */
+static void elf_read_reloc(const elf_file *elf, const elf_section *rs, uint64_t index,
+                           elf_reloc *r)
+{
+    bool rela = rs->type == SHT_RELA;
+    size_t entsize = elf->is64 ? (rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel))
+                               : (rela ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
+    const uint8_t *p = elf->bytes + rs->offset + index * entsize;
+    r->has_addend = rela;
+    r->addend = 0;
+    if (elf->is64) {
+        uint64_t info = kiln_read_u64le(p + 8);
+        r->offset = kiln_read_u64le(p);
+        r->symbol = (uint32_t)ELF64_R_SYM(info);
+        r->type = (uint32_t)ELF64_R_TYPE(info);
+        if (rela)
+            r->addend = (int64_t)kiln_read_u64le(p + 16);
+    } else {
+        uint32_t info = kiln_read_u32le(p + 4);
+        r->offset = kiln_read_u32le(p);
+        r->symbol = ELF32_R_SYM(info);
+        r->type = ELF32_R_TYPE(info);
+        if (rela)
+            r->addend = (int32_t)kiln_read_u32le(p + 8);
+    }
+}
+
+static uint64_t elf_reloc_count(const elf_file *elf, const elf_section *rs)
+{
+    bool rela = rs->type == SHT_RELA;
+    size_t entsize = elf->is64 ? (rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel))
+                               : (rela ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
+    return rs->size / entsize;
+}
+
+static kiln_status elf_open(const uint8_t *bytes, size_t size, elf_file *elf, kiln_error *err)
+{
+    memset(elf, 0, sizeof *elf);
+    elf->bytes = bytes;
+    elf->size = size;
+    if (size < EI_NIDENT || memcmp(bytes, ELFMAG, SELFMAG) != 0)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "the target's object format is not ELF; kiln containers "
+                              "are built from ELF objects only");
+    if (bytes[EI_CLASS] != ELFCLASS64 && bytes[EI_CLASS] != ELFCLASS32)
+        return bad_object(err, "unknown ELF class");
+    if (bytes[EI_DATA] != ELFDATA2LSB)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "big-endian targets are not supported");
+    elf->is64 = bytes[EI_CLASS] == ELFCLASS64;
+    if (kiln_read_u16le(bytes + 16) != ET_REL) /* e_type, same place in both */
+        return bad_object(err, "not a relocatable object");
+    kiln_status st = elf_read_sections(elf, err);
+    if (st != KILN_OK)
+        return st;
+    return elf_read_symbols(elf, err);
+}
+
+static void elf_close(elf_file *elf)
+{
+    free(elf->sections);
+    free(elf->symbols);
+}
+
+/* ---- layout ---------------------------------------------------------------- */
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Sections that are SHF_ALLOC but mean nothing to a kiln image: unwind
+ * tables (traps unwind with siglongjmp, not the C++ unwinder) and notes. */
+static bool section_skipped(const elf_section *s)
+{
+    return strcmp(s->name, ".eh_frame") == 0 || starts_with(s->name, ".note") ||
+           strcmp(s->name, ".comment") == 0 || starts_with(s->name, ".debug") ||
+           s->type == SHT_GROUP || s->type == SHT_NOTE;
+}
+
+static const emit_reloc_arch *arch_for(uint16_t machine)
+{
+    if (machine == emit_reloc_x86_64.elf_machine)
+        return &emit_reloc_x86_64;
+    return NULL;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+/* Decides each section's place; returns the end of the read-only part. */
+static kiln_status layout_sections(image_builder *b, uint64_t *exec_end, uint64_t *ro_end,
+                                   uint64_t *max_align, kiln_error *err)
+{
+    elf_file *elf = &b->elf;
+    uint64_t off = 0, align = b->slot_size;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = 1; i < elf->section_count; i++) {
+            elf_section *s = &elf->sections[i];
+            if ((s->flags & SHF_ALLOC) == 0 || section_skipped(s))
+                continue;
+            bool exec = (s->flags & SHF_EXECINSTR) != 0;
+            bool relro = starts_with(s->name, ".data.rel.ro");
+            bool writable = (s->flags & (SHF_WRITE | SHF_TLS)) != 0 && !relro;
+            if (writable || (s->type == SHT_NOBITS && s->size > 0)) {
+                if (s->size == 0)
+                    continue;
+                return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                      "the object has writable data (section %s, %llu "
+                                      "bytes), which a kiln code image cannot hold",
+                                      s->name, (unsigned long long)s->size);
+            }
+            if (exec != (pass == 0) || s->size == 0)
+                continue;
+            off = align_up(off, s->align);
+            s->image_offset = off;
+            off += s->size;
+            if (s->align > align)
+                align = s->align;
+        }
+        if (pass == 0)
+            *exec_end = off;
+    }
+    *ro_end = off;
+    *max_align = align;
+    return KILN_OK;
+}
+
+static kiln_status copy_sections(image_builder *b, uint64_t exec_end, kiln_error *err)
+{
+    (void)err;
+    emit_image *img = b->image;
+    memset(img->bytes, b->arch->code_fill, exec_end);
+    for (uint32_t i = 0; i < b->elf.section_count; i++) {
+        const elf_section *s = &b->elf.sections[i];
+        if (s->image_offset == NOT_PLACED || s->type == SHT_NOBITS)
+            continue;
+        memcpy(img->bytes + s->image_offset, b->elf.bytes + s->offset, s->size);
+    }
+    return KILN_OK;
+}
+
+/* ---- symbols, GOT, records ------------------------------------------------------ */
+
+static const emit_reloc_type *find_type(const emit_reloc_arch *arch, uint32_t type)
+{
+    for (size_t i = 0; i < arch->type_count; i++)
+        if (arch->types[i].type == type)
+            return &arch->types[i];
+    return NULL;
+}
+
+static kiln_status extern_index(image_builder *b, const char *name, uint32_t *out,
+                                kiln_error *err)
+{
+    emit_image *img = b->image;
+    for (uint32_t i = 0; i < img->extern_count; i++) {
+        if (strcmp(img->externs[i], name) == 0) {
+            *out = i;
+            return KILN_OK;
+        }
+    }
+    char **grown = realloc(img->externs, (img->extern_count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return no_memory(err);
+    img->externs = grown;
+    size_t n = strlen(name) + 1;
+    char *copy = malloc(n);
+    if (copy == NULL)
+        return no_memory(err);
+    memcpy(copy, name, n);
+    img->externs[img->extern_count] = copy;
+    *out = img->extern_count++;
+    return KILN_OK;
+}
+
+static kiln_status add_record(image_builder *b, uint64_t offset, kiln_reloc_kind kind,
+                              uint32_t symbol, int64_t addend, kiln_error *err)
+{
+    emit_image *img = b->image;
+    if (img->reloc_count == b->reloc_capacity) {
+        uint32_t cap = b->reloc_capacity ? b->reloc_capacity * 2 : 16;
+        emit_reloc *grown = realloc(img->relocs, cap * sizeof *grown);
+        if (grown == NULL)
+            return no_memory(err);
+        img->relocs = grown;
+        b->reloc_capacity = cap;
+    }
+    emit_reloc *r = &img->relocs[img->reloc_count++];
+    r->offset = (uint32_t)offset;
+    r->kind = (uint8_t)kind;
+    r->symbol = symbol;
+    r->addend = addend;
+    return KILN_OK;
+}
+
+/* Where symbol `index` lives: external (name set), absolute, or in the
+ * image (image offset). */
+typedef struct sym_place {
+    const char *external; /* non-NULL: undefined, resolved by the loader */
+    bool absolute;
+    uint64_t value;       /* absolute value or image offset */
+} sym_place;
+
+static kiln_status place_symbol(const image_builder *b, uint32_t index, const char *where,
+                                sym_place *out, kiln_error *err)
+{
+    const elf_file *elf = &b->elf;
+    memset(out, 0, sizeof *out);
+    if (index == 0) {
+        out->absolute = true; /* STN_UNDEF: S = 0 */
+        return KILN_OK;
+    }
+    if (index >= elf->symbol_count)
+        return bad_object(err, "relocation names a symbol past the symbol table");
+    const elf_symbol *s = &elf->symbols[index];
+    if (s->shndx == SHN_UNDEF) {
+        if (s->name[0] == '\0')
+            return bad_object(err, "relocation against an unnamed undefined symbol");
+        out->external = s->name;
+        return KILN_OK;
+    }
+    if (s->shndx == SHN_ABS) {
+        out->absolute = true;
+        out->value = s->value;
+        return KILN_OK;
+    }
+    if (s->shndx >= elf->section_count || s->shndx == SHN_COMMON)
+        return bad_object(err, "symbol in an unknown section");
+    const elf_section *sec = &elf->sections[s->shndx];
+    if (sec->image_offset == NOT_PLACED)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "%s refers to symbol '%s' in section %s, which is not part "
+                              "of the code image",
+                              where, s->name[0] ? s->name : "(section)", sec->name);
+    out->value = sec->image_offset + s->value;
+    return KILN_OK;
+}
+
+/* First pass: one GOT slot per symbol referenced GOT-relatively. */
+static kiln_status collect_got(image_builder *b, kiln_error *err)
+{
+    elf_file *elf = &b->elf;
+    for (uint32_t i = 0; i < elf->section_count; i++) {
+        const elf_section *rs = &elf->sections[i];
+        if (rs->type != SHT_RELA && rs->type != SHT_REL)
+            continue;
+        if (rs->info >= elf->section_count ||
+            elf->sections[rs->info].image_offset == NOT_PLACED)
+            continue;
+        uint64_t n = elf_reloc_count(elf, rs);
+        for (uint64_t k = 0; k < n; k++) {
+            elf_reloc r;
+            elf_read_reloc(elf, rs, k, &r);
+            const emit_reloc_type *t = find_type(b->arch, r.type);
+            if (t == NULL || t->action != EMIT_RA_GOT_PCREL)
+                continue;
+            bool seen = false;
+            for (uint32_t g = 0; g < b->got_count && !seen; g++)
+                seen = b->got[g].symbol == r.symbol;
+            if (seen)
+                continue;
+            if (b->got_count == b->got_capacity) {
+                uint32_t cap = b->got_capacity ? b->got_capacity * 2 : 8;
+                got_slot *grown = realloc(b->got, cap * sizeof *grown);
+                if (grown == NULL)
+                    return no_memory(err);
+                b->got = grown;
+                b->got_capacity = cap;
+            }
+            b->got[b->got_count].symbol = r.symbol;
+            b->got[b->got_count].image_offset = 0;
+            b->got_count++;
+        }
+    }
+    return KILN_OK;
+}
+
+static uint32_t got_slot_offset(const image_builder *b, uint32_t symbol)
+{
+    for (uint32_t g = 0; g < b->got_count; g++)
+        if (b->got[g].symbol == symbol)
+            return b->got[g].image_offset;
+    return 0; /* unreachable: collect_got saw every GOT reference */
+}
+
+/* Reads a REL entry's implicit addend from the field (data-style fields;
+ * instruction-encoded fields of other architectures go through their
+ * reloc file when they arrive). */
+static int64_t implicit_addend(const uint8_t *p, unsigned width)
+{
+    switch (width) {
+    case 8: return (int64_t)kiln_read_u64le(p);
+    case 4: return (int32_t)kiln_read_u32le(p);
+    case 2: return (int16_t)kiln_read_u16le(p);
+    case 1: return (int8_t)p[0];
+    default: return 0;
+    }
+}
+
+static kiln_status apply_one(image_builder *b, const elf_section *target, const elf_reloc *r,
+                             kiln_error *err)
+{
+    emit_image *img = b->image;
+    char where[160];
+    snprintf(where, sizeof where, "relocation at %s+0x%llx", target->name,
+             (unsigned long long)r->offset);
+    const emit_reloc_type *t = find_type(b->arch, r->type);
+    if (t == NULL)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "%s: unsupported %s relocation type %u", where, b->arch->name,
+                              r->type);
+    if (t->action == EMIT_RA_REFUSE)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "%s: unsupported %s relocation %s", where, b->arch->name,
+                              t->name);
+    if (t->action == EMIT_RA_IGNORE)
+        return KILN_OK;
+    if (!range_ok(target->size, r->offset, t->width))
+        return bad_object(err, "relocation outside its section");
+    uint64_t p_img = target->image_offset + r->offset;
+    uint8_t *field = img->bytes + p_img;
+    int64_t addend = r->has_addend ? r->addend : implicit_addend(field, t->width);
+
+    sym_place s;
+    kiln_status st = place_symbol(b, r->symbol, where, &s, err);
+    if (st != KILN_OK)
+        return st;
+
+    switch (t->action) {
+    case EMIT_RA_PCREL:
+    case EMIT_RA_CALL:
+        if (s.external != NULL) {
+            if (t->action != EMIT_RA_CALL || t->width != 4)
+                return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                      "%s: %s to external symbol '%s' cannot be relocated "
+                                      "by the loader",
+                                      where, t->name, s.external);
+            uint32_t index;
+            st = extern_index(b, s.external, &index, err);
+            if (st != KILN_OK)
+                return st;
+            memset(field, 0, t->width);
+            return add_record(b, p_img, KILN_RELOC_CALL_REL32, index, addend, err);
+        }
+        if (s.absolute)
+            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                  "%s: %s to an absolute symbol", where, t->name);
+        if (!b->arch->write_pcrel(field, t, (int64_t)s.value + addend - (int64_t)p_img))
+            return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
+                                  "%s: %s target out of range", where, t->name);
+        return KILN_OK;
+    case EMIT_RA_GOT_PCREL: {
+        uint32_t slot = got_slot_offset(b, r->symbol);
+        if (!b->arch->write_pcrel(field, t, (int64_t)slot + addend - (int64_t)p_img))
+            return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
+                                  "%s: GOT slot out of range", where);
+        return KILN_OK;
+    }
+    case EMIT_RA_ABS: {
+        kiln_reloc_kind kind = t->width == 8 ? KILN_RELOC_ABS64 : KILN_RELOC_ABS32;
+        if (t->width != 8 && t->width != 4)
+            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                  "%s: %u-byte absolute field", where, t->width);
+        if (s.absolute) {
+            uint64_t v = s.value + (uint64_t)addend;
+            if (t->width == 8)
+                kiln_write_u64le(field, v);
+            else
+                kiln_write_u32le(field, (uint32_t)v);
+            return KILN_OK;
+        }
+        memset(field, 0, t->width);
+        if (s.external != NULL) {
+            uint32_t index;
+            st = extern_index(b, s.external, &index, err);
+            if (st != KILN_OK)
+                return st;
+            return add_record(b, p_img, kind, index, addend, err);
+        }
+        return add_record(b, p_img, kind, KILN_RELOC_SYM_IMAGE,
+                          (int64_t)s.value + addend, err);
+    }
+    case EMIT_RA_IGNORE:
+    case EMIT_RA_REFUSE:
+        break;
+    }
+    return KILN_OK;
+}
+
+static kiln_status apply_relocations(image_builder *b, kiln_error *err)
+{
+    elf_file *elf = &b->elf;
+    for (uint32_t i = 0; i < elf->section_count; i++) {
+        const elf_section *rs = &elf->sections[i];
+        if (rs->type != SHT_RELA && rs->type != SHT_REL)
+            continue;
+        if (rs->info >= elf->section_count)
+            return bad_object(err, "relocation section for an unknown section");
+        const elf_section *target = &elf->sections[rs->info];
+        if (target->image_offset == NOT_PLACED)
+            continue; /* relocations of skipped sections (.eh_frame) */
+        uint64_t n = elf_reloc_count(elf, rs);
+        for (uint64_t k = 0; k < n; k++) {
+            elf_reloc r;
+            elf_read_reloc(elf, rs, k, &r);
+            kiln_status st = apply_one(b, target, &r, err);
+            if (st != KILN_OK)
+                return st;
+        }
+    }
+    return KILN_OK;
+}
+
+/* Fills the GOT slots' records: each slot holds its symbol's address. */
+static kiln_status fill_got(image_builder *b, kiln_error *err)
+{
+    kiln_reloc_kind kind = b->slot_size == 8 ? KILN_RELOC_ABS64 : KILN_RELOC_ABS32;
+    for (uint32_t g = 0; g < b->got_count; g++) {
+        sym_place s;
+        kiln_status st = place_symbol(b, b->got[g].symbol, "GOT slot", &s, err);
+        if (st != KILN_OK)
+            return st;
+        uint8_t *field = b->image->bytes + b->got[g].image_offset;
+        if (s.absolute) {
+            if (b->slot_size == 8)
+                kiln_write_u64le(field, s.value);
+            else
+                kiln_write_u32le(field, (uint32_t)s.value);
+            continue;
+        }
+        if (s.external != NULL) {
+            uint32_t index;
+            st = extern_index(b, s.external, &index, err);
+            if (st == KILN_OK)
+                st = add_record(b, b->got[g].image_offset, kind, index, 0, err);
+        } else {
+            st = add_record(b, b->got[g].image_offset, kind, KILN_RELOC_SYM_IMAGE,
+                            (int64_t)s.value, err);
+        }
+        if (st != KILN_OK)
+            return st;
+    }
+    return KILN_OK;
+}
+
+static int symbol_by_name(const void *a, const void *b)
+{
+    return strcmp(((const emit_symbol *)a)->name, ((const emit_symbol *)b)->name);
+}
+
+static int reloc_by_offset(const void *a, const void *b)
+{
+    uint32_t x = ((const emit_reloc *)a)->offset, y = ((const emit_reloc *)b)->offset;
+    return x < y ? -1 : x > y;
+}
+
+static kiln_status collect_symbols(image_builder *b, kiln_error *err)
+{
+    const elf_file *elf = &b->elf;
+    emit_image *img = b->image;
+    uint32_t n = 0;
+    for (uint32_t i = 1; i < elf->symbol_count; i++) {
+        const elf_symbol *s = &elf->symbols[i];
+        if (s->type == STT_FUNC && s->name[0] != '\0' && s->shndx < elf->section_count &&
+            elf->sections[s->shndx].image_offset != NOT_PLACED)
+            n++;
+    }
+    img->symbols = calloc(n > 0 ? n : 1, sizeof *img->symbols);
+    if (img->symbols == NULL)
+        return no_memory(err);
+    for (uint32_t i = 1; i < elf->symbol_count; i++) {
+        const elf_symbol *s = &elf->symbols[i];
+        if (s->type != STT_FUNC || s->name[0] == '\0' || s->shndx >= elf->section_count ||
+            elf->sections[s->shndx].image_offset == NOT_PLACED)
+            continue;
+        const elf_section *sec = &elf->sections[s->shndx];
+        if (s->value > sec->size || s->size > sec->size - s->value)
+            return bad_object(err, "function symbol outside its section");
+        size_t len = strlen(s->name) + 1;
+        emit_symbol *out = &img->symbols[img->symbol_count];
+        out->name = malloc(len);
+        if (out->name == NULL)
+            return no_memory(err);
+        memcpy(out->name, s->name, len);
+        out->offset = (uint32_t)(sec->image_offset + s->value);
+        out->size = (uint32_t)s->size;
+        img->symbol_count++;
+    }
+    qsort(img->symbols, img->symbol_count, sizeof *img->symbols, symbol_by_name);
+    return KILN_OK;
+}
+
+kiln_status emit_image_from_object(const uint8_t *object, size_t object_size,
+                                   emit_image **out, kiln_error *err)
+{
+    image_builder b;
+    memset(&b, 0, sizeof b);
+    kiln_status st = elf_open(object, object_size, &b.elf, err);
+    if (st != KILN_OK)
+        goto out;
+    b.arch = arch_for(b.elf.machine);
+    if (b.arch == NULL) {
+        st = kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                            "no relocation support for ELF machine %u yet", b.elf.machine);
+        goto out;
+    }
+    b.slot_size = b.elf.is64 ? 8 : 4;
+    b.image = calloc(1, sizeof *b.image);
+    if (b.image == NULL) {
+        st = no_memory(err);
+        goto out;
+    }
+
+    uint64_t exec_end, ro_end, align;
+    st = layout_sections(&b, &exec_end, &ro_end, &align, err);
+    if (st != KILN_OK)
+        goto out;
+    st = collect_got(&b, err);
+    if (st != KILN_OK)
+        goto out;
+    uint64_t got_start = align_up(ro_end, b.slot_size);
+    for (uint32_t g = 0; g < b.got_count; g++)
+        b.got[g].image_offset = (uint32_t)(got_start + (uint64_t)g * b.slot_size);
+    uint64_t image_size = b.got_count > 0 ? got_start + (uint64_t)b.got_count * b.slot_size
+                                          : ro_end;
+    if (image_size >= UINT32_MAX) {
+        st = kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                            "code image of %llu bytes exceeds 4 GiB",
+                            (unsigned long long)image_size);
+        goto out;
+    }
+    b.image->bytes = calloc(image_size > 0 ? image_size : 1, 1);
+    if (b.image->bytes == NULL) {
+        st = no_memory(err);
+        goto out;
+    }
+    b.image->exec_size = (uint32_t)exec_end;
+    b.image->image_size = (uint32_t)image_size;
+    b.image->image_align = (uint32_t)align;
+
+    st = copy_sections(&b, exec_end, err);
+    if (st == KILN_OK)
+        st = apply_relocations(&b, err);
+    if (st == KILN_OK)
+        st = fill_got(&b, err);
+    if (st == KILN_OK)
+        st = collect_symbols(&b, err);
+    if (st != KILN_OK)
+        goto out;
+    qsort(b.image->relocs, b.image->reloc_count, sizeof *b.image->relocs, reloc_by_offset);
+
+out:
+    free(b.got);
+    elf_close(&b.elf);
+    if (st != KILN_OK) {
+        emit_image_free(b.image);
+        return st;
+    }
+    *out = b.image;
+    return KILN_OK;
+}
+
+void emit_image_free(emit_image *image)
+{
+    if (image == NULL)
+        return;
+    for (uint32_t i = 0; i < image->extern_count; i++)
+        free(image->externs[i]);
+    for (uint32_t i = 0; i < image->symbol_count; i++)
+        free(image->symbols[i].name);
+    free(image->externs);
+    free(image->symbols);
+    free(image->relocs);
+    free(image->bytes);
+    free(image);
+}
+
+const emit_symbol *emit_image_find(const emit_image *image, const char *name)
+{
+    if (image->symbol_count == 0)
+        return NULL;
+    emit_symbol key = {.name = (char *)name};
+    return bsearch(&key, image->symbols, image->symbol_count, sizeof key, symbol_by_name);
+}

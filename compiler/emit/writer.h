@@ -1,0 +1,63 @@
+/*
+ * Container writer (prefix wr_): a decoded module plus its code image ->
+ * the bytes of a kiln container, exactly as include/kiln/aot_format.h
+ * describes them. Also the growable little-endian byte buffer it writes
+ * with, and the checksum rule, shared with the inspector and the tests.
+ *
+ * Invariant: a wr_buf that failed to grow stays failed (every later write
+ * is dropped), so a writer checks `failed` once at the end instead of after
+ * each byte; the bytes written so far are never half-updated.
+ */
+#ifndef KILN_EMIT_WRITER_H
+#define KILN_EMIT_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emit.h"
+#include "module.h"
+
+typedef struct wr_buf {
+    uint8_t *data; /* owned; NULL until the first write */
+    size_t size;   /* bytes written */
+    size_t capacity;
+    bool failed;   /* an allocation failed; size no longer grows */
+} wr_buf;
+
+void wr_buf_init(wr_buf *buf);
+void wr_buf_free(wr_buf *buf);
+void wr_u8(wr_buf *buf, uint8_t v);
+void wr_u32(wr_buf *buf, uint32_t v);
+void wr_u64(wr_buf *buf, uint64_t v);
+void wr_bytes(wr_buf *buf, const void *bytes, size_t size);
+/* "str": u32 length + bytes. */
+void wr_str(wr_buf *buf, const char *s, size_t size);
+/* Zero bytes up to a multiple of align (a power of two). */
+void wr_align(wr_buf *buf, size_t align);
+
+/* What the header records about the target and the compiler. */
+typedef struct wr_target_info {
+    const char *triple;
+    const char *cpu;
+    const char *cpu_features;
+    const char *compiler_version;
+    unsigned pointer_width;  /* 4 or 8 */
+    kiln_bounds_mode bounds;
+    uint64_t helpers_used;   /* KILN_HELPER_* bits */
+} wr_target_info;
+
+/*
+ * Writes the container. On success *out (malloc'd, the caller frees it) holds
+ * *out_size bytes. KILN_ERR_UNSUPPORTED for a constant expression with an
+ * instruction the format cannot encode, KILN_ERR_NOMEM.
+ */
+kiln_status wr_container(const wasm_module *module, const emit_image *image,
+                         const wr_target_info *target, uint8_t **out, size_t *out_size,
+                         kiln_error *err);
+
+/* The header checksum of a whole container: CRC-32 of [0,12) ++ [16,size).
+ * size must be at least 16. */
+uint32_t wr_checksum(const uint8_t *bytes, size_t size);
+
+#endif /* KILN_EMIT_WRITER_H */
