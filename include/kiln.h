@@ -121,6 +121,16 @@ typedef struct kiln_func_type {
 kiln_status kiln_module_export_func_type(const kiln_module *module, const char *name,
                                          kiln_func_type *out, kiln_error *err);
 
+/* Number of exports; 0 for NULL. */
+size_t kiln_module_export_count(const kiln_module *module);
+/* Name of export `index` (owned by the module), NULL when out of range. */
+const char *kiln_module_export_name(const kiln_module *module, size_t index);
+/* Kind of export `index`; KILN_EXTERN_FUNC when out of range (check the
+ * index against kiln_module_export_count first). */
+kiln_extern_kind kiln_module_export_kind(const kiln_module *module, size_t index);
+/* Number of imports; 0 for NULL. */
+size_t kiln_module_import_count(const kiln_module *module);
+
 /* ---- instances ------------------------------------------------------------ */
 
 typedef struct kiln_instance kiln_instance;
@@ -144,6 +154,14 @@ kiln_status kiln_instance_call(kiln_instance *instance, const char *name,
                                size_t result_count, kiln_error *err);
 
 #include "kiln/host.h"
+
+/*
+ * Memory 0 of the instance: its base (stable for the instance's life) and
+ * its current size in bytes (changes when wasm grows it).
+ * KILN_ERR_NOT_FOUND when the instance has no memory.
+ */
+kiln_status kiln_instance_memory(const kiln_instance *instance, uint8_t **base, uint64_t *size,
+                                 kiln_error *err);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
  * Allocation hook (see alloc.h). The default hook is the C library's
  * realloc/free; size 0 always frees so the hook has one job per call.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 

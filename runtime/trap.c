@@ -159,8 +159,13 @@ kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *s
     kiln_status st = thread_prepare(err);
     if (st != KILN_OK)
         return st;
-    if (active == NULL)
+    if (active == NULL) {
+        if (!os_fault_handler_ensure())
+            return kiln_error_set(err, KILN_ERR_INSTANTIATE, KILN_NO_OFFSET,
+                                  "cannot install the SIGSEGV/SIGBUS handler that turns "
+                                  "faults of wasm code into traps");
         stack_limit = compute_stack_limit();
+    }
     ((uintptr_t *)vmctx)[KILN_VMCTX_STACK_LIMIT] = stack_limit;
 
     trap_activation act;

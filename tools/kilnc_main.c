@@ -1,2 +1,380 @@
-/* placeholder until the kilnc CLI lands */
-int main(void) { return 1; }
+/*
+ * kilnc: the command-line compiler.
+ *
+ *   kilnc [options] INPUT.wasm [-o OUTPUT]
+ *   kilnc --inspect FILE.aot
+ *
+ * Exit status: 0 success, 1 compile or I/O error, 2 bad usage. Errors are
+ * one line on stderr, "kilnc: error: ...", with FILE:0xOFFSET for errors in
+ * the input. The output appears atomically (temp file in the same directory,
+ * then rename), so a failed compile never leaves a half-written file.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../compiler/emit/inspect.h"
+#include "kiln_compiler.h"
+
+enum { EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+#if defined(__GNUC__)
+static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#endif
+static void error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("kilnc: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: kilnc [options] INPUT.wasm [-o OUTPUT]\n"
+            "       kilnc --inspect FILE.aot\n"
+            "\n"
+            "Compiles a WebAssembly module ahead of time into a kiln container (.aot)\n"
+            "that the kiln runtime loads, or into an object, LLVM IR or assembly.\n"
+            "\n"
+            "options (--opt=VALUE and --opt VALUE are the same):\n"
+            "  -o FILE                 output file (default: INPUT with its extension\n"
+            "                          replaced by .aot, .o, .ll or .s; '-' = stdout)\n"
+            "  --format=FORMAT         aot (default), object, llvm-ir or asm\n"
+            "  --target=TRIPLE         target triple (default: the host, %s)\n"
+            "  --cpu=NAME              target CPU (default: this machine's CPU when\n"
+            "                          compiling for the host, else 'generic')\n"
+            "  --cpu-features=LIST     LLVM feature list such as +avx2,-sse4a (default:\n"
+            "                          this machine's features for the host CPU, else none)\n"
+            "  --opt-level=N           optimisation level 0..3 (default 3)\n"
+            "  --size-level=N          optimise for size: 0 no (default), 1 -Os, 2 -Oz\n"
+            "  --bounds-checks=MODE    guard: guard pages, no checks in code (default on\n"
+            "                          64-bit targets); explicit: compare every access\n"
+            "                          with the memory's bound (default on 32-bit)\n"
+            "  --inspect FILE          describe a kiln container and exit\n"
+            "  --help                  show this help and exit\n"
+            "  --version               show the compiler and LLVM versions and exit\n",
+            kilnc_host_triple());
+}
+
+static bool read_file(const char *path, uint8_t **out, size_t *out_size)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        error("%s: %s", path, strerror(errno));
+        return false;
+    }
+    uint8_t *data = NULL;
+    size_t size = 0, cap = 0;
+    for (;;) {
+        if (size == cap) {
+            cap = cap ? cap * 2 : 65536;
+            uint8_t *grown = realloc(data, cap);
+            if (grown == NULL) {
+                error("%s: out of memory", path);
+                free(data);
+                fclose(f);
+                return false;
+            }
+            data = grown;
+        }
+        size_t n = fread(data + size, 1, cap - size, f);
+        size += n;
+        if (n == 0)
+            break;
+    }
+    bool failed = ferror(f) != 0;
+    fclose(f);
+    if (failed) {
+        error("%s: read error", path);
+        free(data);
+        return false;
+    }
+    *out = data;
+    *out_size = size;
+    return true;
+}
+
+/* Writes to a temp file next to path, then renames it into place. */
+static bool write_file_atomic(const char *path, const uint8_t *data, size_t size)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, size, stdout) != size || fflush(stdout) != 0) {
+            error("<stdout>: %s", strerror(errno));
+            return false;
+        }
+        return true;
+    }
+    size_t len = strlen(path);
+    char *tmp = malloc(len + 16);
+    if (tmp == NULL) {
+        error("out of memory");
+        return false;
+    }
+    snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        error("%s: cannot create a temporary file: %s", path, strerror(errno));
+        free(tmp);
+        return false;
+    }
+    /* mkstemp makes the file 0600; give it the mode a plain create would. */
+    mode_t mask = umask(0);
+    umask(mask);
+    bool ok = fchmod(fd, 0666 & ~mask) == 0;
+    size_t done = 0;
+    while (ok && done < size) {
+        ssize_t n = write(fd, data + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            ok = false;
+        else
+            done += (size_t)n;
+    }
+    int saved_errno = errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        saved_errno = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        saved_errno = errno;
+    }
+    if (!ok) {
+        error("%s: %s", path, strerror(saved_errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return ok;
+}
+
+/* INPUT with its extension (after the last '/') replaced by ext. */
+static char *default_output(const char *input, const char *ext)
+{
+    const char *slash = strrchr(input, '/');
+    const char *base = slash != NULL ? slash + 1 : input;
+    const char *dot = strrchr(base, '.');
+    size_t stem = dot != NULL && dot != base ? (size_t)(dot - input) : strlen(input);
+    char *out = malloc(stem + strlen(ext) + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, input, stem);
+    strcpy(out + stem, ext);
+    return out;
+}
+
+static bool parse_uint(const char *option, const char *value, unsigned max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(value, &end, 10);
+    if (value[0] == '\0' || *end != '\0' || errno != 0 || v > max || value[0] == '-') {
+        error("%s: expected a number 0..%u, got '%s'", option, max, value);
+        return false;
+    }
+    *out = (unsigned)v;
+    return true;
+}
+
+/* Matches "--name=VALUE" or "--name VALUE"; *value points at VALUE. Returns
+ * 1 matched, 0 not this option, -1 missing value. */
+static int option_value(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0)
+        return 0;
+    if (arg[n] == '=') {
+        *value = arg + n + 1;
+        return 1;
+    }
+    if (arg[n] != '\0')
+        return 0;
+    if (*i + 1 >= argc) {
+        error("%s needs a value (see --help)", name);
+        return -1;
+    }
+    *value = argv[++*i];
+    return 1;
+}
+
+static int inspect(const char *path)
+{
+    uint8_t *data;
+    size_t size;
+    if (!read_file(path, &data, &size))
+        return EXIT_ERROR;
+    char *text = NULL;
+    kiln_error err;
+    kiln_status st = emit_inspect(data, size, &text, &err);
+    free(data);
+    if (st != KILN_OK) {
+        if (err.offset != KILN_NO_OFFSET)
+            error("%s:0x%llx: %s", path, (unsigned long long)err.offset, err.message);
+        else
+            error("%s: %s", path, err.message);
+        return EXIT_ERROR;
+    }
+    fputs(text, stdout);
+    free(text);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    kilnc_options options;
+    kilnc_options_init(&options);
+    const char *input = NULL, *output = NULL, *inspect_path = NULL;
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *v = NULL;
+        int m;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            printf("%s\n", kilnc_version());
+            return 0;
+        }
+        if (strcmp(arg, "-o") == 0) {
+            if (i + 1 >= argc) {
+                error("-o needs a file name");
+                return EXIT_USAGE;
+            }
+            output = argv[++i];
+            continue;
+        }
+        if ((m = option_value(argc, argv, &i, "--target", &v)) != 0) {
+            if (m < 0)
+                return EXIT_USAGE;
+            options.target_triple = v;
+        } else if ((m = option_value(argc, argv, &i, "--cpu-features", &v)) != 0) {
+            if (m < 0)
+                return EXIT_USAGE;
+            options.cpu_features = v;
+        } else if ((m = option_value(argc, argv, &i, "--cpu", &v)) != 0) {
+            if (m < 0)
+                return EXIT_USAGE;
+            options.cpu = v;
+        } else if ((m = option_value(argc, argv, &i, "--opt-level", &v)) != 0) {
+            if (m < 0 || !parse_uint("--opt-level", v, 3, &options.opt_level))
+                return EXIT_USAGE;
+        } else if ((m = option_value(argc, argv, &i, "--size-level", &v)) != 0) {
+            if (m < 0 || !parse_uint("--size-level", v, 2, &options.size_level))
+                return EXIT_USAGE;
+        } else if ((m = option_value(argc, argv, &i, "--bounds-checks", &v)) != 0) {
+            if (m < 0)
+                return EXIT_USAGE;
+            if (strcmp(v, "guard") == 0) {
+                options.bounds_checks = KILN_BOUNDS_GUARD;
+            } else if (strcmp(v, "explicit") == 0) {
+                options.bounds_checks = KILN_BOUNDS_EXPLICIT;
+            } else {
+                error("--bounds-checks: expected guard or explicit, got '%s'", v);
+                return EXIT_USAGE;
+            }
+        } else if ((m = option_value(argc, argv, &i, "--format", &v)) != 0) {
+            if (m < 0)
+                return EXIT_USAGE;
+            if (strcmp(v, "aot") == 0) {
+                options.format = KILNC_FORMAT_AOT;
+            } else if (strcmp(v, "object") == 0 || strcmp(v, "obj") == 0) {
+                options.format = KILNC_FORMAT_OBJECT;
+            } else if (strcmp(v, "llvm-ir") == 0 || strcmp(v, "ll") == 0) {
+                options.format = KILNC_FORMAT_LLVM_IR;
+            } else if (strcmp(v, "asm") == 0) {
+                options.format = KILNC_FORMAT_ASM;
+            } else {
+                error("--format: expected aot, object, llvm-ir or asm, got '%s'", v);
+                return EXIT_USAGE;
+            }
+        } else if ((m = option_value(argc, argv, &i, "--inspect", &v)) != 0) {
+            if (m < 0)
+                return EXIT_USAGE;
+            inspect_path = v;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            error("unknown option '%s' (see --help)", arg);
+            return EXIT_USAGE;
+        } else if (input == NULL) {
+            input = arg;
+        } else {
+            error("more than one input file ('%s' and '%s')", input, arg);
+            return EXIT_USAGE;
+        }
+    }
+
+    if (inspect_path != NULL) {
+        if (input != NULL || output != NULL) {
+            error("--inspect takes only the container to describe");
+            return EXIT_USAGE;
+        }
+        return inspect(inspect_path);
+    }
+    if (input == NULL) {
+        error("no input file (usage: kilnc [options] INPUT.wasm [-o OUTPUT]; see --help)");
+        return EXIT_USAGE;
+    }
+
+    uint8_t *wasm;
+    size_t wasm_size;
+    if (!read_file(input, &wasm, &wasm_size))
+        return EXIT_ERROR;
+    if (wasm_size >= 4 && wasm[0] == 0x7F && wasm[1] == 'K' && wasm[2] == 'L' &&
+        wasm[3] == 'N') {
+        error("%s is a kiln container (already compiled); kilnc takes a .wasm module "
+              "(use --inspect to describe a container)",
+              input);
+        free(wasm);
+        return EXIT_ERROR;
+    }
+
+    static const char *const extensions[] = {".aot", ".o", ".ll", ".s"};
+    char *default_path = NULL;
+    if (output == NULL) {
+        default_path = default_output(input, extensions[options.format]);
+        if (default_path == NULL) {
+            error("out of memory");
+            free(wasm);
+            return EXIT_ERROR;
+        }
+        output = default_path;
+    }
+    if (strcmp(output, input) == 0) {
+        error("output %s would overwrite the input", output);
+        free(wasm);
+        free(default_path);
+        return EXIT_USAGE;
+    }
+
+    uint8_t *result = NULL;
+    size_t result_size = 0;
+    kiln_error err;
+    kiln_status st = kilnc_compile(wasm, wasm_size, &options, &result, &result_size, &err);
+    free(wasm);
+    int status = 0;
+    if (st != KILN_OK) {
+        if (err.offset != KILN_NO_OFFSET)
+            error("%s:0x%llx: %s", input, (unsigned long long)err.offset, err.message);
+        else
+            error("%s", err.message);
+        status = EXIT_ERROR;
+    } else if (!write_file_atomic(output, result, result_size)) {
+        status = EXIT_ERROR;
+    }
+    kilnc_buffer_free(result);
+    free(default_path);
+    return status;
+}

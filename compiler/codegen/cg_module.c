@@ -78,9 +78,9 @@ LLVMValueRef cg_call_intrinsic(cg_func *fn, const char *name, LLVMTypeRef *types
 
 void cg_add_function_attrs(const cg_module *cgm, LLVMValueRef func)
 {
-    LLVMAddAttributeToFunction(func, LLVMAttributeFunctionIndex,
+    LLVMAddAttributeAtIndex(func, LLVMAttributeFunctionIndex,
                                LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_nounwind, 0));
-    LLVMAddAttributeToFunction(func, LLVMAttributeFunctionIndex,
+    LLVMAddAttributeAtIndex(func, LLVMAttributeFunctionIndex,
                                LLVMCreateStringAttribute(cgm->ctx, "frame-pointer", 13,
                                                          "non-leaf", 8));
 }
@@ -186,8 +186,8 @@ static void declare_functions(cg_module *cgm, const bool *escapes)
         LLVMValueRef vmctx = LLVMGetParam(f, 0);
         LLVMSetValueName2(vmctx, "vmctx", 5);
         /* nonnull + align 16, not noalias: helpers write through vmctx. */
-        LLVMAddAttributeToFunction(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_nonnull, 0));
-        LLVMAddAttributeToFunction(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_align, 16));
+        LLVMAddAttributeAtIndex(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_nonnull, 0));
+        LLVMAddAttributeAtIndex(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_align, 16));
         cgm->funcs[i] = f;
     }
 }

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include "image.h"
 #include "kiln_common.h"
 
 #define NOT_PLACED UINT64_MAX
@@ -344,6 +344,18 @@ static const emit_reloc_arch *arch_for(uint16_t machine)
     if (machine == emit_reloc_x86_64.elf_machine)
         return &emit_reloc_x86_64;
     return NULL;
+}
+
+static const char *machine_name(uint16_t machine)
+{
+    switch (machine) {
+    case EM_X86_64: return "x86-64";
+    case EM_386: return "x86 (32-bit)";
+    case EM_AARCH64: return "aarch64";
+    case EM_ARM: return "arm";
+    case EM_RISCV: return "riscv";
+    default: return "this architecture";
+    }
 }
 
 static uint64_t align_up(uint64_t v, uint64_t a)
@@ -765,7 +777,9 @@ kiln_status emit_image_from_object(const uint8_t *object, size_t object_size,
     b.arch = arch_for(b.elf.machine);
     if (b.arch == NULL) {
         st = kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                            "no relocation support for ELF machine %u yet", b.elf.machine);
+                            "kiln containers for %s are not supported yet (no relocation "
+                            "table for ELF machine %u); --format=object works",
+                            machine_name(b.elf.machine), b.elf.machine);
         goto out;
     }
     b.slot_size = b.elf.is64 ? 8 : 4;
@@ -775,7 +789,7 @@ kiln_status emit_image_from_object(const uint8_t *object, size_t object_size,
         goto out;
     }
 
-    uint64_t exec_end, ro_end, align;
+    uint64_t exec_end = 0, ro_end = 0, align = 0;
     st = layout_sections(&b, &exec_end, &ro_end, &align, err);
     if (st != KILN_OK)
         goto out;

@@ -9,7 +9,7 @@
  */
 #include <elf.h>
 
-#include "emit.h"
+#include "image.h"
 #include "kiln_common.h"
 
 static const emit_reloc_type x86_64_types[] = {

@@ -140,7 +140,7 @@ static kiln_status create_machine_checked(LLVMTargetRef target, const char *trip
         close(saved);
 
     if (capture != NULL && redirected) {
-        char line[512];
+        char line[256];
         rewind(capture);
         while (fgets(line, sizeof line, capture) != NULL) {
             if (rejected[0] == '\0' && strstr(line, "is not a recognized") != NULL) {

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emit.h"
+#include "image.h"
 #include "module.h"
 
 typedef struct wr_buf {

@@ -174,22 +174,21 @@ static kiln_status read_zero_byte(dec_reader *r, const char *what, kiln_error *e
     return KILN_OK;
 }
 
-/* Reads a vector length and rejects one that cannot fit in the remaining
- * bytes (each element takes at least min_elem_size bytes), so a corrupt
- * count never drives a huge allocation. */
-static kiln_status read_count(dec_reader *r, const char *what, size_t min_elem_size,
-                              uint32_t *out, kiln_error *err)
+/* Reads a vector length and rejects one larger than the remaining bytes
+ * (every element takes at least one), so a corrupt count never drives a
+ * huge allocation. */
+static kiln_status read_count(dec_reader *r, const char *what, uint32_t *out,
+                              kiln_error *err)
 {
     uint32_t at = dec_offset(r);
     uint32_t n;
     kiln_status st = dec_u32(r, &n, err);
     if (st != KILN_OK)
         return st;
-    if ((uint64_t)n * min_elem_size > dec_remaining(r))
+    if (n > dec_remaining(r))
         return kiln_error_set(err, KILN_ERR_MALFORMED, at,
-                              "%s: %u %s at offset %u need at least %zu bytes, %zu remain",
-                              r->end_message, n, what, at, (size_t)n * min_elem_size,
-                              dec_remaining(r));
+                              "%s: %u %s at offset %u, only %zu bytes remain",
+                              r->end_message, n, what, at, dec_remaining(r));
     *out = n;
     return KILN_OK;
 }
@@ -314,7 +313,7 @@ static kiln_status read_immediates(dec_reader *r, wasm_instr *in, instr_sink *s,
         break;
     case WASM_IMM_BR_TABLE: {
         uint32_t n;
-        st = read_count(r, "br_table labels", 1, &n, err);
+        st = read_count(r, "br_table labels", &n, err);
         if (st != KILN_OK)
             break;
         if (!grow_array((void **)&s->br_targets, &s->br_target_cap,
@@ -362,7 +361,7 @@ static kiln_status read_immediates(dec_reader *r, wasm_instr *in, instr_sink *s,
         break;
     case WASM_IMM_SELECT_T: {
         uint32_t n;
-        st = read_count(r, "select types", 1, &n, err);
+        st = read_count(r, "select types", &n, err);
         if (st != KILN_OK)
             break;
         /* Anything but exactly one type is invalid, not malformed: record
@@ -547,6 +546,13 @@ static kiln_status read_limits(dec_reader *r, bool is_memory, wasm_limits *out,
     kiln_status st = dec_u8(r, &flags, err);
     if (st != KILN_OK)
         return st;
+    /* The flags are a LEB128 of a few bits in the spec's decoder, hence its
+     * messages for a continuation bit and for an unknown flag. */
+    if (flags & 0x80)
+        return kiln_error_set(err, KILN_ERR_MALFORMED, at,
+                              "integer representation too long: %s limits flags 0x%02X at "
+                              "offset %u",
+                              is_memory ? "memory" : "table", flags, at);
     if (flags > (is_memory ? 3 : 1))
         return kiln_error_set(err, KILN_ERR_MALFORMED, at,
                               "integer too large: %s limits flags 0x%02X at offset %u",
@@ -604,7 +610,7 @@ static kiln_status sec_type(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "types", 3, &n, err);
+    kiln_status st = read_count(r, "types", &n, err);
     if (st != KILN_OK)
         return st;
     m->types = calloc(n ? n : 1, sizeof *m->types);
@@ -623,11 +629,11 @@ static kiln_status sec_type(dec_state *d, kiln_error *err)
                                   i, form, at);
         uint32_t np, nr;
         const uint8_t *params, *results;
-        st = read_count(r, "parameter types", 1, &np, err);
+        st = read_count(r, "parameter types", &np, err);
         if (st == KILN_OK)
             st = dec_bytes(r, np, &params, err);
         if (st == KILN_OK)
-            st = read_count(r, "result types", 1, &nr, err);
+            st = read_count(r, "result types", &nr, err);
         if (st == KILN_OK)
             st = dec_bytes(r, nr, &results, err);
         if (st != KILN_OK)
@@ -660,7 +666,7 @@ static kiln_status sec_import(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "imports", 4, &n, err);
+    kiln_status st = read_count(r, "imports", &n, err);
     if (st != KILN_OK)
         return st;
     m->imports = calloc(n ? n : 1, sizeof *m->imports);
@@ -711,7 +717,11 @@ static kiln_status sec_import(dec_state *d, kiln_error *err)
         counts[kind]++;
     }
     /* Index spaces start with the imports; defined entries are appended by
-     * their sections. */
+     * their sections; dec_module preallocated empty ones. */
+    free(m->funcs);
+    free(m->tables);
+    free(m->memories);
+    free(m->globals);
     m->funcs = calloc(counts[0] ? counts[0] : 1, sizeof *m->funcs);
     m->tables = calloc(counts[1] ? counts[1] : 1, sizeof *m->tables);
     m->memories = calloc(counts[2] ? counts[2] : 1, sizeof *m->memories);
@@ -763,7 +773,7 @@ static kiln_status sec_function(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "functions", 1, &n, err);
+    kiln_status st = read_count(r, "functions", &n, err);
     if (st != KILN_OK)
         return st;
     st = extend_space((void **)&m->funcs, m->func_count, n, sizeof *m->funcs, dec_offset(r), err);
@@ -786,7 +796,7 @@ static kiln_status sec_table(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "tables", 3, &n, err);
+    kiln_status st = read_count(r, "tables", &n, err);
     if (st != KILN_OK)
         return st;
     st = extend_space((void **)&m->tables, m->table_count, n, sizeof *m->tables, dec_offset(r),
@@ -809,7 +819,7 @@ static kiln_status sec_memory(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "memories", 2, &n, err);
+    kiln_status st = read_count(r, "memories", &n, err);
     if (st != KILN_OK)
         return st;
     st = extend_space((void **)&m->memories, m->memory_count, n, sizeof *m->memories,
@@ -845,7 +855,7 @@ static kiln_status sec_global(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "globals", 3, &n, err);
+    kiln_status st = read_count(r, "globals", &n, err);
     if (st != KILN_OK)
         return st;
     st = extend_space((void **)&m->globals, m->global_count, n, sizeof *m->globals,
@@ -870,7 +880,7 @@ static kiln_status sec_export(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "exports", 3, &n, err);
+    kiln_status st = read_count(r, "exports", &n, err);
     if (st != KILN_OK)
         return st;
     m->exports = calloc(n ? n : 1, sizeof *m->exports);
@@ -916,7 +926,7 @@ static kiln_status read_elem_items(dec_state *d, wasm_elem *e, bool exprs, kiln_
 {
     dec_reader *r = &d->r;
     uint32_t n;
-    kiln_status st = read_count(r, "element items", 1, &n, err);
+    kiln_status st = read_count(r, "element items", &n, err);
     if (st != KILN_OK)
         return st;
     wasm_expr *items = calloc(n ? n : 1, sizeof *items);
@@ -981,7 +991,7 @@ static kiln_status sec_elem(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "element segments", 2, &n, err);
+    kiln_status st = read_count(r, "element segments", &n, err);
     if (st != KILN_OK)
         return st;
     m->elems = calloc(n ? n : 1, sizeof *m->elems);
@@ -1058,7 +1068,7 @@ static kiln_status sec_code(dec_state *d, uint32_t section_offset, kiln_error *e
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "function bodies", 2, &n, err);
+    kiln_status st = read_count(r, "function bodies", &n, err);
     if (st != KILN_OK)
         return st;
     if (n != d->defined_func_count)
@@ -1089,7 +1099,7 @@ static kiln_status sec_data(dec_state *d, uint32_t section_offset, kiln_error *e
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "data segments", 2, &n, err);
+    kiln_status st = read_count(r, "data segments", &n, err);
     if (st != KILN_OK)
         return st;
     if (m->has_data_count && n != d->data_count)
@@ -1144,7 +1154,7 @@ static kiln_status sec_data(dec_state *d, uint32_t section_offset, kiln_error *e
 static void parse_name_section(wasm_module *m, const uint8_t *p, const uint8_t *end)
 {
     dec_reader r;
-    dec_reader_init(&r, m->bytes, p, end, DEC_END_SECTION);
+    dec_reader_init(&r, m->bytes, p, end, m->bytes + m->size, DEC_END_SECTION);
     char *module_name = NULL;
     char **names = calloc(m->func_count ? m->func_count : 1, sizeof *names);
     if (names == NULL)
@@ -1162,7 +1172,8 @@ static void parse_name_section(wasm_module *m, const uint8_t *p, const uint8_t *
         }
         last_id = id;
         dec_reader sub;
-        dec_reader_init(&sub, m->bytes, content, content + size, DEC_END_SECTION);
+        dec_reader_init(&sub, m->bytes, content, content + size, m->bytes + m->size,
+                        DEC_END_SECTION);
         const uint8_t *s;
         uint32_t len;
         if (id == 0) {
@@ -1328,7 +1339,7 @@ kiln_status dec_module(const uint8_t *bytes, size_t size, wasm_module **out, kil
     m->size = size;
 
     dec_reader top;
-    dec_reader_init(&top, bytes, bytes, bytes + size, DEC_END_TOP);
+    dec_reader_init(&top, bytes, bytes, bytes + size, bytes + size, DEC_END_TOP);
     const uint8_t *p;
     st = dec_bytes(&top, 4, &p, err);
     if (st != KILN_OK)
@@ -1377,8 +1388,8 @@ kiln_status dec_module(const uint8_t *bytes, size_t size, wasm_module **out, kil
             goto out;
         if (dec_remaining(&top) < section_size) {
             st = kiln_error_set(err, KILN_ERR_MALFORMED, section_offset,
-                                "unexpected end of section or function: section %u needs %u "
-                                "bytes at offset %u, %zu remain",
+                                "length out of bounds: section %u needs %u bytes at offset "
+                                "%u, %zu remain",
                                 id, section_size, dec_offset(&top), dec_remaining(&top));
             goto out;
         }
@@ -1405,7 +1416,7 @@ kiln_status dec_module(const uint8_t *bytes, size_t size, wasm_module **out, kil
                                 d.defined_func_count);
             goto out;
         }
-        dec_reader_init(&d.r, bytes, top.p, section_end, DEC_END_SECTION);
+        dec_reader_init(&d.r, bytes, top.p, section_end, bytes + size, DEC_END_SECTION);
         st = read_section(&d, id, section_offset, section_end, err);
         if (st != KILN_OK)
             goto out;
@@ -1456,7 +1467,8 @@ kiln_status dec_function_body(const wasm_module *module, uint32_t func_index, wa
     const wasm_func *f = &module->funcs[func_index];
     dec_reader r;
     dec_reader_init(&r, module->bytes, module->bytes + f->body_offset,
-                    module->bytes + f->body_offset + f->body_size, DEC_END_SECTION);
+                    module->bytes + f->body_offset + f->body_size, module->bytes + module->size,
+                    DEC_END_SECTION);
     instr_sink s;
     memset(&s, 0, sizeof s);
     wasm_valtype *locals = NULL;
@@ -1465,7 +1477,7 @@ kiln_status dec_function_body(const wasm_module *module, uint32_t func_index, wa
     /* Locals: runs of (count, type). Count first, so a huge total fails
      * before anything is allocated. */
     uint32_t groups;
-    st = read_count(&r, "local groups", 2, &groups, err);
+    st = read_count(&r, "local groups", &groups, err);
     if (st != KILN_OK)
         goto fail;
     const uint8_t *locals_start = r.p;
@@ -1509,7 +1521,11 @@ kiln_status dec_function_body(const wasm_module *module, uint32_t func_index, wa
         st = nomem(err, f->body_offset, "instructions");
         goto fail;
     }
-    st = decode_instrs(&r, &s, !module->has_data_count, err);
+    /* Without a datacount section, memory.init/data.drop are malformed
+     * (the spec's binary rule). When the module has no data segments at
+     * all the index is out of range anyway; leave that to the validator,
+     * which reports it as the text format's "unknown data segment". */
+    st = decode_instrs(&r, &s, !module->has_data_count && module->data_count > 0, err);
     if (st != KILN_OK)
         goto fail;
     if (!dec_at_end(&r)) {

@@ -11,8 +11,9 @@ const char DEC_END_TOP[] = "unexpected end";
 const char DEC_END_SECTION[] = "unexpected end of section or function";
 
 void dec_reader_init(dec_reader *r, const uint8_t *base, const uint8_t *p,
-                     const uint8_t *end, const char *end_message)
+                     const uint8_t *end, const uint8_t *input_end, const char *end_message)
 {
+    r->input_end = input_end;
     r->base = base;
     r->p = p;
     r->end = end;
@@ -49,6 +50,20 @@ static kiln_status read_leb(dec_reader *r, unsigned bits, bool is_signed, uint64
     unsigned shift = 0;
     for (unsigned i = 0;; i++) {
         if (r->p >= r->end) {
+            /* The spec's decoder reads LEB128s from the whole stream and
+             * checks section bounds afterwards, so an overlong encoding
+             * that crosses `end` is reported as overlong. */
+            const uint8_t *peek = r->p;
+            for (unsigned k = i; k < max_bytes && peek < r->input_end; k++) {
+                uint8_t b = *peek++;
+                if (!(b & 0x80))
+                    break;
+                if (k == max_bytes - 1)
+                    return kiln_error_set(err, KILN_ERR_MALFORMED, (uint64_t)(start - r->base),
+                                          "integer representation too long: LEB128 at "
+                                          "offset %u runs past its section",
+                                          (unsigned)(start - r->base));
+            }
             kiln_status st = dec_fail_end(r, err, "LEB128 integer", 1);
             if (err != NULL)
                 err->offset = (uint64_t)(start - r->base);

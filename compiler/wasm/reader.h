@@ -27,6 +27,9 @@ typedef struct dec_reader {
     const uint8_t *base; /* start of the module: offsets are relative to it */
     const uint8_t *p;    /* next byte to read */
     const uint8_t *end;  /* one past the last readable byte */
+    const uint8_t *input_end; /* end of the whole input (>= end): only
+                                 peeked at to name an overlong LEB128 that
+                                 runs past `end` the way the spec does */
     const char *end_message;
 } dec_reader;
 
@@ -34,7 +37,7 @@ extern const char DEC_END_TOP[];     /* "unexpected end" */
 extern const char DEC_END_SECTION[]; /* "unexpected end of section or function" */
 
 void dec_reader_init(dec_reader *r, const uint8_t *base, const uint8_t *p,
-                     const uint8_t *end, const char *end_message);
+                     const uint8_t *end, const uint8_t *input_end, const char *end_message);
 
 static inline uint32_t dec_offset(const dec_reader *r)
 {

@@ -59,5 +59,8 @@ typedef int (*os_fault_classify_fn)(uintptr_t pc, uintptr_t fault_address, uintp
 typedef void (*os_fault_deliver_fn)(int code);
 bool os_fault_handler_install(os_fault_classify_fn classify, os_fault_deliver_fn deliver);
 bool os_thread_prepare(void);
+/* Re-installs the handler if someone replaced it since (one sigaction query
+ * when nothing changed); the replacement becomes the handler chained to. */
+bool os_fault_handler_ensure(void);
 
 #endif /* KILN_RT_PLATFORM_H */

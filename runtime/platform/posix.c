@@ -192,20 +192,31 @@ static void fault_handler(int signo, siginfo_t *info, void *context)
     chain_previous(signo, info, context);
 }
 
-static void install_handlers(void)
+/* Installs fault_handler for signo unless it is already there, keeping
+ * whatever was installed before as the handler to chain to. */
+static bool install_one(int signo, struct sigaction *previous)
 {
-    if (pthread_key_create(&alt_stack_key, alt_stack_release) != 0)
-        return;
+    struct sigaction current;
+    if (sigaction(signo, NULL, &current) != 0)
+        return false;
+    if ((current.sa_flags & SA_SIGINFO) != 0 && current.sa_sigaction == fault_handler)
+        return true;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = fault_handler;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGSEGV, &sa, &previous_segv) != 0)
+    if (sigaction(signo, &sa, NULL) != 0)
+        return false;
+    *previous = current;
+    return true;
+}
+
+static void install_handlers(void)
+{
+    if (pthread_key_create(&alt_stack_key, alt_stack_release) != 0)
         return;
-    if (sigaction(SIGBUS, &sa, &previous_bus) != 0)
-        return;
-    install_ok = true;
+    install_ok = install_one(SIGSEGV, &previous_segv) && install_one(SIGBUS, &previous_bus);
 }
 
 bool os_fault_handler_install(os_fault_classify_fn classify, os_fault_deliver_fn deliver)
@@ -214,6 +225,13 @@ bool os_fault_handler_install(os_fault_classify_fn classify, os_fault_deliver_fn
     fault_deliver = deliver;
     pthread_once(&install_once, install_handlers);
     return install_ok;
+}
+
+bool os_fault_handler_ensure(void)
+{
+    /* A host (or a test framework) may have installed its own handler after
+     * ours; put ours back in front and chain to theirs. */
+    return install_one(SIGSEGV, &previous_segv) && install_one(SIGBUS, &previous_bus);
 }
 
 bool os_thread_prepare(void)

@@ -1,0 +1,132 @@
+/*
+ * Trampolines between the runtime's uniform calling form (arrays of 16-byte
+ * kiln_slot, value little-endian in the low bytes) and native signatures.
+ *
+ * kiln_entry_t<T>(ptr vmctx, ptr code, ptr slots), for every type T: loads
+ * the arguments from slots, calls code(vmctx, args...) with T's native
+ * signature, stores the results to slots[0..results).
+ *
+ * kiln_host_t<T>(ptr binding, params...), for every type T a function
+ * import uses: has T's native signature; stores the params into a stack
+ * array of max(params, results, 1) slots, calls binding->dispatch(binding,
+ * slots) (dispatch is binding word 0) and returns the results read back.
+ *
+ * Both are external, hidden (so dso_local), nounwind, frame pointers kept.
+ */
+#include <stdio.h>
+
+#include "cg_internal.h"
+
+static void set_trampoline_linkage(const cg_module *cgm, LLVMValueRef f)
+{
+    LLVMSetLinkage(f, LLVMExternalLinkage);
+    LLVMSetVisibility(f, LLVMHiddenVisibility);
+    cg_add_function_attrs(cgm, f);
+}
+
+void cg_declare_trampolines(cg_module *cgm)
+{
+    const wasm_module *m = cgm->wasm;
+    LLVMTypeRef entry_params[3] = {cgm->t_ptr, cgm->t_ptr, cgm->t_ptr};
+    LLVMTypeRef entry_type = LLVMFunctionType(cgm->t_void, entry_params, 3, 0);
+    char name[40];
+    for (uint32_t t = 0; t < m->type_count; t++) {
+        snprintf(name, sizeof name, "kiln_entry_t%u", t);
+        LLVMValueRef f = LLVMAddFunction(cgm->llvm, name, entry_type);
+        set_trampoline_linkage(cgm, f);
+        cgm->entry_tramps[t] = f;
+    }
+    for (uint32_t i = 0; i < m->func_import_count; i++) {
+        uint32_t t = m->funcs[i].type_index;
+        if (cgm->host_tramps[t])
+            continue;
+        snprintf(name, sizeof name, "kiln_host_t%u", t);
+        LLVMValueRef f = LLVMAddFunction(cgm->llvm, name, cgm->func_types[t]);
+        set_trampoline_linkage(cgm, f);
+        cgm->host_tramps[t] = f;
+    }
+}
+
+static LLVMValueRef slot_addr(const cg_module *cgm, LLVMBuilderRef b, LLVMValueRef slots,
+                              uint32_t i)
+{
+    LLVMValueRef off = LLVMConstInt(cgm->t_i64, (uint64_t)i * sizeof(kiln_slot), 0);
+    return LLVMBuildGEP2(b, cgm->t_i8, slots, &off, 1, "");
+}
+
+static void emit_entry(cg_module *cgm, LLVMBuilderRef b, uint32_t t)
+{
+    const wasm_functype *ft = &cgm->wasm->types[t];
+    LLVMValueRef f = cgm->entry_tramps[t];
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(cgm->ctx, f, "entry"));
+    LLVMValueRef slots = LLVMGetParam(f, 2);
+
+    LLVMValueRef args[ft->param_count + 1];
+    args[0] = LLVMGetParam(f, 0);
+    for (uint32_t i = 0; i < ft->param_count; i++) {
+        LLVMValueRef v = LLVMBuildLoad2(b, cg_valtype(cgm, ft->types[i]),
+                                        slot_addr(cgm, b, slots, i), "");
+        LLVMSetAlignment(v, 8);
+        args[i + 1] = v;
+    }
+    LLVMValueRef call = LLVMBuildCall2(b, cgm->func_types[t], LLVMGetParam(f, 1), args,
+                                       ft->param_count + 1, "");
+    for (uint32_t i = 0; i < ft->result_count; i++) {
+        LLVMValueRef v = ft->result_count == 1 ? call : LLVMBuildExtractValue(b, call, i, "");
+        LLVMValueRef st = LLVMBuildStore(b, v, slot_addr(cgm, b, slots, i));
+        LLVMSetAlignment(st, 8);
+    }
+    LLVMBuildRetVoid(b);
+}
+
+static void emit_host(cg_module *cgm, LLVMBuilderRef b, uint32_t t)
+{
+    const wasm_functype *ft = &cgm->wasm->types[t];
+    LLVMValueRef f = cgm->host_tramps[t];
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(cgm->ctx, f, "entry"));
+    LLVMValueRef binding = LLVMGetParam(f, 0);
+
+    uint32_t count = ft->param_count > ft->result_count ? ft->param_count : ft->result_count;
+    if (count == 0)
+        count = 1;
+    LLVMTypeRef slots_type = LLVMArrayType2(cgm->t_i8, (uint64_t)count * sizeof(kiln_slot));
+    LLVMValueRef slots = LLVMBuildAlloca(b, slots_type, "slots");
+    LLVMSetAlignment(slots, 16);
+    for (uint32_t i = 0; i < ft->param_count; i++) {
+        LLVMValueRef st = LLVMBuildStore(b, LLVMGetParam(f, i + 1), slot_addr(cgm, b, slots, i));
+        LLVMSetAlignment(st, 16);
+    }
+
+    LLVMValueRef dispatch = LLVMBuildLoad2(b, cgm->t_ptr, binding, "dispatch");
+    LLVMSetAlignment(dispatch, cgm->config.pointer_width);
+    LLVMTypeRef dispatch_params[2] = {cgm->t_ptr, cgm->t_ptr};
+    LLVMTypeRef dispatch_type = LLVMFunctionType(cgm->t_void, dispatch_params, 2, 0);
+    LLVMValueRef dispatch_args[2] = {binding, slots};
+    LLVMBuildCall2(b, dispatch_type, dispatch, dispatch_args, 2, "");
+
+    LLVMValueRef results[ft->result_count + 1];
+    for (uint32_t i = 0; i < ft->result_count; i++) {
+        results[i] = LLVMBuildLoad2(b, cg_valtype(cgm, ft->types[ft->param_count + i]),
+                                    slot_addr(cgm, b, slots, i), "");
+        LLVMSetAlignment(results[i], 16);
+    }
+    if (ft->result_count == 0)
+        LLVMBuildRetVoid(b);
+    else if (ft->result_count == 1)
+        LLVMBuildRet(b, results[0]);
+    else
+        LLVMBuildAggregateRet(b, results, ft->result_count);
+}
+
+void cg_emit_trampolines(cg_module *cgm)
+{
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(cgm->ctx);
+    for (uint32_t t = 0; t < cgm->wasm->type_count; t++) {
+        /* A second cg_module_finish finds the bodies already there. */
+        if (LLVMCountBasicBlocks(cgm->entry_tramps[t]) == 0)
+            emit_entry(cgm, b, t);
+        if (cgm->host_tramps[t] && LLVMCountBasicBlocks(cgm->host_tramps[t]) == 0)
+            emit_host(cgm, b, t);
+    }
+    LLVMDisposeBuilder(b);
+}

@@ -1,0 +1,107 @@
+/*
+ * The code image of a kiln container (prefix emit_), built from a
+ * relocatable ELF object: the CODE section's bytes, its RELOCS and SYMBOLS,
+ * and the offsets of every function and trampoline. Also the interface of
+ * the per-architecture relocation tables (emit/reloc_<arch>.c).
+ *
+ * This header needs no LLVM: the object is plain ELF, read with <elf.h>.
+ *
+ * Invariants:
+ * - An emit_image never refers to the object it was built from: it owns the
+ *   image bytes, the relocation records and every name.
+ * - Every PC-relative reference from the image into the image is resolved in
+ *   the image bytes; relocs[] holds only what the loader must patch
+ *   (absolute addresses of the image, calls and GOT slots of external
+ *   symbols), already normalised to KILN_RELOC_* kinds.
+ */
+#ifndef KILN_EMIT_IMAGE_H
+#define KILN_EMIT_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kiln.h"
+#include "kiln/aot_format.h"
+
+/* ---- object -> code image (emit/object.c) --------------------------------- */
+
+/* A relocation the loader applies, in container form. */
+typedef struct emit_reloc {
+    uint32_t offset; /* of the patched field in the image */
+    uint8_t kind;    /* kiln_reloc_kind */
+    uint32_t symbol; /* KILN_RELOC_SYM_IMAGE or an index into externs */
+    int64_t addend;
+} emit_reloc;
+
+/* A symbol defined in the image (functions and trampolines). */
+typedef struct emit_symbol {
+    char *name;      /* owned */
+    uint32_t offset; /* in the image */
+    uint32_t size;   /* bytes, from the object's symbol table */
+} emit_symbol;
+
+typedef struct emit_image {
+    uint8_t *bytes;       /* image_size bytes, owned */
+    uint32_t exec_size;   /* [0, exec_size) is machine code */
+    uint32_t image_size;  /* code + read-only data + GOT */
+    uint32_t image_align; /* power of two, at least the pointer width */
+
+    emit_reloc *relocs;   /* sorted by offset */
+    uint32_t reloc_count;
+
+    char **externs;       /* external symbol names, SYMBOLS order */
+    uint32_t extern_count;
+
+    emit_symbol *symbols; /* sorted by name, for emit_image_find */
+    uint32_t symbol_count;
+} emit_image;
+
+/*
+ * Builds the code image from an ELF relocatable object (in memory, not
+ * kept). KILN_ERR_UNSUPPORTED names a writable data section, a relocation
+ * type or an object format the back end cannot place; KILN_ERR_CODEGEN
+ * reports an object that is inconsistent.
+ */
+kiln_status emit_image_from_object(const uint8_t *object, size_t object_size,
+                                   emit_image **out, kiln_error *err);
+void emit_image_free(emit_image *image);
+
+/* Looks up a defined symbol by name; NULL when the object has none (e.g. a
+ * function LLVM inlined everywhere and dropped). */
+const emit_symbol *emit_image_find(const emit_image *image, const char *name);
+
+/* ---- per-architecture relocation tables (emit/reloc_<arch>.c) -------------- */
+
+/* What a relocation type means, independent of the architecture. */
+typedef enum emit_reloc_action {
+    EMIT_RA_IGNORE,    /* no effect (R_*_NONE) */
+    EMIT_RA_PCREL,     /* S + A - P into a field; resolved inside the image */
+    EMIT_RA_CALL,      /* a call: like PCREL, external -> CALL_REL32 */
+    EMIT_RA_GOT_PCREL, /* GOT slot of S + A - P */
+    EMIT_RA_ABS,       /* S + A: absolute, left to the loader */
+    EMIT_RA_REFUSE     /* known type the image cannot hold (named in the
+                          error message) */
+} emit_reloc_action;
+
+typedef struct emit_reloc_type {
+    uint32_t type;            /* ELF r_type */
+    const char *name;         /* "R_X86_64_PLT32" */
+    emit_reloc_action action;
+    uint8_t width;            /* bytes of the patched field */
+} emit_reloc_type;
+
+typedef struct emit_reloc_arch {
+    uint16_t elf_machine;     /* EM_* */
+    const char *name;         /* "x86-64" */
+    uint8_t code_fill;        /* padding byte between code sections */
+    const emit_reloc_type *types;
+    size_t type_count;
+    /* Writes a resolved PC-relative value into the field at p; false when
+     * it does not fit the field. */
+    bool (*write_pcrel)(uint8_t *p, const emit_reloc_type *type, int64_t value);
+} emit_reloc_arch;
+
+extern const emit_reloc_arch emit_reloc_x86_64;
+
+#endif /* KILN_EMIT_IMAGE_H */

@@ -1,0 +1,428 @@
+/*
+ * Object -> code image (compiler/emit/object.c): relocation normalisation
+ * for each x86-64 kind LLVM emits, section placement, symbol offsets and
+ * the refusals (writable data, relocation types the image cannot hold).
+ *
+ * Objects are produced from small hand-written LLVM IR through the same
+ * target machine the compiler uses (x86_64-unknown-linux-gnu, PIC, small
+ * code model), so the tests see exactly what LLVM really emits.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <elf.h>
+
+#include "emit/image.h"
+#include "kiln_common.h"
+#include "kiln_compiler.h"
+
+/*
+ * The unit-test build does not put LLVM's include directory on the path
+ * (only libkilnc has it), so without it this file declares the few LLVM-C
+ * functions it uses, exactly as llvm-c/*.h of LLVM 19 does.
+ */
+#if __has_include(<llvm-c/Core.h>)
+#include <llvm-c/Core.h>
+#include <llvm-c/IRReader.h>
+#include <llvm-c/TargetMachine.h>
+#else
+typedef int LLVMBool;
+typedef struct LLVMOpaqueContext *LLVMContextRef;
+typedef struct LLVMOpaqueModule *LLVMModuleRef;
+typedef struct LLVMOpaqueMemoryBuffer *LLVMMemoryBufferRef;
+typedef struct LLVMOpaqueTargetMachine *LLVMTargetMachineRef;
+typedef struct LLVMOpaqueTargetData *LLVMTargetDataRef;
+typedef struct LLVMTarget *LLVMTargetRef;
+typedef enum { LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
+               LLVMCodeGenLevelAggressive } LLVMCodeGenOptLevel;
+typedef enum { LLVMRelocDefault, LLVMRelocStatic, LLVMRelocPIC, LLVMRelocDynamicNoPic,
+               LLVMRelocROPI, LLVMRelocRWPI, LLVMRelocROPI_RWPI } LLVMRelocMode;
+typedef enum { LLVMCodeModelDefault, LLVMCodeModelJITDefault, LLVMCodeModelTiny,
+               LLVMCodeModelSmall, LLVMCodeModelKernel, LLVMCodeModelMedium,
+               LLVMCodeModelLarge } LLVMCodeModel;
+typedef enum { LLVMAssemblyFile, LLVMObjectFile } LLVMCodeGenFileType;
+LLVMContextRef LLVMContextCreate(void);
+void LLVMContextDispose(LLVMContextRef c);
+LLVMMemoryBufferRef LLVMCreateMemoryBufferWithMemoryRangeCopy(const char *data, size_t len,
+                                                              const char *name);
+const char *LLVMGetBufferStart(LLVMMemoryBufferRef buf);
+size_t LLVMGetBufferSize(LLVMMemoryBufferRef buf);
+void LLVMDisposeMemoryBuffer(LLVMMemoryBufferRef buf);
+LLVMBool LLVMParseIRInContext(LLVMContextRef ctx, LLVMMemoryBufferRef buf, LLVMModuleRef *m,
+                              char **msg);
+void LLVMDisposeModule(LLVMModuleRef m);
+void LLVMDisposeMessage(char *msg);
+void LLVMSetTarget(LLVMModuleRef m, const char *triple);
+void LLVMSetModuleDataLayout(LLVMModuleRef m, LLVMTargetDataRef dl);
+LLVMBool LLVMGetTargetFromTriple(const char *triple, LLVMTargetRef *t, char **msg);
+LLVMTargetMachineRef LLVMCreateTargetMachine(LLVMTargetRef t, const char *triple,
+                                             const char *cpu, const char *features,
+                                             LLVMCodeGenOptLevel level, LLVMRelocMode reloc,
+                                             LLVMCodeModel model);
+void LLVMDisposeTargetMachine(LLVMTargetMachineRef tm);
+LLVMTargetDataRef LLVMCreateTargetDataLayout(LLVMTargetMachineRef tm);
+void LLVMDisposeTargetData(LLVMTargetDataRef dl);
+LLVMBool LLVMTargetMachineEmitToMemoryBuffer(LLVMTargetMachineRef tm, LLVMModuleRef m,
+                                             LLVMCodeGenFileType type, char **msg,
+                                             LLVMMemoryBufferRef *out);
+#endif
+
+/* From compiler/emit/emit.h (which needs LLVM's headers). */
+void emit_targets_init(void);
+
+#define TRIPLE "x86_64-unknown-linux-gnu"
+
+/* Compiles IR to an ELF object in memory the way the compiler does (PIC,
+ * small code model); fails the test on any error. */
+static LLVMMemoryBufferRef compile_ir(const char *ir)
+{
+    emit_targets_init();
+    LLVMTargetRef target;
+    char *msg = NULL;
+    assert_int_equal(LLVMGetTargetFromTriple(TRIPLE, &target, &msg), 0);
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, TRIPLE, "x86-64", "",
+                                                      LLVMCodeGenLevelDefault, LLVMRelocPIC,
+                                                      LLVMCodeModelSmall);
+    assert_non_null(tm);
+    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMMemoryBufferRef src =
+        LLVMCreateMemoryBufferWithMemoryRangeCopy(ir, strlen(ir), "test.ll");
+    LLVMModuleRef m = NULL;
+    if (LLVMParseIRInContext(ctx, src, &m, &msg) != 0) {
+        print_error("IR: %s\n", msg);
+        fail();
+    }
+    LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
+    LLVMSetTarget(m, TRIPLE);
+    LLVMSetModuleDataLayout(m, dl);
+    LLVMMemoryBufferRef obj = NULL;
+    if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, &obj) != 0) {
+        print_error("emit: %s\n", msg);
+        fail();
+    }
+    LLVMDisposeModule(m);
+    LLVMContextDispose(ctx);
+    LLVMDisposeTargetData(dl);
+    LLVMDisposeTargetMachine(tm);
+    return obj;
+}
+
+static kiln_status image_from_ir(const char *ir, emit_image **out, kiln_error *err)
+{
+    LLVMMemoryBufferRef obj = compile_ir(ir);
+    kiln_status st = emit_image_from_object((const uint8_t *)LLVMGetBufferStart(obj),
+                                            LLVMGetBufferSize(obj), out, err);
+    LLVMDisposeMemoryBuffer(obj);
+    return st;
+}
+
+static const emit_reloc *find_reloc(const emit_image *img, kiln_reloc_kind kind,
+                                    uint32_t symbol)
+{
+    for (uint32_t i = 0; i < img->reloc_count; i++)
+        if (img->relocs[i].kind == kind && img->relocs[i].symbol == symbol)
+            return &img->relocs[i];
+    return NULL;
+}
+
+static int32_t read_i32(const emit_image *img, uint32_t off)
+{
+    return (int32_t)kiln_read_u32le(img->bytes + off);
+}
+
+/* A call to a function defined in the object (PLT32) and a constant-pool
+ * load (PC32 into .rodata) are both resolved in the image: no records. */
+static void test_object_internal_pcrel_resolved(void **state)
+{
+    (void)state;
+    const char *ir =
+        "define hidden i32 @kiln_f1(i32 %x) noinline { %y = mul i32 %x, 3 ret i32 %y }\n"
+        "define hidden double @kiln_f0(i32 %x) {\n"
+        "  %c = call i32 @kiln_f1(i32 %x)\n"
+        "  %d = sitofp i32 %c to double\n"
+        "  %e = fadd double %d, 1.234567e+00\n"
+        "  ret double %e }\n";
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(image_from_ir(ir, &img, &err), KILN_OK);
+    assert_int_equal(img->reloc_count, 0);
+    assert_int_equal(img->extern_count, 0);
+    assert_true(img->exec_size < img->image_size); /* the constant pool */
+    const emit_symbol *f0 = emit_image_find(img, "kiln_f0");
+    const emit_symbol *f1 = emit_image_find(img, "kiln_f1");
+    assert_non_null(f0);
+    assert_non_null(f1);
+    assert_true(f0->size > 0 && f1->size > 0);
+    assert_true(f0->offset + f0->size <= img->exec_size);
+
+    /* Find the call (E8 rel32) in f0 and check it lands on f1. */
+    bool found = false;
+    for (uint32_t p = f0->offset; p + 5 <= f0->offset + f0->size; p++) {
+        if (img->bytes[p] != 0xE8)
+            continue;
+        int64_t target = (int64_t)p + 5 + read_i32(img, p + 1);
+        if (target == f1->offset)
+            found = true;
+    }
+    assert_true(found);
+    /* The rodata constant's bits are in the read-only part. */
+    double k = 1.234567;
+    uint64_t bits;
+    memcpy(&bits, &k, 8);
+    found = false;
+    for (uint32_t p = img->exec_size; p + 8 <= img->image_size; p++)
+        found |= kiln_read_u64le(img->bytes + p) == bits;
+    assert_true(found);
+    /* The rip-relative load that reads it (disp32 resolved to the pool). */
+    found = false;
+    for (uint32_t p = f0->offset; p + 4 <= f0->offset + f0->size; p++) {
+        int64_t target = (int64_t)p + 4 + read_i32(img, p);
+        if (target >= img->exec_size && target + 8 <= img->image_size &&
+            kiln_read_u64le(img->bytes + target) == bits)
+            found = true;
+    }
+    assert_true(found);
+    emit_image_free(img);
+}
+
+/* A call to an external symbol (PLT32) becomes CALL_REL32 with the symbol
+ * index and the instruction's addend (-4: the field is 4 bytes before the
+ * next instruction). */
+static void test_object_external_call(void **state)
+{
+    (void)state;
+    const char *ir =
+        "declare double @floor(double)\n"
+        "define hidden double @kiln_f0(double %x) {\n"
+        "  %a = call double @floor(double %x)\n"
+        "  %b = fadd double %a, %x\n"
+        "  ret double %b }\n";
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(image_from_ir(ir, &img, &err), KILN_OK);
+    assert_int_equal(img->extern_count, 1);
+    assert_string_equal(img->externs[0], "floor");
+    const emit_reloc *r = find_reloc(img, KILN_RELOC_CALL_REL32, 0);
+    assert_non_null(r);
+    assert_int_equal(r->addend, -4);
+    assert_int_equal(img->bytes[r->offset - 1], 0xE8); /* call rel32 */
+    assert_int_equal(read_i32(img, r->offset), 0);
+    emit_image_free(img);
+}
+
+/* Taking an external function's address in PIC code goes through the GOT
+ * (REX_GOTPCRELX): the image gets a GOT slot, the code points at it
+ * PC-relatively, and the slot gets an ABS64 record for the symbol. */
+static void test_object_got_external(void **state)
+{
+    (void)state;
+    const char *ir =
+        "declare void @memcpy_like(ptr)\n"
+        "define hidden ptr @kiln_f0() { ret ptr @memcpy_like }\n";
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(image_from_ir(ir, &img, &err), KILN_OK);
+    assert_int_equal(img->extern_count, 1);
+    assert_string_equal(img->externs[0], "memcpy_like");
+    assert_int_equal(img->reloc_count, 1);
+    const emit_reloc *r = &img->relocs[0];
+    assert_int_equal(r->kind, KILN_RELOC_ABS64);
+    assert_int_equal(r->symbol, 0);
+    assert_int_equal(r->addend, 0);
+    assert_int_equal(r->offset % 8, 0);
+    assert_true(r->offset >= img->exec_size);
+    assert_int_equal(r->offset + 8, img->image_size); /* GOT is last */
+    /* mov slot(%rip), %rax: 48 8B 05 disp32 */
+    const emit_symbol *f0 = emit_image_find(img, "kiln_f0");
+    assert_non_null(f0);
+    assert_int_equal(img->bytes[f0->offset], 0x48);
+    assert_int_equal(img->bytes[f0->offset + 1], 0x8B);
+    int64_t target = (int64_t)f0->offset + 7 + read_i32(img, f0->offset + 3);
+    assert_int_equal(target, r->offset);
+    emit_image_free(img);
+}
+
+/* An absolute pointer into the image (R_X86_64_64 in .data.rel.ro, a
+ * constant table of function pointers) becomes ABS64 against the image
+ * with the target's image offset as addend. */
+static void test_object_abs64_into_image(void **state)
+{
+    (void)state;
+    const char *ir =
+        "define hidden i32 @kiln_f1() noinline { ret i32 1 }\n"
+        "define hidden i32 @kiln_f2() noinline { ret i32 2 }\n"
+        "@tbl = internal constant [2 x ptr] [ptr @kiln_f1, ptr @kiln_f2]\n"
+        "define hidden ptr @kiln_f0(i32 %i) {\n"
+        "  %p = getelementptr [2 x ptr], ptr @tbl, i32 0, i32 %i\n"
+        "  %v = load ptr, ptr %p\n"
+        "  ret ptr %v }\n";
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(image_from_ir(ir, &img, &err), KILN_OK);
+    const emit_symbol *f1 = emit_image_find(img, "kiln_f1");
+    const emit_symbol *f2 = emit_image_find(img, "kiln_f2");
+    assert_non_null(f1);
+    assert_non_null(f2);
+    assert_int_equal(img->reloc_count, 2);
+    assert_int_equal(img->extern_count, 0);
+    for (uint32_t i = 0; i < 2; i++) {
+        assert_int_equal(img->relocs[i].kind, KILN_RELOC_ABS64);
+        assert_int_equal(img->relocs[i].symbol, KILN_RELOC_SYM_IMAGE);
+        assert_true(img->relocs[i].offset >= img->exec_size);
+        assert_int_equal(kiln_read_u64le(img->bytes + img->relocs[i].offset), 0);
+    }
+    /* Sorted by offset; the table is in order f1, f2. */
+    assert_int_equal(img->relocs[1].offset, img->relocs[0].offset + 8);
+    assert_int_equal(img->relocs[0].addend, f1->offset);
+    assert_int_equal(img->relocs[1].addend, f2->offset);
+    emit_image_free(img);
+}
+
+/* Mutable data cannot live in the read+execute image. */
+static void test_object_writable_data_refused(void **state)
+{
+    (void)state;
+    const char *ir =
+        "@counter = internal global i32 5\n"
+        "define hidden i32 @kiln_f0() {\n"
+        "  %v = load i32, ptr @counter\n"
+        "  %w = add i32 %v, 1\n"
+        "  store i32 %w, ptr @counter\n"
+        "  ret i32 %w }\n";
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(image_from_ir(ir, &img, &err), KILN_ERR_UNSUPPORTED);
+    assert_null(img);
+    assert_non_null(strstr(err.message, ".data"));
+}
+
+/* A relocation type the image cannot hold is refused by name. */
+static void test_object_refused_type_named(void **state)
+{
+    (void)state;
+    const char *ir =
+        "module asm \".text\"\n"
+        "module asm \".globl kiln_f0\"\n"
+        "module asm \".type kiln_f0,@function\"\n"
+        "module asm \"kiln_f0:\"\n"
+        "module asm \"  movq $$ext_sym, %rax\"\n"
+        "module asm \"  ret\"\n";
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(image_from_ir(ir, &img, &err), KILN_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "R_X86_64_32S"));
+}
+
+/* A type the table does not know at all is refused with its number. */
+static void test_object_unknown_type_refused(void **state)
+{
+    (void)state;
+    const char *ir =
+        "declare void @ext()\n"
+        "define hidden void @kiln_f0() { call void @ext() ret void }\n";
+    LLVMMemoryBufferRef obj = compile_ir(ir);
+    size_t size = LLVMGetBufferSize(obj);
+    uint8_t *copy = malloc(size);
+    memcpy(copy, LLVMGetBufferStart(obj), size);
+    LLVMDisposeMemoryBuffer(obj);
+
+    /* Rewrite the type of every entry of every RELA section to 200. */
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)copy;
+    int patched = 0;
+    for (unsigned i = 0; i < eh->e_shnum; i++) {
+        Elf64_Shdr *sh = (Elf64_Shdr *)(copy + eh->e_shoff + i * sizeof(Elf64_Shdr));
+        if (sh->sh_type != SHT_RELA)
+            continue;
+        for (size_t k = 0; k < sh->sh_size / sizeof(Elf64_Rela); k++) {
+            Elf64_Rela *r = (Elf64_Rela *)(copy + sh->sh_offset + k * sizeof(Elf64_Rela));
+            r->r_info = ELF64_R_INFO(ELF64_R_SYM(r->r_info), 200);
+            patched++;
+        }
+    }
+    assert_true(patched > 0);
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(emit_image_from_object(copy, size, &img, &err), KILN_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "type 200"));
+    free(copy);
+}
+
+/* Garbage and truncated objects are errors, never crashes. */
+static void test_object_bad_input(void **state)
+{
+    (void)state;
+    emit_image *img = NULL;
+    kiln_error err;
+    static const uint8_t junk[] = "not an object at all";
+    assert_int_equal(emit_image_from_object(junk, sizeof junk, &img, &err),
+                     KILN_ERR_UNSUPPORTED);
+
+    LLVMMemoryBufferRef obj = compile_ir("define hidden i32 @kiln_f0() { ret i32 7 }\n");
+    size_t size = LLVMGetBufferSize(obj);
+    const uint8_t *bytes = (const uint8_t *)LLVMGetBufferStart(obj);
+    for (size_t cut = 0; cut < size; cut += 7) {
+        kiln_status st = emit_image_from_object(bytes, cut, &img, &err);
+        if (st == KILN_OK)
+            emit_image_free(img);
+        else
+            assert_true(st == KILN_ERR_CODEGEN || st == KILN_ERR_UNSUPPORTED);
+    }
+    assert_int_equal(emit_image_from_object(bytes, size, &img, &err), KILN_OK);
+    emit_image_free(img);
+    LLVMDisposeMemoryBuffer(obj);
+}
+
+/* Unknown CPU names and features are errors, not LLVM warnings; checked
+ * through the public API on the empty module. */
+static void test_target_rejects_unknown_cpu(void **state)
+{
+    (void)state;
+    static const uint8_t empty[] = {0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00};
+    kilnc_options o;
+    kilnc_options_init(&o);
+    o.target_triple = TRIPLE;
+    uint8_t *out = NULL;
+    size_t size = 0;
+    kiln_error err;
+    o.cpu = "no-such-cpu";
+    assert_int_equal(kilnc_compile(empty, sizeof empty, &o, &out, &size, &err),
+                     KILN_ERR_ARGUMENT);
+    assert_non_null(strstr(err.message, "no-such-cpu"));
+    o.cpu = "x86-64";
+    o.cpu_features = "+no-such-feature";
+    assert_int_equal(kilnc_compile(empty, sizeof empty, &o, &out, &size, &err),
+                     KILN_ERR_ARGUMENT);
+    assert_non_null(strstr(err.message, "no-such-feature"));
+    o.cpu_features = NULL;
+    o.target_triple = "nonsense-arch-none";
+    assert_int_equal(kilnc_compile(empty, sizeof empty, &o, &out, &size, &err),
+                     KILN_ERR_ARGUMENT);
+    o.target_triple = TRIPLE;
+    assert_int_equal(kilnc_compile(empty, sizeof empty, &o, &out, &size, &err), KILN_OK);
+    assert_true(size > KILN_AOT_HEADER_FIXED_SIZE);
+    assert_int_equal(out[KILN_AOT_OFF_POINTER_WIDTH], 8);
+    assert_int_equal(out[KILN_AOT_OFF_BOUNDS_CHECKS], KILN_BOUNDS_GUARD);
+    kilnc_buffer_free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_object_internal_pcrel_resolved),
+        cmocka_unit_test(test_object_external_call),
+        cmocka_unit_test(test_object_got_external),
+        cmocka_unit_test(test_object_abs64_into_image),
+        cmocka_unit_test(test_object_writable_data_refused),
+        cmocka_unit_test(test_object_refused_type_named),
+        cmocka_unit_test(test_object_unknown_type_refused),
+        cmocka_unit_test(test_object_bad_input),
+        cmocka_unit_test(test_target_rejects_unknown_cpu),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
