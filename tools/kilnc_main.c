@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../compiler/emit/inspect.h"
+#include "emit/inspect.h"
 #include "kiln_compiler.h"
 
 enum { EXIT_ERROR = 1, EXIT_USAGE = 2 };
@@ -105,15 +105,37 @@ static bool read_file(const char *path, uint8_t **out, size_t *out_size)
     return true;
 }
 
-/* Writes to a temp file next to path, then renames it into place. */
+static bool write_stream(FILE *f, const char *name, const uint8_t *data, size_t size)
+{
+    if (fwrite(data, 1, size, f) != size || fflush(f) != 0) {
+        error("%s: %s", name, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Writes to a temp file next to path, then renames it into place. An
+ * existing output that is not a regular file (/dev/null, a pipe, a
+ * terminal) is written in place: renaming over it would replace the device.
+ */
 static bool write_file_atomic(const char *path, const uint8_t *data, size_t size)
 {
-    if (strcmp(path, "-") == 0) {
-        if (fwrite(data, 1, size, stdout) != size || fflush(stdout) != 0) {
-            error("<stdout>: %s", strerror(errno));
+    if (strcmp(path, "-") == 0)
+        return write_stream(stdout, "<stdout>", data, size);
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *f = fopen(path, "wb");
+        if (f == NULL) {
+            error("%s: %s", path, strerror(errno));
             return false;
         }
-        return true;
+        bool ok = write_stream(f, path, data, size);
+        if (fclose(f) != 0 && ok) {
+            error("%s: %s", path, strerror(errno));
+            ok = false;
+        }
+        return ok;
     }
     size_t len = strlen(path);
     char *tmp = malloc(len + 16);

@@ -363,7 +363,8 @@ static uint64_t align_up(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-/* Decides each section's place; returns the end of the read-only part. */
+/* Decides each section's image offset; returns the end of the code, the end
+ * of the read-only data and the largest alignment (at least a GOT slot's). */
 static kiln_status layout_sections(image_builder *b, uint64_t *exec_end, uint64_t *ro_end,
                                    uint64_t *max_align, kiln_error *err)
 {
@@ -401,9 +402,9 @@ static kiln_status layout_sections(image_builder *b, uint64_t *exec_end, uint64_
     return KILN_OK;
 }
 
-static kiln_status copy_sections(image_builder *b, uint64_t exec_end, kiln_error *err)
+/* Copies the placed sections' bytes; code padding gets the trap filler. */
+static void copy_sections(image_builder *b, uint64_t exec_end)
 {
-    (void)err;
     emit_image *img = b->image;
     memset(img->bytes, b->arch->code_fill, exec_end);
     for (uint32_t i = 0; i < b->elf.section_count; i++) {
@@ -412,7 +413,6 @@ static kiln_status copy_sections(image_builder *b, uint64_t exec_end, kiln_error
             continue;
         memcpy(img->bytes + s->image_offset, b->elf.bytes + s->offset, s->size);
     }
-    return KILN_OK;
 }
 
 /* ---- symbols, GOT, records ------------------------------------------------------ */
@@ -762,7 +762,8 @@ static kiln_status collect_symbols(image_builder *b, kiln_error *err)
         out->size = (uint32_t)s->size;
         img->symbol_count++;
     }
-    qsort(img->symbols, img->symbol_count, sizeof *img->symbols, symbol_by_name);
+    if (img->symbol_count > 1)
+        qsort(img->symbols, img->symbol_count, sizeof *img->symbols, symbol_by_name);
     return KILN_OK;
 }
 
@@ -816,16 +817,17 @@ kiln_status emit_image_from_object(const uint8_t *object, size_t object_size,
     b.image->image_size = (uint32_t)image_size;
     b.image->image_align = (uint32_t)align;
 
-    st = copy_sections(&b, exec_end, err);
-    if (st == KILN_OK)
-        st = apply_relocations(&b, err);
+    copy_sections(&b, exec_end);
+    st = apply_relocations(&b, err);
     if (st == KILN_OK)
         st = fill_got(&b, err);
     if (st == KILN_OK)
         st = collect_symbols(&b, err);
     if (st != KILN_OK)
         goto out;
-    qsort(b.image->relocs, b.image->reloc_count, sizeof *b.image->relocs, reloc_by_offset);
+    if (b.image->reloc_count > 1)
+        qsort(b.image->relocs, b.image->reloc_count, sizeof *b.image->relocs,
+              reloc_by_offset);
 
 out:
     free(b.got);

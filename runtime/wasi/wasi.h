@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "kiln.h"
 #include "kiln_wasi.h"
@@ -222,8 +223,16 @@ uint8_t wasi_filetype_from_mode(unsigned int mode);
  * header needs no <sys/stat.h>). */
 void wasi_write_filestat(uint8_t *out, const void *host_stat);
 
+/* Host utimensat times for WASI (atim, mtim, fst_flags): EINVAL for
+ * unknown flags or a time given both as a value and as "now". */
+wasi_errno wasi_times_from_flags(uint64_t atim, uint64_t mtim, uint32_t fst_flags,
+                                 struct timespec times[2]);
+
 /* Platform pieces (wasi_posix_linux.c). */
 bool wasi_os_random(uint8_t *buf, size_t len, int *host_errno);
+/* open(2) flags for a directory that is only walked through (Linux: O_PATH,
+ * so a directory with search but no read permission can be traversed). */
+int wasi_os_dir_walk_flags(void);
 /* Bytes readable without blocking on a non-regular file, 0 when unknown. */
 uint64_t wasi_os_bytes_readable(int host_fd);
 

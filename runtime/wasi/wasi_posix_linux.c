@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 
@@ -33,4 +34,9 @@ uint64_t wasi_os_bytes_readable(int host_fd)
     if (ioctl(host_fd, FIONREAD, &n) != 0 || n < 0)
         return 0;
     return (uint64_t)n;
+}
+
+int wasi_os_dir_walk_flags(void)
+{
+    return O_PATH;
 }

@@ -27,54 +27,11 @@
  * (only libkilnc has it), so without it this file declares the few LLVM-C
  * functions it uses, exactly as llvm-c/*.h of LLVM 19 does.
  */
-#if __has_include(<llvm-c/Core.h>)
 #include <llvm-c/Core.h>
 #include <llvm-c/IRReader.h>
 #include <llvm-c/TargetMachine.h>
-#else
-typedef int LLVMBool;
-typedef struct LLVMOpaqueContext *LLVMContextRef;
-typedef struct LLVMOpaqueModule *LLVMModuleRef;
-typedef struct LLVMOpaqueMemoryBuffer *LLVMMemoryBufferRef;
-typedef struct LLVMOpaqueTargetMachine *LLVMTargetMachineRef;
-typedef struct LLVMOpaqueTargetData *LLVMTargetDataRef;
-typedef struct LLVMTarget *LLVMTargetRef;
-typedef enum { LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
-               LLVMCodeGenLevelAggressive } LLVMCodeGenOptLevel;
-typedef enum { LLVMRelocDefault, LLVMRelocStatic, LLVMRelocPIC, LLVMRelocDynamicNoPic,
-               LLVMRelocROPI, LLVMRelocRWPI, LLVMRelocROPI_RWPI } LLVMRelocMode;
-typedef enum { LLVMCodeModelDefault, LLVMCodeModelJITDefault, LLVMCodeModelTiny,
-               LLVMCodeModelSmall, LLVMCodeModelKernel, LLVMCodeModelMedium,
-               LLVMCodeModelLarge } LLVMCodeModel;
-typedef enum { LLVMAssemblyFile, LLVMObjectFile } LLVMCodeGenFileType;
-LLVMContextRef LLVMContextCreate(void);
-void LLVMContextDispose(LLVMContextRef c);
-LLVMMemoryBufferRef LLVMCreateMemoryBufferWithMemoryRangeCopy(const char *data, size_t len,
-                                                              const char *name);
-const char *LLVMGetBufferStart(LLVMMemoryBufferRef buf);
-size_t LLVMGetBufferSize(LLVMMemoryBufferRef buf);
-void LLVMDisposeMemoryBuffer(LLVMMemoryBufferRef buf);
-LLVMBool LLVMParseIRInContext(LLVMContextRef ctx, LLVMMemoryBufferRef buf, LLVMModuleRef *m,
-                              char **msg);
-void LLVMDisposeModule(LLVMModuleRef m);
-void LLVMDisposeMessage(char *msg);
-void LLVMSetTarget(LLVMModuleRef m, const char *triple);
-void LLVMSetModuleDataLayout(LLVMModuleRef m, LLVMTargetDataRef dl);
-LLVMBool LLVMGetTargetFromTriple(const char *triple, LLVMTargetRef *t, char **msg);
-LLVMTargetMachineRef LLVMCreateTargetMachine(LLVMTargetRef t, const char *triple,
-                                             const char *cpu, const char *features,
-                                             LLVMCodeGenOptLevel level, LLVMRelocMode reloc,
-                                             LLVMCodeModel model);
-void LLVMDisposeTargetMachine(LLVMTargetMachineRef tm);
-LLVMTargetDataRef LLVMCreateTargetDataLayout(LLVMTargetMachineRef tm);
-void LLVMDisposeTargetData(LLVMTargetDataRef dl);
-LLVMBool LLVMTargetMachineEmitToMemoryBuffer(LLVMTargetMachineRef tm, LLVMModuleRef m,
-                                             LLVMCodeGenFileType type, char **msg,
-                                             LLVMMemoryBufferRef *out);
-#endif
 
-/* From compiler/emit/emit.h (which needs LLVM's headers). */
-void emit_targets_init(void);
+#include "emit/emit.h"
 
 #define TRIPLE "x86_64-unknown-linux-gnu"
 
