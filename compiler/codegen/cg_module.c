@@ -83,6 +83,12 @@ void cg_add_function_attrs(const cg_module *cgm, LLVMValueRef func)
     LLVMAddAttributeAtIndex(func, LLVMAttributeFunctionIndex,
                                LLVMCreateStringAttribute(cgm->ctx, "frame-pointer", 13,
                                                          "non-leaf", 8));
+    /* Stops tail-recursion elimination from turning unbounded wasm
+     * recursion into a loop that never reaches the stack check (it must
+     * trap "call stack exhausted"), and keeps every frame for backtraces. */
+    LLVMAddAttributeAtIndex(func, LLVMAttributeFunctionIndex,
+                               LLVMCreateStringAttribute(cgm->ctx, "disable-tail-calls", 18,
+                                                         "true", 4));
 }
 
 /* The metadata nodes reused on many instructions: built once. */

@@ -1,7 +1,7 @@
 /*
- * WASI state and registration: kiln_wasi_new/free (arguments, environment,
- * stdio and preopens), the descriptor table, and the table of kiln_host_fn
- * adapters that kiln_wasi_funcs hands to the linker.
+ * WASI state: kiln_wasi_new/free (arguments, environment, stdio and
+ * preopens) and the descriptor table. The host-function adapters are in
+ * wasi_host.c.
  *
  * Invariants:
  *   - The descriptor table owns every host descriptor in it. Stdio are dup()s
@@ -9,9 +9,7 @@
  *     the embedder's stdout.
  *   - Preopens occupy descriptors 3, 4, ... in configuration order, with all
  *     directory rights and every right inheritable.
- *   - An adapter only translates between kiln_caller and wasi_mem; all the
- *     work, and every pointer check, is in the wasi_<name> implementation.
- */
+ * */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -311,45 +309,4 @@ void kiln_wasi_free(kiln_wasi *wasi)
     kiln_free(wasi->args_buf);
     kiln_free(wasi->env_buf);
     kiln_free(wasi);
-}
-
-/* ---- host function adapters ---------------------------------------------------- */
-
-static kiln_status adapt(kiln_caller *caller, void *user_data, wasi_impl_fn impl,
-                         const kiln_val *args, kiln_val *results, bool has_result)
-{
-    wasi_mem mem;
-    memset(&mem, 0, sizeof mem);
-    mem.base = kiln_caller_memory(caller, &mem.size);
-    if (mem.base == NULL)
-        mem.size = 0;
-    wasi_errno e = impl(user_data, &mem, args);
-    if (mem.exit_requested)
-        return kiln_caller_exit(caller, mem.exit_code);
-    if (has_result) {
-        results[0].kind = KILN_I32;
-        results[0].of.i32 = (int32_t)e;
-    }
-    return KILN_OK;
-}
-
-#define WASI_FUNC(name, params, results)                                               \
-    static kiln_status host_##name(kiln_caller *caller, void *user_data,                \
-                                   const kiln_val *args, kiln_val *results_out)         \
-    {                                                                                   \
-        return adapt(caller, user_data, wasi_##name, args, results_out, results[0] != 0); \
-    }
-#include "wasi_funcs.def"
-#undef WASI_FUNC
-
-static const kiln_wasi_func wasi_func_table[] = {
-#define WASI_FUNC(name, params, results) {#name, params, results, host_##name},
-#include "wasi_funcs.def"
-#undef WASI_FUNC
-};
-
-const kiln_wasi_func *kiln_wasi_funcs(size_t *count)
-{
-    *count = sizeof wasi_func_table / sizeof wasi_func_table[0];
-    return wasi_func_table;
 }
