@@ -84,7 +84,8 @@ static void stack_bounds(const cg_module *cgm, const wasm_body *body, uint32_t *
                          uint32_t *frames)
 {
     const wasm_module *m = cgm->wasm;
-    uint64_t v = 16, f = 2;
+    /* The final end pushes the function's results. */
+    uint64_t v = 16u + wasm_func_type(m, body->func_index)->result_count, f = 2;
     for (uint32_t i = 0; i < body->code_count; i++) {
         const wasm_instr *in = &body->code[i];
         uint64_t pushes = 1;
