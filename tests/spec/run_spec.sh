@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Converts the official spec tests (.wast) to JSON with wast2json and runs
+# them with kiln-spec.
+# usage: run_spec.sh KILN_SPEC WORKDIR SUITE [FILE-LIST]
+#   SUITE: core | threads     FILE-LIST: a file naming the .wast files to run
+#   (one per line, '#' comments); default: every .wast of the suite.
+set -euo pipefail
+kiln_spec=$1 work=$2 suite=$3 list=${4:-}
+here=$(cd "$(dirname "$0")" && pwd)
+testsuite=${KILN_SPEC_TESTSUITE:-$here/../../../shared/spec-testsuite}
+case "$suite" in
+  core) dir=$testsuite/core flags="" ;;
+  threads) dir=$testsuite/proposals/threads flags="--enable-threads" ;;
+  *) echo "run_spec.sh: unknown suite $suite" >&2; exit 2 ;;
+esac
+[ -d "$dir" ] || { echo "run_spec.sh: no spec tests at $dir" >&2; exit 1; }
+out=$work/$suite
+mkdir -p "$out"
+if [ -n "$list" ]; then
+  mapfile -t names < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list")
+else
+  mapfile -t names < <(cd "$dir" && ls *.wast | sed 's/\.wast$//')
+fi
+jsons=()
+for name in "${names[@]}"; do
+  json=$out/$name/$name.json
+  if [ ! -f "$json" ] || [ "$dir/$name.wast" -nt "$json" ]; then
+    mkdir -p "$out/$name"
+    # shellcheck disable=SC2086
+    wast2json $flags "$dir/$name.wast" -o "$json"
+  fi
+  jsons+=("$json")
+done
+exec "$kiln_spec" "${jsons[@]}"
