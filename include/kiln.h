@@ -93,6 +93,9 @@ typedef struct kiln_val {
     } of;
 } kiln_val;
 
+/* The target this runtime loads code for, e.g. "x86_64-unknown-linux-gnu". */
+const char *kiln_runtime_target(void);
+
 /* ---- modules -------------------------------------------------------------- */
 
 typedef struct kiln_module kiln_module;

@@ -1520,3 +1520,8 @@ size_t kiln_module_import_count(const kiln_module *module)
 {
     return module == NULL ? 0 : module->import_count;
 }
+
+const char *kiln_runtime_target(void)
+{
+    return arch_host_triple();
+}

@@ -182,8 +182,9 @@ static kiln_status dispatch(cg_func *fn, const wasm_instr *in)
     case WASM_FAM_REFERENCE:
         return cg_emit_reference(fn, in);
     case WASM_FAM_SIMD:
+        return cg_emit_simd(fn, in);
     case WASM_FAM_ATOMIC:
-        return cg_unsupported(fn, in);
+        return cg_emit_atomic(fn, in);
     }
     return cg_unsupported(fn, in);
 }

@@ -157,6 +157,8 @@ kiln_status cg_emit_numeric(cg_func *fn, const wasm_instr *in);
 kiln_status cg_emit_conversion(cg_func *fn, const wasm_instr *in);
 kiln_status cg_emit_table(cg_func *fn, const wasm_instr *in);
 kiln_status cg_emit_reference(cg_func *fn, const wasm_instr *in);
+kiln_status cg_emit_simd(cg_func *fn, const wasm_instr *in);
+kiln_status cg_emit_atomic(cg_func *fn, const wasm_instr *in);
 
 /* cg_control.c: frame bookkeeping used by cg_function.c */
 kiln_status cg_push_func_frame(cg_func *fn);
@@ -165,10 +167,16 @@ kiln_status cg_end(cg_func *fn, const wasm_instr *in);
 void cg_free_frames(cg_func *fn);
 
 /* ---- cg_memory.c ---------------------------------------------------------- */
+/* Flags of cg_memory_address. */
+enum {
+    CG_ADDR_PLAIN = 0,
+    CG_ADDR_ATOMIC = 1u << 0,  /* trap "unaligned atomic" first when misaligned */
+    CG_ADDR_CHECKED = 1u << 1  /* explicit bounds check even in guard mode */
+};
 /* The one place that decides how an access is bounds-checked: returns the
  * native pointer for wasm address `addr` (i32) + offset, access_size bytes. */
 LLVMValueRef cg_memory_address(cg_func *fn, LLVMValueRef addr, uint64_t offset,
-                               unsigned access_size);
+                               unsigned access_size, unsigned flags);
 
 /* ---- cg_trap.c ------------------------------------------------------------ */
 /* Branches to the function's trap block for `code` when cond (i1) is true. */

@@ -10,23 +10,51 @@
  * - KILN_BOUNDS_EXPLICIT: zext(addr) + offset + size is compared, in 64
  *   bits (no overflow possible), with mem0_bound, which the prologue copied
  *   into an alloca and calls refresh; above it branches to the trap.
+ * Flags add two checks for the threads proposal:
+ * - CG_ADDR_ATOMIC: zext(addr) + offset must be a multiple of access_size,
+ *   else "unaligned atomic". Checked first, in both modes, as the reference
+ *   interpreter does (alignment, then bounds); in guard mode it must come
+ *   first anyway since the bounds check is the access itself.
+ * - CG_ADDR_CHECKED: the bounds check is explicit even in guard mode, for
+ *   memory.atomic.wait/notify whose helpers receive an address, not a
+ *   pointer (no access faults on a guard page for them). mem0_bound is read
+ *   from vmctx there (guard mode keeps no copy).
  * Accesses use align 1 (wasm alignment is only a hint) and the "wasm
  * memory" TBAA tag, disjoint from vmctx data.
  */
 #include "cg_internal.h"
 
 LLVMValueRef cg_memory_address(cg_func *fn, LLVMValueRef addr, uint64_t offset,
-                               unsigned access_size)
+                               unsigned access_size, unsigned flags)
 {
     cg_module *cgm = fn->cgm;
     LLVMValueRef index = LLVMBuildZExt(fn->b, addr, cgm->t_i64, "");
-    if (cgm->config.bounds == KILN_BOUNDS_EXPLICIT) {
+    if ((flags & CG_ADDR_ATOMIC) && access_size > 1) {
+        /* offset < 2^32 and index < 2^32: the 64-bit sum cannot wrap. */
+        LLVMValueRef ea = LLVMBuildAdd(fn->b, index, LLVMConstInt(cgm->t_i64, offset, 0), "");
+        LLVMValueRef low = LLVMBuildAnd(fn->b, ea, LLVMConstInt(cgm->t_i64, access_size - 1u, 0),
+                                        "");
+        cg_trap_if(fn,
+                   LLVMBuildICmp(fn->b, LLVMIntNE, low, LLVMConstInt(cgm->t_i64, 0, 0),
+                                 "unaligned"),
+                   KILN_TRAP_UNALIGNED_ATOMIC);
+    }
+    bool explicit_check = cgm->config.bounds == KILN_BOUNDS_EXPLICIT;
+    if (explicit_check || (flags & CG_ADDR_CHECKED)) {
         LLVMValueRef end = LLVMBuildAdd(fn->b, index,
                                         LLVMConstInt(cgm->t_i64, offset + access_size, 0), "");
-        LLVMValueRef bound = LLVMBuildLoad2(fn->b, cgm->t_i64, fn->bound_slot, "mem0_bound");
+        LLVMValueRef bound;
+        if (fn->bound_slot) {
+            bound = LLVMBuildLoad2(fn->b, cgm->t_i64, fn->bound_slot, "mem0_bound");
+        } else {
+            bound = cg_vmctx_load(fn, KILN_VMCTX_MEM0_BOUND * cgm->config.pointer_width,
+                                  cgm->t_intptr, false, "mem0_bound");
+            if (cgm->t_intptr != cgm->t_i64)
+                bound = LLVMBuildZExt(fn->b, bound, cgm->t_i64, "");
+        }
         cg_trap_if(fn, LLVMBuildICmp(fn->b, LLVMIntUGT, end, bound, "oob"),
                    KILN_TRAP_OUT_OF_BOUNDS_MEMORY);
-        if (cgm->t_intptr != cgm->t_i64) {
+        if (explicit_check && cgm->t_intptr != cgm->t_i64) {
             /* In bounds, so addr + offset fits the 32-bit address space. */
             LLVMValueRef sum = LLVMBuildAdd(fn->b, index, LLVMConstInt(cgm->t_i64, offset, 0), "");
             LLVMValueRef narrow = LLVMBuildTrunc(fn->b, sum, cgm->t_intptr, "");
@@ -130,7 +158,7 @@ static bool is_store(wasm_op op)
 static void emit_load(cg_func *fn, const wasm_instr *in, const mem_access *a)
 {
     LLVMValueRef addr = cg_pop(fn);
-    LLVMValueRef p = cg_memory_address(fn, addr, in->imm.mem.offset, a->size);
+    LLVMValueRef p = cg_memory_address(fn, addr, in->imm.mem.offset, a->size, CG_ADDR_PLAIN);
     LLVMValueRef v = LLVMBuildLoad2(fn->b, a->mem_type, p, "");
     LLVMSetAlignment(v, 1);
     cg_set_tbaa_memory(fn->cgm, v);
@@ -144,7 +172,7 @@ static void emit_store(cg_func *fn, const wasm_instr *in, const mem_access *a)
 {
     LLVMValueRef v = cg_pop(fn);
     LLVMValueRef addr = cg_pop(fn);
-    LLVMValueRef p = cg_memory_address(fn, addr, in->imm.mem.offset, a->size);
+    LLVMValueRef p = cg_memory_address(fn, addr, in->imm.mem.offset, a->size, CG_ADDR_PLAIN);
     if (a->mem_type != a->value_type)
         v = LLVMBuildTrunc(fn->b, v, a->mem_type, "");
     LLVMValueRef st = LLVMBuildStore(fn->b, v, p);

@@ -223,11 +223,9 @@ static kiln_status check_supported(const wasm_module *m, const cg_config *config
                                   "codegen: memory %u is a 64-bit memory (memory64 is "
                                   "not supported)",
                                   i);
-        if (m->memories[i].shared)
-            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, 0,
-                                  "codegen: memory %u is shared (threads are not "
-                                  "supported)",
-                                  i);
+        /* A shared memory needs nothing special here: memory 0's base never
+         * moves (the runtime reserves its maximum), and atomics are lowered
+         * in cg_atomic.c. */
     }
     return KILN_OK;
 }

@@ -199,7 +199,10 @@ static bool install_one(int signo, struct sigaction *previous)
     struct sigaction current;
     if (sigaction(signo, NULL, &current) != 0)
         return false;
-    if ((current.sa_flags & SA_SIGINFO) != 0 && current.sa_sigaction == fault_handler)
+    bool ours = (current.sa_flags & SA_SIGINFO) != 0 ? current.sa_sigaction == fault_handler
+                                                     : (void (*)(void))current.sa_handler ==
+                                                           (void (*)(void))fault_handler;
+    if (ours && (current.sa_flags & SA_SIGINFO) != 0 && (current.sa_flags & SA_ONSTACK) != 0)
         return true;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -208,7 +211,10 @@ static bool install_one(int signo, struct sigaction *previous)
     sigemptyset(&sa.sa_mask);
     if (sigaction(signo, &sa, NULL) != 0)
         return false;
-    *previous = current;
+    /* Someone may have re-installed our own handler with signal() (saving
+     * and restoring it as a plain handler): never chain to ourselves. */
+    if (!ours)
+        *previous = current;
     return true;
 }
 

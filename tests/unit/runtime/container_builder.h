@@ -6,7 +6,7 @@
  * tb_sample builds the sample module the tests share, with hand-assembled
  * x86-64 code (System V ABI, vmctx in rdi):
  *   type 0 () -> i32, type 1 (i32 i32) -> i32, type 2 () -> (),
- *   type 3 (i32) -> i32
+ *   type 3 (i32) -> i32, types 4..6 (T) -> T for T = i64, f32, f64
  *   f0 answer      () -> 42
  *   f1 add         (a, b) -> a + b
  *   f2 boom        calls helper TRAP with "unreachable"
@@ -17,6 +17,8 @@
  *   f6 global      () -> global 0 (7 * 6 from a const expr)
  *   f7 deep        recursion with a stack-limit check in its prologue
  *   f8 deeper      recursion without any check (faults on the guard page)
+ *   f9..f11 id_i64, id_f32, id_f64   return their argument
+ *   f12 fill       only with options.symbol: calls that symbol as memset
  * Exports: every function by those names, plus "mem" (memory 0).
  * Memory 0: 1 page, max 4 pages; data segment "hello" at offset 16.
  */
@@ -191,6 +193,9 @@ enum {
     TB_T_I32I32_I32,   /* (i32 i32) -> i32 */
     TB_T_VOID_VOID,    /* () -> () */
     TB_T_I32_I32,      /* (i32) -> i32 */
+    TB_T_I64_I64,      /* (i64) -> i64 */
+    TB_T_F32_F32,      /* (f32) -> f32 */
+    TB_T_F64_F64,      /* (f64) -> f64 */
     TB_TYPE_COUNT
 };
 
@@ -225,6 +230,25 @@ static const uint8_t tb_entry_i32_i32[] = {
     0x8B, 0x33,                               /* mov esi, [rbx] */
     0xFF, 0xD0, 0x89, 0x03, 0x5B, 0xC3};
 
+static const uint8_t tb_entry_i64_i64[] = {
+    0x53, 0x48, 0x89, 0xD3, 0x48, 0x89, 0xF0, /* push rbx; mov rbx, rdx; mov rax, rsi */
+    0x48, 0x8B, 0x33,                         /* mov rsi, [rbx] */
+    0xFF, 0xD0, 0x48, 0x89, 0x03, 0x5B, 0xC3}; /* call rax; mov [rbx], rax */
+static const uint8_t tb_entry_f32_f32[] = {
+    0x53, 0x48, 0x89, 0xD3,       /* push rbx; mov rbx, rdx */
+    0xF3, 0x0F, 0x10, 0x03,       /* movss xmm0, [rbx] */
+    0xFF, 0xD6,                   /* call rsi */
+    0xF3, 0x0F, 0x11, 0x03,       /* movss [rbx], xmm0 */
+    0x5B, 0xC3};
+static const uint8_t tb_entry_f64_f64[] = {
+    0x53, 0x48, 0x89, 0xD3,       /* push rbx; mov rbx, rdx */
+    0xF2, 0x0F, 0x10, 0x03,       /* movsd xmm0, [rbx] */
+    0xFF, 0xD6,                   /* call rsi */
+    0xF2, 0x0F, 0x11, 0x03,       /* movsd [rbx], xmm0 */
+    0x5B, 0xC3};
+
+static const uint8_t tb_code_id_i64[] = {0x48, 0x89, 0xF0, 0xC3}; /* mov rax, rsi */
+static const uint8_t tb_code_id_float[] = {0xC3}; /* the value stays in xmm0 */
 static const uint8_t tb_code_answer[] = {0xB8, 0x2A, 0, 0, 0, 0xC3};
 static const uint8_t tb_code_add[] = {0x8D, 0x04, 0x16, 0xC3}; /* lea eax, [rsi+rdx] */
 static const uint8_t tb_code_boom[] = {
@@ -265,18 +289,33 @@ static const uint8_t tb_code_deeper[] = {
     0xE8, 0xF7, 0xFF, 0xFF, 0xFF, /* call deeper */
     0x48, 0x83, 0xC4, 0x08, 0xC3};
 
+/* fill: memset(mem0_base, 0x41, 4) through the symbol of
+ * tb_sample_options.symbol, then returns the word it wrote. */
+#define TB_FILL_CALL_OFFSET 18 /* the rel32 of the call */
+static const uint8_t tb_code_fill[] = {
+    0x48, 0x8B, 0x3F,             /* mov rdi, [rdi] (mem0_base) */
+    0xBE, 0x41, 0x00, 0x00, 0x00, /* mov esi, 0x41 */
+    0xBA, 0x04, 0x00, 0x00, 0x00, /* mov edx, 4 */
+    0x48, 0x83, 0xEC, 0x08,       /* sub rsp, 8 */
+    0xE8, 0x00, 0x00, 0x00, 0x00, /* call <symbol> (CALL_REL32) */
+    0x48, 0x83, 0xC4, 0x08,       /* add rsp, 8 */
+    0x8B, 0x00,                   /* mov eax, [rax] */
+    0xC3};
+
 #define TB_RODATA_VALUE 0x1234567u
 
 typedef struct tb_sample_options {
     bool with_import;      /* add a function import env.foo (shifts nothing else) */
     uint32_t data_offset;  /* where "hello" goes (default 16) */
     bool with_start_trap;  /* start function = boom */
-    const char *symbol;    /* add SYMBOLS [symbol] and a CALL_REL32 to it */
+    bool with_table;       /* table 0: funcref, min 3; elems [ref.func 1, ref.null] at 1 */
+    const char *answer_name; /* export f0 under this name (default "answer") */
+    const char *symbol;    /* add f12 "fill", SYMBOLS [symbol], a CALL_REL32 to it */
 } tb_sample_options;
 
 static void tb_sample(tb_container *c, const tb_sample_options *opt)
 {
-    static const tb_func funcs[] = {
+    tb_func funcs[13] = {
         {"answer", TB_T_VOID_I32, tb_code_answer, sizeof tb_code_answer},
         {"add", TB_T_I32I32_I32, tb_code_add, sizeof tb_code_add},
         {"boom", TB_T_VOID_VOID, tb_code_boom, sizeof tb_code_boom},
@@ -286,20 +325,26 @@ static void tb_sample(tb_container *c, const tb_sample_options *opt)
         {"global", TB_T_VOID_I32, tb_code_global, sizeof tb_code_global},
         {"deep", TB_T_VOID_VOID, tb_code_deep, sizeof tb_code_deep},
         {"deeper", TB_T_VOID_VOID, tb_code_deeper, sizeof tb_code_deeper},
+        {"id_i64", TB_T_I64_I64, tb_code_id_i64, sizeof tb_code_id_i64},
+        {"id_f32", TB_T_F32_F32, tb_code_id_float, sizeof tb_code_id_float},
+        {"id_f64", TB_T_F64_F64, tb_code_id_float, sizeof tb_code_id_float},
+        {"fill", TB_T_VOID_I32, tb_code_fill, sizeof tb_code_fill},
     };
-    const uint32_t nfuncs = sizeof funcs / sizeof funcs[0];
+    const uint32_t nfuncs = opt && opt->symbol ? 13u : 12u;
     static const uint8_t *const entries[TB_TYPE_COUNT] = {
-        tb_entry_void_i32, tb_entry_i32i32_i32, tb_entry_void_void, tb_entry_i32_i32};
+        tb_entry_void_i32, tb_entry_i32i32_i32, tb_entry_void_void, tb_entry_i32_i32,
+        tb_entry_i64_i64,  tb_entry_f32_f32,    tb_entry_f64_f64};
     static const size_t entry_sizes[TB_TYPE_COUNT] = {
         sizeof tb_entry_void_i32, sizeof tb_entry_i32i32_i32, sizeof tb_entry_void_void,
-        sizeof tb_entry_i32_i32};
+        sizeof tb_entry_i32_i32, sizeof tb_entry_i64_i64, sizeof tb_entry_f32_f32,
+        sizeof tb_entry_f64_f64};
 
     tb_init(c);
     uint32_t imports = opt && opt->with_import ? 1u : 0u;
 
     /* Code image: functions, trampolines, then read-only data. */
     tb_buf image = {0};
-    uint32_t func_off[16], entry_off[TB_TYPE_COUNT], rodata_off, rodata_fn_off = 0;
+    uint32_t func_off[13], entry_off[TB_TYPE_COUNT], rodata_off, rodata_fn_off = 0;
     uint32_t call_site = KILN_AOT_NONE;
     for (uint32_t i = 0; i < nfuncs; i++) {
         while (image.size % 16)
@@ -307,16 +352,9 @@ static void tb_sample(tb_container *c, const tb_sample_options *opt)
         func_off[i] = (uint32_t)image.size;
         if (funcs[i].code == tb_code_rodata)
             rodata_fn_off = func_off[i];
+        if (funcs[i].code == tb_code_fill)
+            call_site = func_off[i] + TB_FILL_CALL_OFFSET;
         tb_put(&image, funcs[i].code, funcs[i].size);
-    }
-    if (opt && opt->symbol) {
-        /* call <symbol> (rel32 patched by the loader) at the end of code */
-        while (image.size % 16)
-            tb_u8(&image, 0xCC);
-        tb_u8(&image, 0xE8);
-        call_site = (uint32_t)image.size;
-        tb_u32(&image, 0);
-        tb_u8(&image, 0xC3);
     }
     for (uint32_t t = 0; t < TB_TYPE_COUNT; t++) {
         while (image.size % 16)
@@ -331,15 +369,18 @@ static void tb_sample(tb_container *c, const tb_sample_options *opt)
     tb_u32(&image, TB_RODATA_VALUE);
 
     tb_buf *s = tb_section(c, KILN_SEC_TYPES);
-    static const uint8_t sig[TB_TYPE_COUNT][4] = {
-        {0, 1, KILN_I32}, {2, 1, KILN_I32, KILN_I32}, {0, 0}, {1, 1, KILN_I32, KILN_I32}};
+    /* param count, result count, the kinds */
+    static const uint8_t sig[TB_TYPE_COUNT][5] = {
+        {0, 1, KILN_I32},           {2, 1, KILN_I32, KILN_I32, KILN_I32},
+        {0, 0},                     {1, 1, KILN_I32, KILN_I32},
+        {1, 1, KILN_I64, KILN_I64}, {1, 1, KILN_F32, KILN_F32},
+        {1, 1, KILN_F64, KILN_F64}};
     tb_u32(s, TB_TYPE_COUNT);
     for (uint32_t t = 0; t < TB_TYPE_COUNT; t++) {
         tb_u32(s, sig[t][0]);
         tb_u32(s, sig[t][1]);
-        /* every sample type uses i32 only */
         for (uint32_t k = 0; k < (uint32_t)sig[t][0] + sig[t][1]; k++)
-            tb_u8(s, KILN_I32);
+            tb_u8(s, sig[t][2 + k]);
         tb_u32(s, entry_off[t]);
         tb_u32(s, KILN_AOT_NONE);
     }
@@ -359,6 +400,27 @@ static void tb_sample(tb_container *c, const tb_sample_options *opt)
         tb_u32(s, func_off[i]);
         tb_u32(s, (uint32_t)funcs[i].size);
     }
+    if (opt && opt->with_table) {
+        s = tb_section(c, KILN_SEC_TABLES);
+        tb_u32(s, 1);
+        tb_u8(s, KILN_FUNCREF);
+        tb_limits(s, 0, 3, 0);
+        s = tb_section(c, KILN_SEC_ELEMS);
+        tb_u32(s, 1);
+        tb_u8(s, KILN_SEGMENT_ACTIVE);
+        tb_u8(s, KILN_FUNCREF);
+        tb_u32(s, 0);
+        tb_u8(s, KILN_CEXPR_I32_CONST);
+        tb_u32(s, 1);
+        tb_u8(s, KILN_CEXPR_END);
+        tb_u32(s, 2);
+        tb_u8(s, KILN_CEXPR_REF_FUNC);
+        tb_u32(s, imports + 1);
+        tb_u8(s, KILN_CEXPR_END);
+        tb_u8(s, KILN_CEXPR_REF_NULL);
+        tb_u8(s, KILN_FUNCREF);
+        tb_u8(s, KILN_CEXPR_END);
+    }
     s = tb_section(c, KILN_SEC_MEMORIES);
     tb_u32(s, 1);
     tb_limits(s, KILN_LIMITS_HAS_MAX, 1, 4);
@@ -374,6 +436,8 @@ static void tb_sample(tb_container *c, const tb_sample_options *opt)
     tb_u8(s, KILN_CEXPR_END);
     s = tb_section(c, KILN_SEC_EXPORTS);
     tb_u32(s, nfuncs + 1);
+    if (opt && opt->answer_name)
+        funcs[0].name = opt->answer_name;
     for (uint32_t i = 0; i < nfuncs; i++) {
         tb_str(s, funcs[i].name);
         tb_u8(s, KILN_EXTERN_FUNC);
@@ -421,7 +485,8 @@ static void tb_sample(tb_container *c, const tb_sample_options *opt)
         tb_u32(s, 1);
         tb_str(s, opt->symbol);
     }
-    kiln_vmctx_layout l = kiln_vmctx_layout_compute(8, imports, 1, 0, 1);
+    kiln_vmctx_layout l =
+        kiln_vmctx_layout_compute(8, imports, 1, opt && opt->with_table ? 1u : 0u, 1);
     s = tb_section(c, KILN_SEC_LAYOUT);
     tb_u32(s, l.size);
     tb_u32(s, l.func_imports);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "container_builder.h"
+#include "instance.h"
 
 typedef struct fixture {
     kiln_module *module;
@@ -84,6 +85,27 @@ static void test_instance_call_passes_arguments(void **state)
     kiln_error err;
     assert_int_equal(call1(*state, "add", args, 2, &r, &err), KILN_OK);
     assert_int_equal(r, 38);
+}
+
+static void test_instance_i64_f32_f64_round_trip(void **state)
+{
+    fixture *f = *state;
+    kiln_error err;
+    kiln_val a, r;
+    memset(&a, 0, sizeof a);
+    a.kind = KILN_I64;
+    a.of.i64 = INT64_MIN + 5;
+    assert_int_equal(kiln_instance_call(f->instance, "id_i64", &a, 1, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.kind, KILN_I64);
+    assert_true(r.of.i64 == INT64_MIN + 5);
+    a.kind = KILN_F32;
+    a.of.f32 = -1.5f;
+    assert_int_equal(kiln_instance_call(f->instance, "id_f32", &a, 1, &r, 1, &err), KILN_OK);
+    assert_true(r.of.f32 == -1.5f);
+    a.kind = KILN_F64;
+    a.of.f64 = 6.02214076e23;
+    assert_int_equal(kiln_instance_call(f->instance, "id_f64", &a, 1, &r, 1, &err), KILN_OK);
+    assert_true(r.of.f64 == 6.02214076e23);
 }
 
 static void test_instance_global_from_cexpr(void **state)
@@ -232,10 +254,10 @@ static void test_instance_export_queries(void **state)
     assert_int_equal(t.param_count, 2);
     assert_int_equal(t.result_count, 1);
     assert_int_equal(t.results[0], KILN_I32);
-    assert_int_equal(kiln_module_export_count(f->module), 10);
-    assert_string_equal(kiln_module_export_name(f->module, 9), "mem");
-    assert_int_equal(kiln_module_export_kind(f->module, 9), KILN_EXTERN_MEMORY);
-    assert_null(kiln_module_export_name(f->module, 10));
+    assert_int_equal(kiln_module_export_count(f->module), 13);
+    assert_string_equal(kiln_module_export_name(f->module, 12), "mem");
+    assert_int_equal(kiln_module_export_kind(f->module, 12), KILN_EXTERN_MEMORY);
+    assert_null(kiln_module_export_name(f->module, 13));
 }
 
 static void test_instance_import_is_link_error(void **state)
@@ -291,6 +313,58 @@ static void test_instance_start_trap(void **state)
     free(bytes);
 }
 
+static void test_instance_table_from_element_segment(void **state)
+{
+    (void)state;
+    tb_sample_options opt = {.with_table = true};
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(&opt, &bytes, &size);
+    kiln_module *m = NULL;
+    kiln_instance *inst = NULL;
+    kiln_error err;
+    assert_int_equal(kiln_module_load(bytes, size, &m, &err), KILN_OK);
+    assert_int_equal(kiln_instance_new(m, &inst, &err), KILN_OK);
+    /* The table definition pointer in vmctx, per aot_format.h. */
+    ins_table *t;
+    memcpy(&t, inst->vmctx + m->layout.tables, sizeof t);
+    assert_int_equal(t->size, 3);
+    assert_int_equal(t->max, UINT32_MAX);
+    assert_null(t->elements[0]);
+    assert_null(t->elements[2]);
+    const ins_funcref *add = t->elements[1];
+    assert_non_null(add);
+    assert_ptr_equal(add->vmctx, inst->vmctx);
+    assert_ptr_equal(add->code, m->code_base + m->funcs[1].code_offset);
+    /* Equal types share a canonical id; vmctx type_ids lists them. */
+    const uint32_t *ids;
+    memcpy(&ids, inst->vmctx + KILN_VMCTX_TYPE_IDS * 8, sizeof ids);
+    assert_int_equal(add->type_id, ids[TB_T_I32I32_I32]);
+    assert_int_not_equal(ids[TB_T_VOID_I32], ids[TB_T_I32I32_I32]);
+    kiln_val r;
+    assert_int_equal(kiln_instance_call(inst, "global", NULL, 0, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 42);
+    kiln_instance_free(inst);
+    kiln_module_free(m);
+    free(bytes);
+}
+
+static void test_instance_canonical_type_ids_shared_across_modules(void **state)
+{
+    fixture *f = *state;
+    tb_sample_options opt = {.with_table = true};
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(&opt, &bytes, &size);
+    kiln_module *m = NULL;
+    kiln_error err;
+    assert_int_equal(kiln_module_load(bytes, size, &m, &err), KILN_OK);
+    for (uint32_t i = 0; i < TB_TYPE_COUNT; i++)
+        assert_int_equal(m->type_ids[i], f->module->type_ids[i]);
+    kiln_module_free(m);
+    free(bytes);
+}
+
 static void test_instance_two_instances_are_independent(void **state)
 {
     fixture *f = *state;
@@ -311,6 +385,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_instance_call_returns_constant),
         cmocka_unit_test(test_instance_call_passes_arguments),
+        cmocka_unit_test(test_instance_i64_f32_f64_round_trip),
         cmocka_unit_test(test_instance_global_from_cexpr),
         cmocka_unit_test(test_instance_relocated_rodata),
         cmocka_unit_test(test_instance_data_segment_copied),
@@ -325,6 +400,8 @@ int main(void)
         cmocka_unit_test(test_instance_data_out_of_bounds),
         cmocka_unit_test(test_instance_start_trap),
         cmocka_unit_test(test_instance_two_instances_are_independent),
+        cmocka_unit_test(test_instance_table_from_element_segment),
+        cmocka_unit_test(test_instance_canonical_type_ids_shared_across_modules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,396 @@
+/*
+ * The container loader: every refusal has its own status and a message
+ * naming both sides; truncation at every length, a flipped byte anywhere,
+ * and random damage behind a valid checksum never crash the loader.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "container_builder.h"
+#include "reloc/reloc.h"
+
+/* Loads bytes; frees the module on success. Returns the status, fills err. */
+static kiln_status load(const uint8_t *bytes, size_t size, kiln_error *err)
+{
+    kiln_module *m = NULL;
+    kiln_error_clear(err);
+    kiln_status st = kiln_module_load(bytes, size, &m, err);
+    if (st == KILN_OK) {
+        assert_non_null(m);
+        kiln_module_free(m);
+    } else {
+        assert_null(m);
+    }
+    return st;
+}
+
+static void expect(kiln_status st, const kiln_error *err, kiln_status want, const char *fragment)
+{
+    if (st != want || strstr(err->message, fragment) == NULL)
+        fail_msg("got status %d (%s) \"%s\", wanted %d with \"%s\"", st, kiln_status_name(st),
+                 err->message, want, fragment);
+}
+
+/* Builds the sample with a header tweak applied by the caller. */
+typedef void (*tweak_fn)(tb_container *c);
+
+static kiln_status load_tweaked(tweak_fn tweak, kiln_error *err)
+{
+    tb_container c;
+    tb_sample(&c, NULL);
+    tweak(&c);
+    uint8_t *bytes;
+    size_t size;
+    tb_finish(&c, &bytes, &size);
+    tb_free(&c);
+    kiln_status st = load(bytes, size, err);
+    free(bytes);
+    return st;
+}
+
+static void test_loader_sample_loads_at_any_alignment(void **state)
+{
+    (void)state;
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(NULL, &bytes, &size);
+    uint8_t *shifted = malloc(size + 8);
+    kiln_error err;
+    for (size_t shift = 0; shift < 8; shift++) {
+        memcpy(shifted + shift, bytes, size);
+        assert_int_equal(load(shifted + shift, size, &err), KILN_OK);
+    }
+    free(shifted);
+    free(bytes);
+}
+
+static void test_loader_load_file(void **state)
+{
+    (void)state;
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(NULL, &bytes, &size);
+    char path[] = "/tmp/kiln-test-loader-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, bytes, size), (ssize_t)size);
+    close(fd);
+    kiln_module *m = NULL;
+    kiln_error err;
+    assert_int_equal(kiln_module_load_file(path, &m, &err), KILN_OK);
+    kiln_instance *inst = NULL;
+    assert_int_equal(kiln_instance_new(m, &inst, &err), KILN_OK);
+    kiln_val r;
+    assert_int_equal(kiln_instance_call(inst, "answer", NULL, 0, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 42);
+    kiln_instance_free(inst);
+    kiln_module_free(m);
+    unlink(path);
+    m = NULL;
+    assert_int_equal(kiln_module_load_file(path, &m, &err), KILN_ERR_IO);
+    assert_non_null(strstr(err.message, path));
+    assert_null(m);
+    free(bytes);
+}
+
+static void test_loader_bad_magic(void **state)
+{
+    (void)state;
+    static const uint8_t elf[] = {0x7F, 'E', 'L', 'F', 2, 1, 1, 0};
+    kiln_error err;
+    expect(load(elf, sizeof elf, &err), &err, KILN_ERR_NOT_CONTAINER,
+           "not a kiln container: it starts with 7f 45 4c 46");
+    expect(load(elf, 0, &err), &err, KILN_ERR_NOT_CONTAINER, "0 bytes");
+}
+
+static void test_loader_wasm_given(void **state)
+{
+    (void)state;
+    static const uint8_t wasm[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    kiln_error err;
+    expect(load(wasm, sizeof wasm, &err), &err, KILN_ERR_IS_WASM,
+           "this is a WebAssembly binary, not a precompiled kiln module: compile it with "
+           "kilnc first");
+}
+
+static void newer_version(tb_container *c) { c->version = 7; }
+static void older_version(tb_container *c) { c->version = 0; }
+
+static void test_loader_version_mismatch(void **state)
+{
+    (void)state;
+    kiln_error err;
+    expect(load_tweaked(newer_version, &err), &err, KILN_ERR_VERSION,
+           "container format version 7, this runtime loads versions 1..1");
+    expect(load_tweaked(older_version, &err), &err, KILN_ERR_VERSION,
+           "container format version 0, this runtime loads versions 1..1");
+}
+
+static void aarch64(tb_container *c) { c->triple = "aarch64-unknown-linux-gnu"; }
+static void pc_vendor(tb_container *c) { c->triple = "x86_64-pc-linux-gnu"; }
+static void darwin(tb_container *c) { c->triple = "x86_64-apple-darwin23.1.0"; }
+
+static void test_loader_triple(void **state)
+{
+    (void)state;
+    kiln_error err;
+    expect(load_tweaked(aarch64, &err), &err, KILN_ERR_TARGET,
+           "module compiled for aarch64-unknown-linux-gnu, this runtime is "
+           "x86_64-unknown-linux-gnu");
+    assert_int_equal(load_tweaked(pc_vendor, &err), KILN_OK);
+    expect(load_tweaked(darwin, &err), &err, KILN_ERR_TARGET, "x86_64-apple-darwin23.1.0");
+}
+
+static void width4(tb_container *c) { c->pointer_width = 4; }
+static void big_endian(tb_container *c) { c->endianness = 1; }
+static void bounds5(tb_container *c) { c->bounds = 5; }
+static void explicit_bounds(tb_container *c) { c->bounds = KILN_BOUNDS_EXPLICIT; }
+
+static void test_loader_pointer_width_endianness_bounds(void **state)
+{
+    (void)state;
+    kiln_error err;
+    expect(load_tweaked(width4, &err), &err, KILN_ERR_POINTER_WIDTH,
+           "module compiled for 4-byte pointers, this runtime uses 8-byte pointers");
+    expect(load_tweaked(big_endian, &err), &err, KILN_ERR_ENDIANNESS,
+           "module is big-endian (byte order 1), this runtime is little-endian");
+    expect(load_tweaked(bounds5, &err), &err, KILN_ERR_BOUNDS_MODE, "bounds-check mode 5");
+    assert_int_equal(load_tweaked(explicit_bounds, &err), KILN_OK);
+}
+
+static const char *const some_features[] = {"sse4.1", "sse4.2", "ssse3", "popcnt", "avx",
+                                            "avx2", "bmi", "bmi2", "lzcnt", "fma", "f16c",
+                                            "avx512f", "avx512bw", "avx512vl", "movbe"};
+static char feature_list[512];
+static void many_features(tb_container *c) { c->cpu_features = feature_list; }
+static void unknown_features(tb_container *c)
+{
+    c->cpu_features = "+sse2,-avx512f,+some-future-feature,,+cx16";
+}
+
+static void test_loader_cpu_features(void **state)
+{
+    (void)state;
+    kiln_error err;
+    assert_int_equal(load_tweaked(unknown_features, &err), KILN_OK);
+    feature_list[0] = '\0';
+    unsigned missing = 0;
+    for (size_t i = 0; i < sizeof some_features / sizeof some_features[0]; i++) {
+        strcat(feature_list, i ? ",+" : "+");
+        strcat(feature_list, some_features[i]);
+        missing += !arch_cpu_has_feature(some_features[i], strlen(some_features[i]));
+    }
+    kiln_status st = load_tweaked(many_features, &err);
+    if (missing == 0) {
+        assert_int_equal(st, KILN_OK);
+        return;
+    }
+    expect(st, &err, KILN_ERR_CPU_FEATURES, "module needs CPU feature");
+    for (size_t i = 0; i < sizeof some_features / sizeof some_features[0]; i++) {
+        bool has = arch_cpu_has_feature(some_features[i], strlen(some_features[i]));
+        char needle[40];
+        snprintf(needle, sizeof needle, " %s", some_features[i]);
+        if (!has)
+            assert_non_null(strstr(err.message, needle));
+    }
+}
+
+static void fill_helper(tb_container *c) { c->helpers_used |= 1u << KILN_HELPER_MEMORY_FILL; }
+static void unknown_helper(tb_container *c) { c->helpers_used |= (uint64_t)1 << 40; }
+
+static void test_loader_helpers_missing(void **state)
+{
+    (void)state;
+    kiln_error err;
+    expect(load_tweaked(fill_helper, &err), &err, KILN_ERR_HELPERS,
+           "runtime helper memory.fill (2), which this runtime does not provide");
+    expect(load_tweaked(unknown_helper, &err), &err, KILN_ERR_HELPERS, "helper 40");
+}
+
+static void test_loader_truncated_at_every_length(void **state)
+{
+    (void)state;
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(NULL, &bytes, &size);
+    kiln_error err;
+    for (size_t n = 0; n < size; n++) {
+        /* A fresh exact-size copy so a read past n would be caught by ASan. */
+        uint8_t *part = malloc(n ? n : 1);
+        memcpy(part, bytes, n);
+        kiln_status st = load(part, n, &err);
+        free(part);
+        if (n == 0) {
+            assert_int_equal(st, KILN_ERR_NOT_CONTAINER);
+        } else if (n < KILN_AOT_HEADER_FIXED_SIZE) {
+            expect(st, &err, KILN_ERR_TRUNCATED, "the fixed header needs 80 bytes");
+        } else {
+            char fragment[96];
+            snprintf(fragment, sizeof fragment, "its header says %zu bytes, only %zu present",
+                     size, n);
+            expect(st, &err, KILN_ERR_TRUNCATED, fragment);
+        }
+    }
+    free(bytes);
+}
+
+static void test_loader_checksum_every_byte(void **state)
+{
+    (void)state;
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(NULL, &bytes, &size);
+    kiln_error err;
+    for (size_t i = 0; i < size; i++) {
+        bytes[i] ^= 0x5A;
+        kiln_status st = load(bytes, size, &err);
+        bytes[i] ^= 0x5A;
+        assert_int_not_equal(st, KILN_OK);
+        /* Magic, version and file_size are judged before the checksum. */
+        if (i >= 24 || (i >= 8 && i < 16))
+            expect(st, &err, KILN_ERR_CHECKSUM, "checksum mismatch: the header says 0x");
+    }
+    free(bytes);
+}
+
+/* Edits the payload of one section of the sample, then loads. */
+static kiln_status load_with_section_edit(uint32_t id, size_t offset, const void *value,
+                                          size_t n, kiln_error *err)
+{
+    tb_container c;
+    tb_sample(&c, NULL);
+    assert_true(c.present[id] && offset + n <= c.sections[id].size);
+    memcpy(c.sections[id].data + offset, value, n);
+    uint8_t *bytes;
+    size_t size;
+    tb_finish(&c, &bytes, &size);
+    tb_free(&c);
+    kiln_status st = load(bytes, size, err);
+    free(bytes);
+    return st;
+}
+
+static void test_loader_corrupt_sections(void **state)
+{
+    (void)state;
+    kiln_error err;
+    uint8_t v4[4];
+    kiln_write_u32le(v4, 1000000);
+    expect(load_with_section_edit(KILN_SEC_TYPES, 0, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "section TYPES at offset");
+    assert_non_null(strstr(err.message, "1000000 types"));
+    kiln_write_u32le(v4, 9999);
+    expect(load_with_section_edit(KILN_SEC_LAYOUT, 0, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "section LAYOUT at offset");
+    assert_non_null(strstr(err.message, "vmctx layout {size 9999"));
+    /* export "answer": count(4) + name(4 + 6) + kind(1), then the index */
+    kiln_write_u32le(v4, 77);
+    expect(load_with_section_edit(KILN_SEC_EXPORTS, 15, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "export \"answer\" names function 77, the module has 12");
+    /* global 0 init: count(4) valtype(1) mut(1), then the first op */
+    uint8_t op = 99;
+    expect(load_with_section_edit(KILN_SEC_GLOBALS, 6, &op, 1, &err), &err, KILN_ERR_CORRUPT,
+           "unknown constant expression op 99");
+    op = KILN_CEXPR_I64_ADD;
+    expect(load_with_section_edit(KILN_SEC_GLOBALS, 16, &op, 1, &err), &err, KILN_ERR_CORRUPT,
+           "needs two i64 operands");
+    kiln_write_u32le(v4, 0xFFFFFF00u);
+    expect(load_with_section_edit(KILN_SEC_RELOCS, 4, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "section RELOCS");
+    assert_non_null(strstr(err.message, "outside the image"));
+    /* function 0's code offset, past the code */
+    kiln_write_u32le(v4, 0x100000);
+    expect(load_with_section_edit(KILN_SEC_FUNCS, 12, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "function 0: code");
+    uint8_t mem_index[4] = {3, 0, 0, 0};
+    expect(load_with_section_edit(KILN_SEC_DATA, 5, mem_index, 4, &err), &err,
+           KILN_ERR_CORRUPT, "data segment 0 targets memory 3, the module has 1");
+}
+
+static void test_loader_section_outside_file(void **state)
+{
+    (void)state;
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(NULL, &bytes, &size);
+    uint32_t table = kiln_read_u32le(bytes + KILN_AOT_OFF_SECTION_TABLE);
+    kiln_write_u32le(bytes + table + 4, (uint32_t)size + 100);
+    tb_reseal(bytes, size);
+    kiln_error err;
+    expect(load(bytes, size, &err), &err, KILN_ERR_CORRUPT, "lie outside the payload area");
+    kiln_write_u32le(bytes + KILN_AOT_OFF_SECTION_COUNT, 200);
+    tb_reseal(bytes, size);
+    expect(load(bytes, size, &err), &err, KILN_ERR_CORRUPT, "section_count 200");
+    free(bytes);
+}
+
+static void test_loader_unknown_symbol_is_link_error(void **state)
+{
+    (void)state;
+    tb_sample_options opt = {.symbol = "system"};
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(&opt, &bytes, &size);
+    kiln_error err;
+    expect(load(bytes, size, &err), &err, KILN_ERR_LINK, "unresolved symbol system");
+    free(bytes);
+}
+
+/* Random damage behind a valid checksum: whatever the loader says, it
+ * must not crash or read outside the buffer (run under ASan to see). */
+static void test_loader_random_damage_never_crashes(void **state)
+{
+    (void)state;
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(NULL, &bytes, &size);
+    uint8_t *copy = malloc(size);
+    uint32_t seed = 12345;
+    kiln_error err;
+    unsigned loaded = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        memcpy(copy, bytes, size);
+        int flips = 1 + iter % 4;
+        for (int k = 0; k < flips; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = KILN_AOT_OFF_POINTER_WIDTH + (seed >> 8) % (size - 24);
+            seed = seed * 1103515245u + 12345u;
+            copy[at] = (uint8_t)(seed >> 16);
+        }
+        tb_reseal(copy, size);
+        loaded += load(copy, size, &err) == KILN_OK;
+    }
+    assert_true(loaded < 3000);
+    free(copy);
+    free(bytes);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_loader_sample_loads_at_any_alignment),
+        cmocka_unit_test(test_loader_load_file),
+        cmocka_unit_test(test_loader_bad_magic),
+        cmocka_unit_test(test_loader_wasm_given),
+        cmocka_unit_test(test_loader_version_mismatch),
+        cmocka_unit_test(test_loader_triple),
+        cmocka_unit_test(test_loader_pointer_width_endianness_bounds),
+        cmocka_unit_test(test_loader_cpu_features),
+        cmocka_unit_test(test_loader_helpers_missing),
+        cmocka_unit_test(test_loader_truncated_at_every_length),
+        cmocka_unit_test(test_loader_checksum_every_byte),
+        cmocka_unit_test(test_loader_corrupt_sections),
+        cmocka_unit_test(test_loader_section_outside_file),
+        cmocka_unit_test(test_loader_unknown_symbol_is_link_error),
+        cmocka_unit_test(test_loader_random_damage_never_crashes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
