@@ -75,7 +75,11 @@ run_checks() {  # $1 = .aot file, $2 = opt level
       kiln) cmd=("$kiln" "${argv[@]}") ;;
       kilnc) cmd=("$kilnc" "${argv[@]}") ;;
     esac
-    out=$("${cmd[@]}" 2> "$work/$name.stderr"); status=$?
+    # A hang is a failure too, not a stuck test run.
+    out=$(timeout -k 5 60 "${cmd[@]}" 2> "$work/$name.stderr"); status=$?
+    if [ "$status" -eq 124 ]; then
+      fail "O$opt: $lhs: timed out after 60 s"; continue
+    fi
     err=$(cat "$work/$name.stderr")
     local where="O$opt: $lhs"
     if died_by_signal "$status"; then

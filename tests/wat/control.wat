@@ -64,8 +64,9 @@
     (if (local.get 0) (then (unreachable)))
     (i32.const 1))
   (func (export "br-table-loop") (param $n i32) (result i32) (local $i i32)
-    (loop $top
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_table $top $top 0 (i32.lt_u (local.get $i) (local.get $n))))
+    (block $exit
+      (loop $top
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_table $exit $top $exit (i32.lt_u (local.get $i) (local.get $n)))))
     (local.get $i))
 )
