@@ -157,6 +157,7 @@ kiln_status kiln_instance_call(kiln_instance *instance, const char *name,
                                size_t result_count, kiln_error *err);
 
 #include "kiln/host.h"
+#include "kiln/linker.h"
 
 /*
  * Memory 0 of the instance: its base (stable for the instance's life) and

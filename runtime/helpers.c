@@ -1,12 +1,13 @@
 /*
  * The helper table compiled code calls through vmctx (see helpers.h and
- * aot_format.h for the signatures). Implemented: TRAP and MEMORY_GROW. The
- * other slots stay NULL until their helpers are written; the loader refuses
- * modules that use them, naming the helper.
+ * aot_format.h for the signatures). TRAP and MEMORY_GROW are here, the
+ * bulk, reference and wait/notify helpers in helpers_bulk.c. A slot left
+ * NULL is refused by the loader for modules that use it, naming the helper.
  */
 #include <stddef.h>
 
 #include "helpers.h"
+#include "helpers_bulk.h"
 #include "instance.h"
 #include "trap.h"
 
@@ -33,6 +34,19 @@ typedef void (*helper_fn)(void);
 static const helper_fn helper_slots[KILN_HELPER_COUNT] = {
     [KILN_HELPER_TRAP] = (helper_fn)helper_trap,
     [KILN_HELPER_MEMORY_GROW] = (helper_fn)helper_memory_grow,
+    [KILN_HELPER_MEMORY_FILL] = (helper_fn)hlp_memory_fill,
+    [KILN_HELPER_MEMORY_COPY] = (helper_fn)hlp_memory_copy,
+    [KILN_HELPER_MEMORY_INIT] = (helper_fn)hlp_memory_init,
+    [KILN_HELPER_DATA_DROP] = (helper_fn)hlp_data_drop,
+    [KILN_HELPER_TABLE_GROW] = (helper_fn)hlp_table_grow,
+    [KILN_HELPER_TABLE_FILL] = (helper_fn)hlp_table_fill,
+    [KILN_HELPER_TABLE_COPY] = (helper_fn)hlp_table_copy,
+    [KILN_HELPER_TABLE_INIT] = (helper_fn)hlp_table_init,
+    [KILN_HELPER_ELEM_DROP] = (helper_fn)hlp_elem_drop,
+    [KILN_HELPER_FUNC_REF] = (helper_fn)hlp_func_ref,
+    [KILN_HELPER_ATOMIC_WAIT32] = (helper_fn)hlp_atomic_wait32,
+    [KILN_HELPER_ATOMIC_WAIT64] = (helper_fn)hlp_atomic_wait64,
+    [KILN_HELPER_ATOMIC_NOTIFY] = (helper_fn)hlp_atomic_notify,
 };
 
 _Static_assert(sizeof(helper_fn) == sizeof(void *), "helper slots are pointer-sized");

@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "extern.h"
 #include "helpers.h"
+#include "hostcall.h"
 #include "instance.h"
 #include "kiln_common.h"
 #include "trap.h"
@@ -35,7 +37,7 @@ static uint8_t *global_slot(const kiln_instance *inst, uint32_t index)
 
 /* The 16-byte cell holding global `index`: in place for defined globals,
  * behind a pointer for imported ones. */
-static uint8_t *global_cell(const kiln_instance *inst, uint32_t index)
+uint8_t *ins_global_cell(const kiln_instance *inst, uint32_t index)
 {
     uint8_t *slot = global_slot(inst, index);
     if (index < inst->module->global_import_count) {
@@ -60,22 +62,106 @@ static void func_target(const kiln_instance *inst, uint32_t index, void **code, 
 
 /* ---- imports ---------------------------------------------------------------------- */
 
+/* Takes a reference to exporter once per importing instance. */
+static kiln_status add_dep(kiln_instance *inst, kiln_instance *exporter, kiln_error *err)
+{
+    for (uint32_t i = 0; i < inst->dep_count; i++)
+        if (inst->deps[i] == exporter)
+            return KILN_OK;
+    kiln_instance **grown = kiln_realloc(inst->deps, (inst->dep_count + 1u) * sizeof *grown);
+    if (grown == NULL)
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                              "out of memory recording an import's instance");
+    inst->deps = grown;
+    inst->deps[inst->dep_count++] = exporter;
+    ins_retain(exporter);
+    return KILN_OK;
+}
+
 /*
- * The one place imports are resolved. kiln_instance_new has no linker, so
- * the first import is reported unresolved; the linker will fill the func
- * import slots ({code, vmctx} at layout.func_imports), memory/table
- * definition pointers and global cell pointers from here.
+ * The one place imports are resolved: the linker matched every import
+ * (linker.c) and hands the results here in import order. Function slots
+ * get {code, vmctx}: the exporter's, or this module's host trampoline for
+ * the import's type with a host binding; memories, tables and globals
+ * become references to the exporter's objects. Without imports (the
+ * kiln_instance_new path) the first import is reported unresolved.
  */
-static kiln_status fill_imports(kiln_instance *inst, kiln_error *err)
+static kiln_status fill_imports(kiln_instance *inst, const ins_import *imports,
+                                kiln_error *err)
 {
     const kiln_module *m = inst->module;
     if (m->import_count == 0)
         return KILN_OK;
-    const ld_import *im = &m->imports[0];
-    return kiln_error_set(err, KILN_ERR_LINK, KILN_NO_OFFSET,
-                          "unresolved import %s.%s (%s): kiln_instance_new resolves no "
-                          "imports; use the linker",
-                          im->module_name, im->field_name, ld_extern_kind_name(im->kind));
+    if (imports == NULL) {
+        const ld_import *im = &m->imports[0];
+        return kiln_error_set(err, KILN_ERR_LINK, KILN_NO_OFFSET,
+                              "unresolved import %s.%s (%s): kiln_instance_new resolves no "
+                              "imports; use the linker",
+                              im->module_name, im->field_name, ld_extern_kind_name(im->kind));
+    }
+    inst->bindings = kiln_calloc(m->func_import_count, sizeof *inst->bindings);
+    inst->global_objs = kiln_calloc(m->global_import_count, sizeof *inst->global_objs);
+    if ((inst->bindings == NULL && m->func_import_count > 0) ||
+        (inst->global_objs == NULL && m->global_import_count > 0))
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                              "out of memory resolving imports");
+    uint32_t fi = 0, mi = 0, ti = 0, gi = 0;
+    const size_t w = sizeof(void *);
+    for (uint32_t k = 0; k < m->import_count; k++) {
+        const ld_import *im = &m->imports[k];
+        const ins_import *r = &imports[k];
+        kiln_status st = KILN_OK;
+        if (r->exporter != NULL && (st = add_dep(inst, r->exporter, err)) != KILN_OK)
+            return st;
+        switch (im->kind) {
+        case KILN_EXTERN_FUNC: {
+            void *code = r->code, *vmctx = r->vmctx;
+            if (r->host_fn != NULL) {
+                const ld_type *t = &m->types[im->type_index];
+                if (t->host_trampoline == KILN_AOT_NONE)
+                    return kiln_error_set(err, KILN_ERR_LINK, KILN_NO_OFFSET,
+                                          "import %s.%s: the container has no host "
+                                          "trampoline for its type",
+                                          im->module_name, im->field_name);
+                st = hc_binding_new(inst, im, r->host_fn, r->host_data,
+                                    &inst->bindings[inst->binding_count], err);
+                if (st != KILN_OK)
+                    return st;
+                vmctx = inst->bindings[inst->binding_count++];
+                code = m->code_base + t->host_trampoline;
+            }
+            uint32_t off = m->layout.func_imports + fi * 2u * (uint32_t)w;
+            set_pointer(inst->vmctx, off, code);
+            set_pointer(inst->vmctx, off + (uint32_t)w, vmctx);
+            fi++;
+            break;
+        }
+        case KILN_EXTERN_MEMORY:
+            ext_memory_retain(r->memory);
+            inst->memory_objs[mi] = r->memory;
+            inst->memories[mi] = r->memory->mem;
+            mi++;
+            break;
+        case KILN_EXTERN_TABLE:
+            ext_table_retain(r->table);
+            inst->table_objs[ti] = r->table;
+            inst->tables[ti] = r->table->table;
+            ti++;
+            break;
+        case KILN_EXTERN_GLOBAL: {
+            uint8_t *cell = r->global_cell;
+            if (r->global != NULL) {
+                ext_global_retain(r->global);
+                inst->global_objs[gi] = r->global;
+                cell = r->global->cell;
+            }
+            set_pointer(inst->vmctx, m->layout.globals + gi * KILN_GLOBAL_SLOT_SIZE, cell);
+            gi++;
+            break;
+        }
+        }
+    }
+    return KILN_OK;
 }
 
 /* ---- constant expressions ------------------------------------------------------------- */
@@ -129,7 +215,7 @@ static cexpr_value eval_cexpr(const kiln_instance *inst, const uint8_t *p)
             p += 16;
             break;
         case KILN_CEXPR_GLOBAL_GET:
-            memcpy(v.bytes, global_cell(inst, kiln_read_u32le(p)), 16);
+            memcpy(v.bytes, ins_global_cell(inst, kiln_read_u32le(p)), 16);
             p += 4;
             break;
         case KILN_CEXPR_REF_NULL:
@@ -174,9 +260,10 @@ static kiln_status create_memories(kiln_instance *inst, kiln_error *err)
 {
     const kiln_module *m = inst->module;
     for (uint32_t i = m->memory_import_count; i < m->memory_count; i++) {
-        kiln_status st = mem_new(&m->memories[i], &inst->memories[i], err);
+        kiln_status st = ext_memory_create(&m->memories[i], &inst->memory_objs[i], err);
         if (st != KILN_OK)
             return st;
+        inst->memories[i] = inst->memory_objs[i]->mem;
     }
     for (uint32_t i = 0; i < m->memory_count; i++)
         set_pointer(inst->vmctx, m->layout.memories + i * (uint32_t)sizeof(void *),
@@ -196,18 +283,10 @@ static kiln_status create_tables(kiln_instance *inst, kiln_error *err)
                                   "table %u of %llu elements exceeds this runtime's limit of "
                                   "%u",
                                   i, (unsigned long long)l->min, INS_TABLE_MAX_ELEMENTS);
-        ins_table *t = kiln_calloc(1, sizeof *t);
-        if (t == NULL)
-            return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
-                                  "out of memory allocating table %u", i);
-        inst->tables[i] = t;
-        t->size = (uint32_t)l->min;
-        t->max = (l->flags & KILN_LIMITS_HAS_MAX) ? (uint32_t)l->max : UINT32_MAX;
-        t->elements = kiln_calloc(t->size, sizeof *t->elements);
-        if (t->elements == NULL)
-            return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
-                                  "out of memory allocating %u elements of table %u", t->size,
-                                  i);
+        kiln_status st = ext_table_create(m->tables[i].reftype, l, &inst->table_objs[i], err);
+        if (st != KILN_OK)
+            return st;
+        inst->tables[i] = inst->table_objs[i]->table;
     }
     for (uint32_t i = 0; i < m->table_count; i++)
         set_pointer(inst->vmctx, m->layout.tables + i * (uint32_t)sizeof(void *),
@@ -242,6 +321,32 @@ static void init_globals(kiln_instance *inst)
     }
 }
 
+/* Evaluates every element segment's items once: table.init and active
+ * segments copy from here. Declarative segments are dropped at once. */
+static kiln_status eval_elems(kiln_instance *inst, kiln_error *err)
+{
+    const kiln_module *m = inst->module;
+    for (uint32_t i = 0; i < m->elem_count; i++) {
+        const ld_elem *e = &m->elems[i];
+        if (e->mode == KILN_SEGMENT_DECLARATIVE) {
+            inst->elem_dropped[i] = true;
+            continue;
+        }
+        if (e->item_count == 0)
+            continue;
+        void **values = kiln_calloc(e->item_count, sizeof *values);
+        if (values == NULL)
+            return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                                  "out of memory evaluating element segment %u", i);
+        for (uint32_t k = 0; k < e->item_count; k++) {
+            cexpr_value item = eval_cexpr(inst, e->items[k]);
+            values[k] = cv_pointer(&item);
+        }
+        inst->elem_values[i] = values;
+    }
+    return KILN_OK;
+}
+
 static kiln_status apply_elems(kiln_instance *inst, kiln_error *err)
 {
     const kiln_module *m = inst->module;
@@ -259,10 +364,9 @@ static kiln_status apply_elems(kiln_instance *inst, kiln_error *err)
                                   i, (unsigned long long)start,
                                   (unsigned long long)(start + e->item_count), e->table_index,
                                   t->size);
-        for (uint32_t k = 0; k < e->item_count; k++) {
-            cexpr_value item = eval_cexpr(inst, e->items[k]);
-            t->elements[start + k] = cv_pointer(&item);
-        }
+        for (uint32_t k = 0; k < e->item_count; k++)
+            t->elements[start + k] = inst->elem_values[i][k];
+        inst->elem_dropped[i] = true;
     }
     return KILN_OK;
 }
@@ -286,6 +390,7 @@ static kiln_status apply_data(kiln_instance *inst, kiln_error *err)
                                   (unsigned long long)mem->size_bytes);
         if (d->size != 0)
             memcpy(mem->base + start, d->bytes, d->size);
+        inst->data_dropped[i] = true;
     }
     return KILN_OK;
 }
@@ -311,18 +416,48 @@ kiln_status kiln_instance_new(const kiln_module *module, kiln_instance **out, ki
     if (module == NULL || out == NULL)
         return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
                               "kiln_instance_new: module or out is NULL");
+    return ins_instantiate(module, NULL, out, NULL, err);
+}
+
+void ins_retain(kiln_instance *instance)
+{
+    instance->refs++;
+}
+
+/* Whether references to inst may have reached objects that outlive a
+ * failed instantiation: imported tables written by segments or start. */
+static bool may_have_escaped(const kiln_instance *inst)
+{
+    return inst->module->table_import_count > 0 || inst->module->global_import_count > 0;
+}
+
+kiln_status ins_instantiate(const kiln_module *module, const ins_import *imports,
+                            kiln_instance **out, kiln_instance **escaped, kiln_error *err)
+{
     kiln_instance *inst = kiln_calloc(1, sizeof *inst);
     if (inst == NULL)
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
                               "out of memory allocating an instance");
     inst->module = module;
+    inst->refs = 1;
     kiln_status st = KILN_OK;
     inst->vmctx_allocation = kiln_calloc(1, (size_t)module->layout.size + 15u);
     inst->memories = kiln_calloc(module->memory_count, sizeof *inst->memories);
     inst->tables = kiln_calloc(module->table_count, sizeof *inst->tables);
     inst->funcrefs = kiln_calloc(module->func_count, sizeof *inst->funcrefs);
-    if (inst->vmctx_allocation == NULL || inst->memories == NULL || inst->tables == NULL ||
-        inst->funcrefs == NULL) {
+    inst->memory_objs = kiln_calloc(module->memory_count, sizeof *inst->memory_objs);
+    inst->table_objs = kiln_calloc(module->table_count, sizeof *inst->table_objs);
+    inst->data_dropped = kiln_calloc(module->data_count, sizeof *inst->data_dropped);
+    inst->elem_dropped = kiln_calloc(module->elem_count, sizeof *inst->elem_dropped);
+    inst->elem_values = kiln_calloc(module->elem_count, sizeof *inst->elem_values);
+    if (inst->vmctx_allocation == NULL ||
+        (inst->memories == NULL && module->memory_count > 0) ||
+        (inst->tables == NULL && module->table_count > 0) ||
+        (inst->funcrefs == NULL && module->func_count > 0) ||
+        (inst->memory_objs == NULL && module->memory_count > 0) ||
+        (inst->table_objs == NULL && module->table_count > 0) ||
+        (inst->data_dropped == NULL && module->data_count > 0) ||
+        ((inst->elem_dropped == NULL || inst->elem_values == NULL) && module->elem_count > 0)) {
         st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
                             "out of memory allocating an instance");
         goto fail;
@@ -332,7 +467,7 @@ kiln_status kiln_instance_new(const kiln_module *module, kiln_instance **out, ki
     set_pointer(inst->vmctx, KILN_VMCTX_TYPE_IDS * sizeof(void *), module->type_ids);
     set_pointer(inst->vmctx, KILN_VMCTX_INSTANCE * sizeof(void *), inst);
 
-    st = fill_imports(inst, err);
+    st = fill_imports(inst, imports, err);
     if (st != KILN_OK)
         goto fail;
     st = create_memories(inst, err);
@@ -343,17 +478,25 @@ kiln_status kiln_instance_new(const kiln_module *module, kiln_instance **out, ki
         goto fail;
     build_funcrefs(inst);
     init_globals(inst);
+    st = eval_elems(inst, err);
+    if (st != KILN_OK)
+        goto fail;
     st = apply_elems(inst, err);
     if (st != KILN_OK)
-        goto fail;
+        goto fail_late;
     st = apply_data(inst, err);
     if (st != KILN_OK)
-        goto fail;
+        goto fail_late;
     st = run_start(inst, err);
     if (st != KILN_OK)
-        goto fail;
+        goto fail_late;
     *out = inst;
     return KILN_OK;
+fail_late:
+    if (escaped != NULL && may_have_escaped(inst)) {
+        *escaped = inst;
+        return st;
+    }
 fail:
     kiln_instance_free(inst);
     return st;
@@ -361,27 +504,43 @@ fail:
 
 void kiln_instance_free(kiln_instance *instance)
 {
-    if (instance == NULL)
+    if (instance == NULL || --instance->refs > 0)
         return;
     const kiln_module *m = instance->module;
-    if (instance->memories != NULL) {
-        if (m->memory_count > 0 && instance->memories[0] != NULL && instance->vmctx != NULL)
-            mem_detach(instance->memories[0], instance->vmctx);
-        for (uint32_t i = m->memory_import_count; i < m->memory_count; i++)
-            mem_free(instance->memories[i]);
-    }
-    if (instance->tables != NULL) {
-        for (uint32_t i = m->table_import_count; i < m->table_count; i++) {
-            if (instance->tables[i] != NULL)
-                kiln_free(instance->tables[i]->elements);
-            kiln_free(instance->tables[i]);
-        }
-    }
+    if (instance->memories != NULL && m->memory_count > 0 && instance->memories[0] != NULL &&
+        instance->vmctx != NULL)
+        mem_detach(instance->memories[0], instance->vmctx);
+    if (instance->memory_objs != NULL)
+        for (uint32_t i = 0; i < m->memory_count; i++)
+            kiln_memory_release(instance->memory_objs[i]);
+    if (instance->table_objs != NULL)
+        for (uint32_t i = 0; i < m->table_count; i++)
+            kiln_table_release(instance->table_objs[i]);
+    if (instance->global_objs != NULL)
+        for (uint32_t i = 0; i < m->global_import_count; i++)
+            kiln_global_release(instance->global_objs[i]);
+    if (instance->elem_values != NULL)
+        for (uint32_t i = 0; i < m->elem_count; i++)
+            kiln_free(instance->elem_values[i]);
+    for (uint32_t i = 0; i < instance->binding_count; i++)
+        hc_binding_free(instance->bindings[i]);
+    for (uint32_t i = 0; i < instance->dep_count; i++)
+        kiln_instance_free(instance->deps[i]);
+    kiln_free(instance->deps);
+    kiln_free(instance->bindings);
+    kiln_free(instance->global_objs);
+    kiln_free(instance->memory_objs);
+    kiln_free(instance->table_objs);
+    kiln_free(instance->data_dropped);
+    kiln_free(instance->elem_dropped);
+    kiln_free(instance->elem_values);
     kiln_free(instance->memories);
     kiln_free(instance->tables);
     kiln_free(instance->funcrefs);
     kiln_free(instance->vmctx_allocation);
+    kiln_module *owned = instance->owned_module;
     kiln_free(instance);
+    kiln_module_free(owned);
 }
 
 /* ---- calls ----------------------------------------------------------------------------- */

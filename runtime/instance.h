@@ -12,6 +12,7 @@
 #ifndef KILN_RT_INSTANCE_H
 #define KILN_RT_INSTANCE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kiln.h"
@@ -36,10 +37,57 @@ struct kiln_instance {
     const kiln_module *module;
     uint8_t *vmctx;   /* 16-aligned inside vmctx_allocation */
     void *vmctx_allocation;
-    mem_memory **memories; /* memory_count; defined ones owned */
-    ins_table **tables;    /* table_count; defined ones owned */
+    mem_memory **memories; /* memory_count; memory_objs[i]->mem */
+    ins_table **tables;    /* table_count; table_objs[i]->table */
     ins_funcref *funcrefs; /* one per function of the index space */
+
+    /* Linking (linker.c, extern.c). An instance is reference-counted:
+     * kiln_instance_free drops one reference; importers, the linker and
+     * exported globals hold others. */
+    uint32_t refs;
+    kiln_memory **memory_objs; /* memory_count, one reference each */
+    kiln_table **table_objs;   /* table_count, one reference each */
+    kiln_global **global_objs; /* global_import_count: host globals held, or NULL */
+    kiln_instance **deps;      /* exporters this instance imports from, held */
+    uint32_t dep_count;
+    void **bindings; /* host bindings of function imports, owned */
+    uint32_t binding_count;
+    bool *data_dropped; /* data_count: data.drop done, or active and applied */
+    bool *elem_dropped; /* elem_count: elem.drop done, or active/declarative */
+    void ***elem_values; /* elem_count: evaluated items, NULL when empty */
+    kiln_module *owned_module; /* freed with the instance (resolver-loaded) */
 };
+
+/* One resolved import, in the module's import order (linker.c fills these,
+ * ins_instantiate takes references to what it keeps). Exactly one of the
+ * kind's fields is set. */
+typedef struct ins_import {
+    /* func: a host function (host_fn set), or code and vmctx to call */
+    kiln_host_fn host_fn;
+    void *host_data;
+    void *code;
+    void *vmctx;
+    kiln_memory *memory; /* memory */
+    kiln_table *table;   /* table */
+    kiln_global *global; /* global made by the host, or NULL with: */
+    uint8_t *global_cell; /* the exporter's 16-byte cell */
+    kiln_instance *exporter; /* instance the item comes from, or NULL */
+} ins_import;
+
+/*
+ * Instantiates module with imports (NULL: the module must have none).
+ * On failure after segments may have put references to the new instance
+ * into imported tables, the instance is not freed but handed to *escaped
+ * (when escaped is not NULL) so the caller can keep it alive.
+ */
+kiln_status ins_instantiate(const kiln_module *module, const ins_import *imports,
+                            kiln_instance **out, kiln_instance **escaped, kiln_error *err);
+
+/* Adds a reference. */
+void ins_retain(kiln_instance *instance);
+
+/* The 16-byte cell of global `index` (imported globals: the exporter's). */
+uint8_t *ins_global_cell(const kiln_instance *instance, uint32_t index);
 
 /* The instance that owns vmctx (word KILN_VMCTX_INSTANCE). */
 static inline kiln_instance *ins_from_vmctx(void *vmctx)

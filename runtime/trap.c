@@ -84,10 +84,16 @@ static bool range_find(uintptr_t address, trap_range_kind kind)
 
 /* ---- activations ------------------------------------------------------------ */
 
+#define TRAP_MESSAGE_SIZE 256u
+
 typedef struct trap_activation {
     sigjmp_buf jump;
     struct trap_activation *prev;
     volatile int trap_code;
+    volatile bool has_message; /* message holds the trap's text */
+    volatile bool is_exit;     /* trap_raise_exit: exit_status is set */
+    volatile int exit_status;
+    char message[TRAP_MESSAGE_SIZE];
 } trap_activation;
 
 static _Thread_local trap_activation *active;
@@ -102,6 +108,32 @@ _Noreturn void trap_raise(kiln_trap_code code)
     if (act == NULL)
         abort(); /* compiled code ran outside trap_call: a runtime bug */
     act->trap_code = (int)code;
+    siglongjmp(act->jump, 1);
+}
+
+_Noreturn void trap_raise_message(kiln_trap_code code, const char *message)
+{
+    trap_activation *act = active;
+    if (act == NULL)
+        abort(); /* a helper ran outside trap_call: a runtime bug */
+    size_t n = 0;
+    while (message[n] != '\0' && n + 1 < TRAP_MESSAGE_SIZE) {
+        act->message[n] = message[n];
+        n++;
+    }
+    act->message[n] = '\0';
+    act->has_message = true;
+    act->trap_code = (int)code;
+    siglongjmp(act->jump, 1);
+}
+
+_Noreturn void trap_raise_exit(int status)
+{
+    trap_activation *act = active;
+    if (act == NULL)
+        abort(); /* a host function ran outside trap_call: a runtime bug */
+    act->is_exit = true;
+    act->exit_status = status;
     siglongjmp(act->jump, 1);
 }
 
@@ -171,6 +203,9 @@ kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *s
     trap_activation act;
     act.prev = active;
     act.trap_code = KILN_TRAP_NONE;
+    act.has_message = false;
+    act.is_exit = false;
+    act.exit_status = 0;
     if (sigsetjmp(act.jump, 1) == 0) {
         active = &act;
         entry(vmctx, code, slots);
@@ -178,8 +213,22 @@ kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *s
         return KILN_OK;
     }
     active = act.prev;
+    if (act.is_exit) {
+        /* An exit ends the whole chain: pass it to the enclosing activation. */
+        if (active != NULL)
+            trap_raise_exit(act.exit_status);
+        st = kiln_error_set(err, KILN_ERR_EXIT, KILN_NO_OFFSET, "exit with status %d",
+                            act.exit_status);
+        if (err != NULL)
+            err->exit_code = act.exit_status;
+        return st;
+    }
     kiln_trap_code trap = (kiln_trap_code)act.trap_code;
-    st = kiln_error_set(err, KILN_ERR_TRAP, KILN_NO_OFFSET, "trap: %s", kiln_trap_message(trap));
+    if (act.has_message)
+        st = kiln_error_set(err, KILN_ERR_TRAP, KILN_NO_OFFSET, "trap: %s", act.message);
+    else
+        st = kiln_error_set(err, KILN_ERR_TRAP, KILN_NO_OFFSET, "trap: %s",
+                            kiln_trap_message(trap));
     if (err != NULL)
         err->trap = trap;
     return st;

@@ -49,4 +49,14 @@ kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *s
  * reach this, so an activation always exists. */
 _Noreturn void trap_raise(kiln_trap_code code);
 
+/* As trap_raise, with a message that replaces the spec message in the
+ * error ("trap: <message>", truncated to fit); host functions and helpers
+ * whose trap has no code of its own use KILN_TRAP_HOST. */
+_Noreturn void trap_raise_message(kiln_trap_code code, const char *message);
+
+/* Unwinds every activation of this thread (each nested trap_call passes it
+ * on to the one outside it); the outermost trap_call returns KILN_ERR_EXIT
+ * with err->exit_code = status. Host frames in between are skipped. */
+_Noreturn void trap_raise_exit(int status);
+
 #endif /* KILN_RT_TRAP_H */

@@ -3,15 +3,21 @@
  *
  *   kiln [options] MODULE [ARGS...]
  *
- * Without --invoke it calls the `_start` export, else `main`. ARGS are
- * parsed by the kinds of the called function's parameters, and results
- * are printed one per line (integers in signed decimal, floats in the
- * shortest form that reads back to the same bits). The module is
- * recognised by its content, never by its file name.
+ * Without --invoke it calls the `_start` export, else `main`. For `_start`
+ * (a WASI command) ARGS are the program's arguments (argv = MODULE ARGS...);
+ * otherwise they are parsed by the kinds of the called function's
+ * parameters, and results are printed one per line (integers in signed
+ * decimal, floats in the shortest form that reads back to the same bits).
+ * The module is recognised by its content, never by its file name.
+ *
+ * Imports are resolved by a linker holding WASI (wasi_snapshot_preview1),
+ * modules found on --module-path (NAME.aot for an import from NAME) and,
+ * with --unknown-imports=trap, trapping stand-ins for anything else.
  *
  * Exit status: 0 success, 1 load/link error or trap (a trap never kills the
- * process with a signal), 2 bad usage.
+ * process with a signal), 2 bad usage; a WASI proc_exit's status as is.
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -21,6 +27,9 @@
 #include <string.h>
 
 #include "kiln.h"
+#ifdef KILN_HAVE_WASI
+#include "kiln_wasi.h"
+#endif
 
 #define EXIT_TRAP_OR_ERROR 1
 #define EXIT_USAGE 2
@@ -37,14 +46,158 @@ static void usage(FILE *out)
             "  --invoke NAME  call the exported function NAME instead; ARGS are its\n"
             "                 arguments, read by parameter type: integers in decimal or\n"
             "                 0x hex (negative allowed, i32 also 0..4294967295), floats in\n"
-            "                 decimal or hex-float, nan, -nan, inf, -inf, nan:0xPAYLOAD\n"
+            "                 decimal or hex-float, nan, -nan, inf, -inf, nan:0xPAYLOAD.\n"
+            "                 A reactor (exports _initialize, no _start) is initialised\n"
+            "                 first\n"
+            "  --dir HOST[::GUEST]\n"
+            "                 give the WASI program the host directory HOST, named GUEST\n"
+            "                 (default: HOST itself); repeatable\n"
+            "  --env KEY=VALUE\n"
+            "                 set an environment variable for the WASI program; repeatable\n"
+            "  --module-path DIR\n"
+            "                 resolve an import from module NAME by loading DIR/NAME.aot\n"
+            "                 (instantiated once, its own imports resolved the same way);\n"
+            "                 repeatable, searched in order\n"
+            "  --unknown-imports=trap\n"
+            "                 let functions that nothing provides be imported anyway; a\n"
+            "                 call to one traps naming it\n"
             "  --help         print this help and exit\n"
             "  --version      print the version and the target this runtime runs\n"
             "  --             end of options (a MODULE name may then start with '-')\n"
             "\n"
+            "For `_start`, ARGS are the WASI program's arguments (argv[0] is MODULE).\n"
             "Each result is printed on its own line. Exit status: 0 on success, 1 when\n"
             "the module cannot be loaded or instantiated or wasm traps (the message goes\n"
-            "to stderr as `kiln: trap: ...`), 2 on bad usage.\n");
+            "to stderr as `kiln: trap: ...`), 2 on bad usage, and the program's status\n"
+            "when it calls WASI proc_exit.\n");
+}
+
+/* ---- linking --------------------------------------------------------------------- */
+
+typedef struct run_options {
+    const char *invoke;
+    const char **dirs; /* HOST[::GUEST] */
+    size_t dir_count;
+    const char **envs; /* KEY=VALUE */
+    size_t env_count;
+    const char **module_paths;
+    size_t module_path_count;
+    bool trap_unknown;
+} run_options;
+
+/* The resolver of --module-path: DIR/NAME.aot from the first DIR that has
+ * it. Names with a '/' or starting with '.' are never looked up, so an
+ * import cannot reach outside the directories. */
+static kiln_status resolve_module(void *user_data, const char *name, kiln_module **out,
+                                  kiln_error *err)
+{
+    const run_options *o = user_data;
+    if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL)
+        return KILN_ERR_NOT_FOUND;
+    for (size_t i = 0; i < o->module_path_count; i++) {
+        size_t n = strlen(o->module_paths[i]) + strlen(name) + 6;
+        char *path = malloc(n);
+        if (path == NULL)
+            return KILN_ERR_NOMEM;
+        snprintf(path, n, "%s/%s.aot", o->module_paths[i], name);
+        FILE *f = fopen(path, "rb");
+        if (f == NULL) {
+            free(path);
+            continue;
+        }
+        fclose(f);
+        kiln_status st = kiln_module_load_file(path, out, err);
+        if (st != KILN_OK && err != NULL) {
+            char inner[sizeof err->message];
+            memcpy(inner, err->message, sizeof inner);
+            snprintf(err->message, sizeof err->message, "module %s (%.200s): %.250s", name,
+                     path, inner);
+        }
+        free(path);
+        return st;
+    }
+    return KILN_ERR_NOT_FOUND;
+}
+
+#ifdef KILN_HAVE_WASI
+/* Defines every preview1 function under wasi_snapshot_preview1. */
+static kiln_status define_wasi(kiln_linker *linker, kiln_wasi *wasi, kiln_error *err)
+{
+    size_t count = 0;
+    const kiln_wasi_func *funcs = kiln_wasi_funcs(&count);
+    for (size_t i = 0; i < count; i++) {
+        kiln_valkind kinds[24];
+        uint32_t np = 0, nr = 0;
+        for (const char *p = funcs[i].params; *p != '\0' && np < 16; p++)
+            kinds[np++] = *p == 'I' ? KILN_I64 : KILN_I32;
+        for (const char *p = funcs[i].results; *p != '\0' && nr < 8; p++)
+            kinds[np + nr++] = *p == 'I' ? KILN_I64 : KILN_I32;
+        kiln_func_type type = {np, nr, kinds, kinds + np};
+        kiln_status st = kiln_linker_define_func(linker, "wasi_snapshot_preview1", funcs[i].name,
+                                                 &type, funcs[i].fn, wasi, err);
+        if (st != KILN_OK)
+            return st;
+    }
+    return KILN_OK;
+}
+
+/* A kiln_wasi for the program: argv = path ARGS..., --env, --dir. */
+static kiln_status make_wasi(const char *path, int argc, char **argv, const run_options *o,
+                             kiln_wasi **out, kiln_error *err)
+{
+    const char **args = calloc((size_t)argc + 1u, sizeof *args);
+    kiln_wasi_preopen *preopens = calloc(o->dir_count + 1u, sizeof *preopens);
+    char **copies = calloc(o->dir_count + 1u, sizeof *copies);
+    kiln_status st = KILN_ERR_NOMEM;
+    if (args == NULL || preopens == NULL || copies == NULL)
+        goto out;
+    args[0] = path;
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i];
+    for (size_t i = 0; i < o->dir_count; i++) {
+        copies[i] = strdup(o->dirs[i]);
+        if (copies[i] == NULL)
+            goto out;
+        char *sep = strstr(copies[i], "::");
+        preopens[i].host_path = copies[i];
+        preopens[i].guest_path = copies[i];
+        if (sep != NULL) {
+            *sep = '\0';
+            preopens[i].guest_path = sep + 2;
+        }
+    }
+    kiln_wasi_config config;
+    kiln_wasi_config_init(&config);
+    config.argv = args;
+    config.argc = (size_t)argc + 1u;
+    config.envp = o->envs;
+    config.envc = o->env_count;
+    config.preopens = preopens;
+    config.preopen_count = o->dir_count;
+    st = kiln_wasi_new(&config, out, err);
+out:
+    if (st == KILN_ERR_NOMEM && err != NULL && args == NULL)
+        snprintf(err->message, sizeof err->message, "out of memory");
+    if (copies != NULL)
+        for (size_t i = 0; i < o->dir_count; i++)
+            free(copies[i]);
+    free(copies);
+    free(preopens);
+    free(args);
+    return st;
+}
+#endif
+
+/* Prints a failed call's error; returns the exit status for it. */
+static int report(const kiln_error *err)
+{
+    if (err->status == KILN_ERR_EXIT)
+        return err->exit_code;
+    if (err->status == KILN_ERR_TRAP)
+        fprintf(stderr, "kiln: %s\n", err->message);
+    else
+        fprintf(stderr, "kiln: error: %s\n", err->message);
+    return EXIT_TRAP_OR_ERROR;
 }
 
 /* ---- argument parsing ------------------------------------------------------------ */
@@ -298,31 +451,33 @@ static void print_result(const kiln_val *v)
 
 /* ---- main ------------------------------------------------------------------------------ */
 
-static int run(const char *path, const char *invoke, int argc, char **argv)
+static int run(const char *path, const run_options *opts, int argc, char **argv)
 {
     kiln_error err;
     kiln_module *module = NULL;
     kiln_instance *instance = NULL;
+    kiln_linker *linker = NULL;
+#ifdef KILN_HAVE_WASI
+    kiln_wasi *wasi = NULL;
+#endif
     kiln_val *args = NULL;
     kiln_val *results = NULL;
     int status = EXIT_TRAP_OR_ERROR;
+    const char *invoke = opts->invoke;
 
     if (kiln_module_load_file(path, &module, &err) != KILN_OK) {
         fprintf(stderr, "kiln: error: %s\n", err.message);
         goto out;
     }
-    if (kiln_module_import_count(module) != 0 &&
-        kiln_instance_new(module, &instance, &err) != KILN_OK) {
-        /* No WASI or linker here yet: name the import that cannot be met. */
-        fprintf(stderr, "kiln: error: %s\n", err.message);
-        goto out;
-    }
     const char *name = invoke;
     kiln_func_type type;
+    bool is_command = false;
     if (name == NULL) {
         name = "_start";
+        is_command = true;
         if (kiln_module_export_func_type(module, name, &type, &err) != KILN_OK) {
             name = "main";
+            is_command = false;
             if (kiln_module_export_func_type(module, name, &type, &err) != KILN_OK) {
                 fprintf(stderr,
                         "kiln: error: %s exports no function _start or main (use --invoke "
@@ -335,7 +490,9 @@ static int run(const char *path, const char *invoke, int argc, char **argv)
         fprintf(stderr, "kiln: error: %s\n", err.message);
         goto out;
     }
-    if ((uint32_t)argc != type.param_count) {
+    /* A command's ARGS are its WASI arguments, not typed parameters. */
+    uint32_t typed_argc = is_command ? type.param_count : (uint32_t)argc;
+    if (typed_argc != type.param_count) {
         fprintf(stderr, "kiln: error: %s takes %u argument%s (", name, type.param_count,
                 type.param_count == 1 ? "" : "s");
         for (uint32_t i = 0; i < type.param_count; i++)
@@ -358,19 +515,45 @@ static int run(const char *path, const char *invoke, int argc, char **argv)
             goto out;
         }
     }
-    if (instance == NULL && kiln_instance_new(module, &instance, &err) != KILN_OK) {
-        if (err.status == KILN_ERR_TRAP)
-            fprintf(stderr, "kiln: %s\n", err.message);
-        else
-            fprintf(stderr, "kiln: error: %s\n", err.message);
+    if (kiln_linker_new(&linker, &err) != KILN_OK) {
+        fprintf(stderr, "kiln: error: %s\n", err.message);
         goto out;
+    }
+#ifdef KILN_HAVE_WASI
+    if (make_wasi(path, argc, argv, opts, &wasi, &err) != KILN_OK ||
+        define_wasi(linker, wasi, &err) != KILN_OK) {
+        fprintf(stderr, "kiln: error: %s\n", err.message);
+        goto out;
+    }
+#else
+    if (opts->dir_count > 0 || opts->env_count > 0) {
+        fprintf(stderr, "kiln: error: --dir and --env need WASI, which this kiln was built "
+                        "without\n");
+        status = EXIT_USAGE;
+        goto out;
+    }
+#endif
+    if (opts->module_path_count > 0)
+        kiln_linker_set_resolver(linker, resolve_module, (void *)opts);
+    kiln_linker_trap_unknown_imports(linker, opts->trap_unknown);
+    if (kiln_linker_instantiate(linker, module, &instance, &err) != KILN_OK) {
+        status = report(&err);
+        goto out;
+    }
+    kiln_func_type init_type;
+    if (invoke != NULL && kiln_module_export_func_type(module, "_start", &init_type, &err) !=
+                              KILN_OK &&
+        kiln_module_export_func_type(module, "_initialize", &init_type, &err) == KILN_OK &&
+        init_type.param_count == 0 && init_type.result_count == 0 &&
+        strcmp(invoke, "_initialize") != 0) {
+        if (kiln_instance_call(instance, "_initialize", NULL, 0, NULL, 0, &err) != KILN_OK) {
+            status = report(&err);
+            goto out;
+        }
     }
     if (kiln_instance_call(instance, name, args, type.param_count, results, type.result_count,
                            &err) != KILN_OK) {
-        if (err.status == KILN_ERR_TRAP)
-            fprintf(stderr, "kiln: %s\n", err.message);
-        else
-            fprintf(stderr, "kiln: error: %s\n", err.message);
+        status = report(&err);
         goto out;
     }
     for (uint32_t i = 0; i < type.result_count; i++)
@@ -380,13 +563,51 @@ out:
     free(args);
     free(results);
     kiln_instance_free(instance);
+    kiln_linker_free(linker);
+#ifdef KILN_HAVE_WASI
+    kiln_wasi_free(wasi);
+#endif
     kiln_module_free(module);
     return status;
 }
 
+/* Appends value to a growable list of option values; false when out of
+ * memory. */
+static bool push_option(const char ***list, size_t *count, const char *value)
+{
+    const char **grown = realloc(*list, (*count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return false;
+    grown[(*count)++] = value;
+    *list = grown;
+    return true;
+}
+
+/* Value of option `name` at argv[*i]: "--name=V" or "--name V". NULL when
+ * argv[*i] is not this option; *missing set when it is but has no value. */
+static const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    *missing = false;
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
 int main(int argc, char **argv)
 {
-    const char *invoke = NULL;
+    run_options opts;
+    memset(&opts, 0, sizeof opts);
+    int status = EXIT_USAGE;
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -398,31 +619,75 @@ int main(int argc, char **argv)
             break;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
-            return 0;
+            status = 0;
+            goto done;
         }
         if (strcmp(a, "--version") == 0) {
             printf("kiln %s (container format %u..%u, target %s)\n", KILN_VERSION_STRING,
                    KILN_AOT_FORMAT_VERSION_MIN, KILN_AOT_FORMAT_VERSION, kiln_runtime_target());
-            return 0;
+            status = 0;
+            goto done;
         }
-        if (strcmp(a, "--invoke") == 0 || strncmp(a, "--invoke=", 9) == 0) {
-            if (a[8] == '=') {
-                invoke = a + 9;
-            } else if (i + 1 < argc) {
-                invoke = argv[++i];
-            } else {
-                fprintf(stderr, "kiln: error: --invoke needs a function name\n");
-                return EXIT_USAGE;
-            }
+        bool missing = false;
+        const char *v;
+        if ((v = option_value(argc, argv, &i, "--invoke", &missing)) != NULL) {
+            opts.invoke = v;
             continue;
         }
+        if (!missing && (v = option_value(argc, argv, &i, "--dir", &missing)) != NULL) {
+            if (v[0] == '\0' || strncmp(v, "::", 2) == 0) {
+                fprintf(stderr, "kiln: error: --dir needs HOST[::GUEST], got \"%s\"\n", v);
+                goto done;
+            }
+            if (!push_option(&opts.dirs, &opts.dir_count, v))
+                goto nomem;
+            continue;
+        }
+        if (!missing && (v = option_value(argc, argv, &i, "--env", &missing)) != NULL) {
+            if (strchr(v, '=') == NULL || v[0] == '=') {
+                fprintf(stderr, "kiln: error: --env needs KEY=VALUE, got \"%s\"\n", v);
+                goto done;
+            }
+            if (!push_option(&opts.envs, &opts.env_count, v))
+                goto nomem;
+            continue;
+        }
+        if (!missing && (v = option_value(argc, argv, &i, "--module-path", &missing)) != NULL) {
+            if (!push_option(&opts.module_paths, &opts.module_path_count, v))
+                goto nomem;
+            continue;
+        }
+        if (!missing && (v = option_value(argc, argv, &i, "--unknown-imports", &missing)) != NULL) {
+            if (strcmp(v, "trap") != 0) {
+                fprintf(stderr, "kiln: error: --unknown-imports takes only \"trap\", got \"%s\"\n", v);
+                goto done;
+            }
+            opts.trap_unknown = true;
+            continue;
+        }
+        if (missing) {
+            fprintf(stderr, "kiln: error: %s needs a value\n", a);
+            goto done;
+        }
         fprintf(stderr, "kiln: error: unknown option %s (see kiln --help)\n", a);
-        return EXIT_USAGE;
+        goto done;
     }
     if (i >= argc) {
         fprintf(stderr, "kiln: error: no MODULE given\n");
         usage(stderr);
-        return EXIT_USAGE;
+        goto done;
     }
-    return run(argv[i], invoke, argc - i - 1, argv + i + 1);
+    /* WASI output goes straight to the descriptors: keep printf in order. */
+    setvbuf(stdout, NULL, _IONBF, 0);
+    setvbuf(stderr, NULL, _IONBF, 0);
+    status = run(argv[i], &opts, argc - i - 1, argv + i + 1);
+    goto done;
+nomem:
+    fprintf(stderr, "kiln: error: out of memory\n");
+    status = EXIT_TRAP_OR_ERROR;
+done:
+    free(opts.dirs);
+    free(opts.envs);
+    free(opts.module_paths);
+    return status;
 }

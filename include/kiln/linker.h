@@ -44,7 +44,16 @@ kiln_status kiln_linker_define_func(kiln_linker *linker, const char *module,
  *     checked); $ a NUL-terminated string (checked up to its NUL).
  * A bad pointer or length traps with "out of bounds memory access" before
  * fn runs. fn is called as R fn(kiln_caller *caller, args...) with the C
- * types int32_t, int64_t, float, double, void *, uint32_t (~), const char *.
+ * types int32_t, int64_t, float, double, void *, uint32_t (~), const char *;
+ * r is void * (the externref), and the result, if any, is one of i I f F r.
+ * A * not followed by ~ is checked for one byte.
+ *
+ * Limits: the call is made through one register-only call shape, which
+ * is exact on x86-64 System V and AArch64 (every argument in a register):
+ * at most 5 integer-class arguments (i I r * ~ $; the caller is the 6th)
+ * and at most 8 float-class ones (f F). Larger signatures, and any
+ * signature on other hosts, are refused with KILN_ERR_UNSUPPORTED: use
+ * kiln_linker_define_func there. KILN_ERR_ARGUMENT for a malformed one.
  */
 kiln_status kiln_linker_define_native(kiln_linker *linker, const char *module,
                                       const char *field, const char *signature,
@@ -101,8 +110,10 @@ kiln_val kiln_global_get(const kiln_global *global);
 /* Reads an exported global. KILN_ERR_NOT_FOUND when absent. */
 kiln_status kiln_instance_global_get(kiln_instance *instance, const char *name,
                                      kiln_val *out, kiln_error *err);
-/* The exported memory name (NULL: memory 0), borrowed from the instance. */
-kiln_status kiln_instance_memory(kiln_instance *instance, const char *name,
-                                 kiln_memory **out, kiln_error *err);
+/* The exported memory name (NULL: memory 0), borrowed from the instance.
+ * (Named _export_memory: kiln.h already has kiln_instance_memory, returning
+ * the base and size of memory 0.) */
+kiln_status kiln_instance_export_memory(kiln_instance *instance, const char *name,
+                                        kiln_memory **out, kiln_error *err);
 
 #endif /* KILN_LINKER_H */

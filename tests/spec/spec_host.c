@@ -4,6 +4,7 @@
  * instances the script created, kept alive until the script ends (a failed
  * instantiation may still have written into shared tables and memories).
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,448 @@
+/*
+ * Host calls (see hostcall.h): bindings and their dispatch, kiln_caller_*,
+ * and native functions with WAMR-style signatures.
+ *
+ * Invariants: dispatch runs inside a trap_call activation (compiled code
+ * called the host trampoline), so trap_raise_* always has somewhere to
+ * unwind to; it frees whatever it allocated before raising. A native call
+ * checks every guest pointer of the signature before the native function
+ * runs.
+ */
+#include <string.h>
+
+#include "alloc.h"
+#include "hostcall.h"
+#include "kiln_common.h"
+#include "trap.h"
+
+#define HC_LOCAL_VALUES 16u
+#define HC_MESSAGE_SIZE 256u
+
+typedef struct hc_binding {
+    void (*dispatch)(void *binding, kiln_slot *slots); /* first word: the ABI */
+    kiln_instance *instance; /* the importing instance (not a reference: it owns us) */
+    const ld_import *import;
+    const ld_type *type;
+    kiln_host_fn fn;
+    void *user_data;
+} hc_binding;
+
+enum { HC_NONE = 0, HC_TRAP = 1, HC_EXIT = 2 };
+
+struct kiln_caller {
+    kiln_instance *instance;
+    const hc_binding *binding;
+    int outcome;
+    kiln_trap_code code;
+    int exit_status;
+    char message[HC_MESSAGE_SIZE];
+};
+
+/* ---- kiln_caller ------------------------------------------------------------- */
+
+uint8_t *kiln_caller_memory(kiln_caller *caller, uint64_t *size_bytes)
+{
+    kiln_instance *inst = caller == NULL ? NULL : caller->instance;
+    if (inst == NULL || inst->module->memory_count == 0) {
+        if (size_bytes != NULL)
+            *size_bytes = 0;
+        return NULL;
+    }
+    if (size_bytes != NULL)
+        *size_bytes = inst->memories[0]->size_bytes;
+    return inst->memories[0]->base;
+}
+
+struct kiln_instance *kiln_caller_instance(kiln_caller *caller)
+{
+    return caller == NULL ? NULL : caller->instance;
+}
+
+static void caller_set_message(kiln_caller *caller, const char *message)
+{
+    size_t n = strlen(message);
+    if (n >= sizeof caller->message)
+        n = sizeof caller->message - 1;
+    memcpy(caller->message, message, n);
+    caller->message[n] = '\0';
+}
+
+kiln_status kiln_caller_trap(kiln_caller *caller, const char *message)
+{
+    if (caller == NULL)
+        return KILN_ERR_TRAP;
+    caller->outcome = HC_TRAP;
+    caller->code = KILN_TRAP_HOST;
+    caller_set_message(caller, message != NULL ? message : kiln_trap_message(KILN_TRAP_HOST));
+    return KILN_ERR_TRAP;
+}
+
+kiln_status kiln_caller_exit(kiln_caller *caller, int status)
+{
+    if (caller == NULL)
+        return KILN_ERR_EXIT;
+    caller->outcome = HC_EXIT;
+    caller->exit_status = status;
+    return KILN_ERR_EXIT;
+}
+
+/* A trap with one of the spec's codes and its message. */
+static kiln_status caller_trap_code(kiln_caller *caller, kiln_trap_code code)
+{
+    caller->outcome = HC_TRAP;
+    caller->code = code;
+    caller_set_message(caller, kiln_trap_message(code));
+    return KILN_ERR_TRAP;
+}
+
+/* ---- values <-> slots -------------------------------------------------------- */
+
+static void slot_to_val(kiln_val *v, kiln_valkind kind, const kiln_slot *slot)
+{
+    memset(v, 0, sizeof *v);
+    v->kind = kind;
+    switch (kind) {
+    case KILN_I32: v->of.i32 = (int32_t)(uint32_t)slot->lo; break;
+    case KILN_I64: v->of.i64 = (int64_t)slot->lo; break;
+    case KILN_F32: {
+        uint32_t bits = (uint32_t)slot->lo;
+        memcpy(&v->of.f32, &bits, 4);
+        break;
+    }
+    case KILN_F64: memcpy(&v->of.f64, &slot->lo, 8); break;
+    case KILN_V128: memcpy(v->of.v128, slot, 16); break;
+    case KILN_FUNCREF:
+    case KILN_EXTERNREF: v->of.ref = (void *)(uintptr_t)slot->lo; break;
+    }
+}
+
+/* Packs by the declared kind, whatever kind the host wrote. */
+static void val_to_slot(kiln_slot *slot, kiln_valkind kind, const kiln_val *v)
+{
+    slot->lo = 0;
+    slot->hi = 0;
+    switch (kind) {
+    case KILN_I32: slot->lo = (uint32_t)v->of.i32; break;
+    case KILN_I64: slot->lo = (uint64_t)v->of.i64; break;
+    case KILN_F32: {
+        uint32_t bits;
+        memcpy(&bits, &v->of.f32, 4);
+        slot->lo = bits;
+        break;
+    }
+    case KILN_F64: memcpy(&slot->lo, &v->of.f64, 8); break;
+    case KILN_V128: memcpy(slot, v->of.v128, 16); break;
+    case KILN_FUNCREF:
+    case KILN_EXTERNREF: slot->lo = (uint64_t)(uintptr_t)v->of.ref; break;
+    }
+}
+
+/* ---- dispatch ------------------------------------------------------------------ */
+
+static void hc_dispatch(void *binding_ptr, kiln_slot *slots)
+{
+    hc_binding *b = binding_ptr;
+    const ld_type *t = b->type;
+    kiln_val local_args[HC_LOCAL_VALUES], local_results[HC_LOCAL_VALUES];
+    kiln_val *args = local_args, *results = local_results;
+    if (t->param_count > HC_LOCAL_VALUES)
+        args = kiln_calloc(t->param_count, sizeof *args);
+    if (t->result_count > HC_LOCAL_VALUES)
+        results = kiln_calloc(t->result_count, sizeof *results);
+    if (args == NULL || results == NULL) {
+        if (args != local_args)
+            kiln_free(args);
+        if (results != local_results)
+            kiln_free(results);
+        trap_raise_message(KILN_TRAP_HOST, "out of memory calling a host function");
+    }
+    for (uint32_t i = 0; i < t->param_count; i++)
+        slot_to_val(&args[i], t->kinds[i], &slots[i]);
+    for (uint32_t i = 0; i < t->result_count; i++) {
+        memset(&results[i], 0, sizeof results[i]);
+        results[i].kind = t->kinds[t->param_count + i];
+    }
+
+    kiln_caller caller;
+    caller.instance = b->instance;
+    caller.binding = b;
+    caller.outcome = HC_NONE;
+    caller.code = KILN_TRAP_NONE;
+    caller.exit_status = 0;
+    caller.message[0] = '\0';
+    kiln_status st = b->fn(&caller, b->user_data, args, results);
+    if (st == KILN_OK && caller.outcome == HC_NONE) {
+        for (uint32_t i = 0; i < t->result_count; i++)
+            val_to_slot(&slots[i], t->kinds[t->param_count + i], &results[i]);
+    }
+    if (args != local_args)
+        kiln_free(args);
+    if (results != local_results)
+        kiln_free(results);
+    if (caller.outcome == HC_EXIT)
+        trap_raise_exit(caller.exit_status);
+    if (caller.outcome == HC_TRAP)
+        trap_raise_message(caller.code, caller.message);
+    if (st != KILN_OK) {
+        char message[HC_MESSAGE_SIZE];
+        kiln_error e;
+        kiln_error_set(&e, st, KILN_NO_OFFSET, "host function %s.%s failed: %s",
+                       b->import->module_name, b->import->field_name, kiln_status_name(st));
+        memcpy(message, e.message, sizeof message - 1);
+        message[sizeof message - 1] = '\0';
+        trap_raise_message(KILN_TRAP_HOST, message);
+    }
+}
+
+kiln_status hc_binding_new(kiln_instance *instance, const ld_import *im, kiln_host_fn fn,
+                           void *user_data, void **out, kiln_error *err)
+{
+    hc_binding *b = kiln_calloc(1, sizeof *b);
+    if (b == NULL)
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                              "out of memory binding host function %s.%s", im->module_name,
+                              im->field_name);
+    b->dispatch = hc_dispatch;
+    b->instance = instance;
+    b->import = im;
+    b->type = &instance->module->types[im->type_index];
+    b->fn = fn;
+    b->user_data = user_data;
+    *out = b;
+    return KILN_OK;
+}
+
+void hc_binding_free(void *binding)
+{
+    kiln_free(binding);
+}
+
+kiln_status hc_trap_unknown(kiln_caller *caller, void *user_data, const kiln_val *args,
+                            kiln_val *results)
+{
+    (void)user_data, (void)args, (void)results;
+    char message[HC_MESSAGE_SIZE];
+    kiln_error e;
+    kiln_error_set(&e, KILN_ERR_TRAP, KILN_NO_OFFSET, "unknown import %s.%s called",
+                   caller->binding->import->module_name, caller->binding->import->field_name);
+    memcpy(message, e.message, sizeof message - 1);
+    message[sizeof message - 1] = '\0';
+    return kiln_caller_trap(caller, message);
+}
+
+/* ---- native functions ------------------------------------------------------------- */
+
+/*
+ * One call shape for every signature: the caller, 5 integer-class and 8
+ * float-class arguments. On x86-64 System V and AArch64 all of these travel
+ * in registers, integer and float registers are assigned independently in
+ * order, and a callee ignores registers past its own parameters, so a
+ * function declared with any mix of at most 5 integer-class and 8
+ * float-class parameters receives exactly its arguments. An f32 travels in
+ * the low 32 bits of its float register (the bits of a double whose low
+ * half is the float), as the ABIs pass floats.
+ */
+#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(_WIN32)
+#define HC_NATIVE_SUPPORTED 1
+#else
+#define HC_NATIVE_SUPPORTED 0
+#endif
+
+#define HC_NATIVE_MAX_INT 5u
+#define HC_NATIVE_MAX_FLOAT 8u
+#define HC_NATIVE_MAX_ARGS (HC_NATIVE_MAX_INT + HC_NATIVE_MAX_FLOAT)
+
+typedef uint64_t (*hc_shape_int)(kiln_caller *, uint64_t, uint64_t, uint64_t, uint64_t,
+                                 uint64_t, double, double, double, double, double, double,
+                                 double, double);
+typedef double (*hc_shape_float)(kiln_caller *, uint64_t, uint64_t, uint64_t, uint64_t,
+                                 uint64_t, double, double, double, double, double, double,
+                                 double, double);
+typedef void (*hc_shape_void)(kiln_caller *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+                              double, double, double, double, double, double, double, double);
+
+struct hc_native {
+    void *fn;
+    char params[HC_NATIVE_MAX_ARGS + 1]; /* signature chars of the parameters */
+    uint32_t param_count;
+    char result; /* 0: none */
+};
+
+static kiln_valkind native_kind(char c)
+{
+    switch (c) {
+    case 'I': return KILN_I64;
+    case 'f': return KILN_F32;
+    case 'F': return KILN_F64;
+    case 'r': return KILN_EXTERNREF;
+    default: return KILN_I32; /* i * ~ $ */
+    }
+}
+
+kiln_status hc_native_new(const char *signature, void *fn, hc_native **out,
+                          kiln_valkind **kinds, uint32_t *param_count,
+                          uint32_t *result_count, kiln_error *err)
+{
+    if (signature == NULL || fn == NULL || signature[0] != '(')
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "native signature \"%s\" must start with '('",
+                              signature != NULL ? signature : "(null)");
+    hc_native n;
+    memset(&n, 0, sizeof n);
+    n.fn = fn;
+    uint32_t ints = 0, floats = 0;
+    const char *p = signature + 1;
+    for (; *p != ')' && *p != '\0'; p++) {
+        char c = *p;
+        if (strchr("iIfFr*~$", c) == NULL)
+            return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                                  "native signature \"%s\": unknown parameter '%c'", signature,
+                                  c);
+        if (c == '~' && (n.param_count == 0 || n.params[n.param_count - 1] != '*'))
+            return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                                  "native signature \"%s\": '~' must follow '*'", signature);
+        if (c == 'f' || c == 'F')
+            floats++;
+        else
+            ints++;
+        if (ints > HC_NATIVE_MAX_INT || floats > HC_NATIVE_MAX_FLOAT)
+            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                  "native signature \"%s\": at most %u integer-class and %u "
+                                  "float-class parameters are supported; use "
+                                  "kiln_linker_define_func",
+                                  signature, HC_NATIVE_MAX_INT, HC_NATIVE_MAX_FLOAT);
+        n.params[n.param_count++] = c;
+    }
+    if (*p != ')')
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "native signature \"%s\" lacks ')'", signature);
+    p++;
+    if (*p != '\0') {
+        if (strchr("iIfFr", *p) == NULL || p[1] != '\0')
+            return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                                  "native signature \"%s\": the result must be one of i I f F "
+                                  "r, or nothing",
+                                  signature);
+        n.result = *p;
+    }
+    if (!HC_NATIVE_SUPPORTED)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "native functions are supported on x86-64 and AArch64 only; "
+                              "use kiln_linker_define_func");
+    uint32_t nres = n.result != 0 ? 1u : 0u;
+    hc_native *copy = kiln_calloc(1, sizeof *copy);
+    kiln_valkind *k = kiln_calloc(n.param_count + nres, sizeof *k);
+    if (copy == NULL || k == NULL) {
+        kiln_free(copy);
+        kiln_free(k);
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                              "out of memory defining a native function");
+    }
+    *copy = n;
+    for (uint32_t i = 0; i < n.param_count; i++)
+        k[i] = native_kind(n.params[i]);
+    if (nres != 0)
+        k[n.param_count] = native_kind(n.result);
+    *out = copy;
+    *kinds = k;
+    *param_count = n.param_count;
+    *result_count = nres;
+    return KILN_OK;
+}
+
+void hc_native_free(hc_native *native)
+{
+    kiln_free(native);
+}
+
+static double float_bits(uint64_t bits)
+{
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+kiln_status hc_native_call(kiln_caller *caller, void *user_data, const kiln_val *args,
+                           kiln_val *results)
+{
+    const hc_native *n = user_data;
+    uint64_t size = 0;
+    uint8_t *base = kiln_caller_memory(caller, &size);
+    uint64_t ints[HC_NATIVE_MAX_INT] = {0};
+    double floats[HC_NATIVE_MAX_FLOAT] = {0};
+    uint32_t ni = 0, nf = 0;
+    for (uint32_t i = 0; i < n->param_count; i++) {
+        char c = n->params[i];
+        switch (c) {
+        case 'i':
+        case '~': ints[ni++] = (uint64_t)(int64_t)args[i].of.i32; break;
+        case 'I': ints[ni++] = (uint64_t)args[i].of.i64; break;
+        case 'r': ints[ni++] = (uint64_t)(uintptr_t)args[i].of.ref; break;
+        case 'f': {
+            uint32_t bits;
+            memcpy(&bits, &args[i].of.f32, 4);
+            floats[nf++] = float_bits(bits);
+            break;
+        }
+        case 'F': floats[nf++] = args[i].of.f64; break;
+        case '*': {
+            uint64_t ptr = (uint32_t)args[i].of.i32;
+            uint64_t len = 1;
+            if (i + 1 < n->param_count && n->params[i + 1] == '~')
+                len = (uint32_t)args[i + 1].of.i32;
+            if (base == NULL || ptr > size || len > size - ptr)
+                return caller_trap_code(caller, KILN_TRAP_OUT_OF_BOUNDS_MEMORY);
+            ints[ni++] = (uint64_t)(uintptr_t)(base + ptr);
+            break;
+        }
+        case '$': {
+            uint64_t ptr = (uint32_t)args[i].of.i32;
+            if (base == NULL || ptr >= size || memchr(base + ptr, '\0', (size_t)(size - ptr)) == NULL)
+                return caller_trap_code(caller, KILN_TRAP_OUT_OF_BOUNDS_MEMORY);
+            ints[ni++] = (uint64_t)(uintptr_t)(base + ptr);
+            break;
+        }
+        }
+    }
+#if HC_NATIVE_SUPPORTED
+    switch (n->result) {
+    case 0:
+        ((hc_shape_void)(uintptr_t)n->fn)(caller, ints[0], ints[1], ints[2], ints[3], ints[4], floats[0],
+                               floats[1], floats[2], floats[3], floats[4], floats[5],
+                               floats[6], floats[7]);
+        break;
+    case 'f':
+    case 'F': {
+        double r = ((hc_shape_float)(uintptr_t)n->fn)(caller, ints[0], ints[1], ints[2], ints[3], ints[4],
+                                           floats[0], floats[1], floats[2], floats[3],
+                                           floats[4], floats[5], floats[6], floats[7]);
+        if (n->result == 'F') {
+            results[0].of.f64 = r;
+        } else {
+            uint64_t bits;
+            memcpy(&bits, &r, 8);
+            uint32_t low = (uint32_t)bits;
+            memcpy(&results[0].of.f32, &low, 4);
+        }
+        break;
+    }
+    default: {
+        uint64_t r = ((hc_shape_int)(uintptr_t)n->fn)(caller, ints[0], ints[1], ints[2], ints[3], ints[4],
+                                           floats[0], floats[1], floats[2], floats[3],
+                                           floats[4], floats[5], floats[6], floats[7]);
+        if (n->result == 'i')
+            results[0].of.i32 = (int32_t)(uint32_t)r;
+        else if (n->result == 'I')
+            results[0].of.i64 = (int64_t)r;
+        else
+            results[0].of.ref = (void *)(uintptr_t)r;
+        break;
+    }
+    }
+#else
+    (void)results;
+    (void)ints;
+    (void)floats;
+#endif
+    return KILN_OK;
+}

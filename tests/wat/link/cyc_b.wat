@@ -1,0 +1,1 @@
+(module (import "cyc_a" "g" (func)) (func (export "f")))

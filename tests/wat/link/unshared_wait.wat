@@ -1,0 +1,6 @@
+;; memory.atomic.wait on an unshared memory traps.
+(module
+  (memory 1)
+  (func (export "wait") (result i32)
+    (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const 0)))
+  (func (export "notify") (result i32) (memory.atomic.notify (i32.const 0) (i32.const 1))))
