@@ -61,6 +61,8 @@ const char *kiln_status_name(kiln_status status)
     case KILN_ERR_TYPE: return "type mismatch";
     case KILN_ERR_TRAP: return "trap";
     case KILN_ERR_EXIT: return "exit";
+    case KILN_ERR_UNSIGNED: return "unsigned container";
+    case KILN_ERR_SIGNATURE: return "bad signature";
     }
     return "unknown status";
 }

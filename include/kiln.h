@@ -51,8 +51,10 @@ typedef enum kiln_status {
     KILN_ERR_NOT_FOUND,     /* no export of that name / kind */
     KILN_ERR_TYPE,          /* arguments or results do not match the type */
     KILN_ERR_TRAP,          /* wasm trapped; see kiln_error.trap */
-    KILN_ERR_EXIT           /* the program exited (WASI proc_exit); see
+    KILN_ERR_EXIT,          /* the program exited (WASI proc_exit); see
                                kiln_error.exit_code */
+    KILN_ERR_UNSIGNED,      /* signatures required, the container has none */
+    KILN_ERR_SIGNATURE      /* bad signature, or signed by an untrusted key */
 } kiln_status;
 
 #define KILN_NO_OFFSET UINT64_MAX
@@ -113,6 +115,50 @@ kiln_status kiln_module_load(const void *bytes, size_t size, kiln_module **out,
 kiln_status kiln_module_load_file(const char *path, kiln_module **out, kiln_error *err);
 void kiln_module_free(kiln_module *module);
 
+/*
+ * What a buffer holds, so a program that accepts both .wasm and .aot knows
+ * which path to take.
+ *   KILN_DETECT_WASM         a WebAssembly binary ("\0asm"): compile it
+ *   KILN_DETECT_LOADABLE     a kiln container whose header this runtime
+ *                            accepts on this machine (version, checksum,
+ *                            target, pointer width, byte order, bounds
+ *                            mode, CPU features, helpers)
+ *   KILN_DETECT_UNLOADABLE   a kiln container this runtime refuses
+ *   KILN_DETECT_NEITHER      anything else
+ * For UNLOADABLE, *why (when not NULL) receives the first reason, as
+ * kiln_module_load would report it; kiln_module_check lists every reason.
+ * The check is header-level (sections are parsed by kiln_module_load), and
+ * reads at most size bytes at any alignment.
+ */
+typedef enum kiln_detect_kind {
+    KILN_DETECT_NEITHER = 0,
+    KILN_DETECT_WASM = 1,
+    KILN_DETECT_LOADABLE = 2,
+    KILN_DETECT_UNLOADABLE = 3
+} kiln_detect_kind;
+
+kiln_detect_kind kiln_detect(const void *bytes, size_t size, kiln_error *why);
+
+/*
+ * Called once per problem found by kiln_module_check, in header order;
+ * problem is valid only during the call.
+ */
+typedef void (*kiln_check_fn)(void *user, const kiln_error *problem);
+
+/*
+ * Checks whether this runtime on this machine can load the container and
+ * reports EVERY header-level reason it cannot, not just the first: format
+ * version (naming the kilnc that produced the file), checksum, target
+ * triple, pointer width, byte order, bounds mode, CPU features (all missing
+ * names), runtime helpers (all missing names), malformed header strings and
+ * section table. Not a container, a .wasm binary or a truncated file are
+ * reported alone (nothing else can be read). report may be NULL.
+ * Returns KILN_OK when there is no problem, else the first problem's status
+ * (also in *err).
+ */
+kiln_status kiln_module_check(const void *bytes, size_t size, kiln_check_fn report, void *user,
+                              kiln_error *err);
+
 typedef struct kiln_func_type {
     uint32_t param_count;
     uint32_t result_count;
@@ -155,6 +201,44 @@ void kiln_instance_free(kiln_instance *instance);
 kiln_status kiln_instance_call(kiln_instance *instance, const char *name,
                                const kiln_val *args, size_t arg_count, kiln_val *results,
                                size_t result_count, kiln_error *err);
+/*
+ * kiln_instance_call for an export named by name_len bytes: wasm names are
+ * any UTF-8 and may contain NUL bytes, which a C string cannot carry.
+ */
+kiln_status kiln_instance_call_n(kiln_instance *instance, const char *name, size_t name_len,
+                                 const kiln_val *args, size_t arg_count, kiln_val *results,
+                                 size_t result_count, kiln_error *err);
+
+/* ---- trap backtraces ------------------------------------------------------- */
+
+/* One wasm frame of a trap's backtrace. */
+typedef struct kiln_frame {
+    const kiln_module *module; /* the module whose code it is */
+    uint32_t func_index;       /* in the module's function index space */
+    const char *func_name;     /* from the name section, NULL when it has none;
+                                  owned by the module */
+} kiln_frame;
+
+/* Most frames recorded per trap; deeper stacks keep the innermost ones. */
+#define KILN_BACKTRACE_MAX 64
+
+/*
+ * The wasm frames of the most recent trap on the calling thread, innermost
+ * first: after any call (kiln_instance_call, instantiation's start function)
+ * returned KILN_ERR_TRAP, and until the next trap on this thread. Copies up
+ * to capacity frames into frames (which may be NULL when capacity is 0) and
+ * returns how many were recorded. The names stay valid while their module
+ * lives.
+ *
+ * Frames come from walking the frame-pointer chain at the trap, so compiled
+ * code does no bookkeeping. Host (C) frames are skipped; a host function
+ * built without frame pointers that sits between wasm frames can hide the
+ * wasm frames outside it. For a fault in a leaf function (one that calls
+ * nothing and so has no frame), its caller is recovered from the return
+ * address at the top of the stack; when that word cannot be trusted (stack
+ * exhaustion) the caller may be missing.
+ */
+size_t kiln_last_trap_backtrace(kiln_frame *frames, size_t capacity);
 
 #include "kiln/host.h"
 #include "kiln/linker.h"

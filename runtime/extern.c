@@ -25,7 +25,7 @@ kiln_status ext_memory_create(const ld_limits *limits, kiln_memory **out, kiln_e
         kiln_free(m);
         return st;
     }
-    m->refs = 1;
+    atomic_init(&m->refs, 1u);
     m->limits = *limits;
     *out = m;
     return KILN_OK;
@@ -33,7 +33,7 @@ kiln_status ext_memory_create(const ld_limits *limits, kiln_memory **out, kiln_e
 
 void ext_memory_retain(kiln_memory *memory)
 {
-    memory->refs++;
+    atomic_fetch_add_explicit(&memory->refs, 1u, memory_order_relaxed);
 }
 
 uint64_t ext_memory_pages(const kiln_memory *memory)
@@ -69,7 +69,8 @@ kiln_status kiln_memory_new(uint32_t min_pages, uint32_t max_pages, bool shared,
 
 void kiln_memory_release(kiln_memory *memory)
 {
-    if (memory == NULL || --memory->refs > 0)
+    if (memory == NULL ||
+        atomic_fetch_sub_explicit(&memory->refs, 1u, memory_order_acq_rel) > 1u)
         return;
     mem_free(memory->mem);
     kiln_free(memory);
@@ -115,7 +116,7 @@ kiln_status ext_table_create(uint8_t elem_kind, const ld_limits *limits, kiln_ta
                               "out of memory allocating %u table elements",
                               (uint32_t)limits->min);
     }
-    t->refs = 1;
+    atomic_init(&t->refs, 1u);
     t->table = def;
     t->elem_kind = elem_kind;
     *out = t;
@@ -124,7 +125,7 @@ kiln_status ext_table_create(uint8_t elem_kind, const ld_limits *limits, kiln_ta
 
 void ext_table_retain(kiln_table *table)
 {
-    table->refs++;
+    atomic_fetch_add_explicit(&table->refs, 1u, memory_order_relaxed);
 }
 
 kiln_status kiln_table_new(kiln_valkind elem_kind, uint32_t min, uint32_t max,
@@ -152,7 +153,8 @@ kiln_status kiln_table_new(kiln_valkind elem_kind, uint32_t min, uint32_t max,
 
 void kiln_table_release(kiln_table *table)
 {
-    if (table == NULL || --table->refs > 0)
+    if (table == NULL ||
+        atomic_fetch_sub_explicit(&table->refs, 1u, memory_order_acq_rel) > 1u)
         return;
     kiln_free(table->table->elements);
     kiln_free(table->table);
@@ -163,7 +165,7 @@ void kiln_table_release(kiln_table *table)
 
 void ext_global_retain(kiln_global *global)
 {
-    global->refs++;
+    atomic_fetch_add_explicit(&global->refs, 1u, memory_order_relaxed);
 }
 
 kiln_status kiln_global_new(kiln_val value, bool is_mutable, kiln_global **out,
@@ -188,7 +190,7 @@ kiln_status kiln_global_new(kiln_val value, bool is_mutable, kiln_global **out,
     if (g == NULL)
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
                               "out of memory allocating a global");
-    g->refs = 1;
+    atomic_init(&g->refs, 1u);
     g->cell = g->own_cell;
     g->valtype = (uint8_t)value.kind;
     g->is_mutable = is_mutable;
@@ -207,7 +209,8 @@ kiln_status kiln_global_new(kiln_val value, bool is_mutable, kiln_global **out,
 
 void kiln_global_release(kiln_global *global)
 {
-    if (global == NULL || --global->refs > 0)
+    if (global == NULL ||
+        atomic_fetch_sub_explicit(&global->refs, 1u, memory_order_acq_rel) > 1u)
         return;
     kiln_instance_free(global->owner);
     kiln_free(global);

@@ -8,12 +8,14 @@
  * Invariants: a definition never moves while its object lives (compiled
  * code keeps definition pointers in vmctx); a memory or table used by
  * several instances is one object, so a write or a grow is seen by all.
- * Reference counts are not atomic: linking and freeing happen on one
- * thread at a time (the contract of the public API).
+ * Reference counts are atomic: instances made on several threads over one
+ * shared memory retain and release it (and the exporting instances) from
+ * those threads; the object is freed by whichever release drops the last.
  */
 #ifndef KILN_RT_EXTERN_H
 #define KILN_RT_EXTERN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,20 +24,20 @@
 #include "module.h"
 
 struct kiln_memory {
-    uint32_t refs;
+    _Atomic uint32_t refs;
     mem_memory *mem; /* owned */
     ld_limits limits; /* declared: HAS_MAX/max and SHARED are what matching reads */
 };
 
 struct kiln_table {
-    uint32_t refs;
+    _Atomic uint32_t refs;
     ins_table *table; /* owned */
     uint8_t elem_kind;
     bool has_max;
 };
 
 struct kiln_global {
-    uint32_t refs;
+    _Atomic uint32_t refs;
     uint8_t *cell;           /* own_cell, or a cell in owner's vmctx */
     _Alignas(16) uint8_t own_cell[16];
     uint8_t valtype;

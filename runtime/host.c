@@ -8,6 +8,8 @@
  * checks every guest pointer of the signature before the native function
  * runs.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -20,12 +22,23 @@
 
 typedef struct hc_binding {
     void (*dispatch)(void *binding, kiln_slot *slots); /* first word: the ABI */
+    /* Words 1..KILN_VMCTX_STACK_LIMIT, never read here. A binding is the
+     * vmctx of its {host_trampoline, binding} pair, and when that pair is
+     * entered directly (a start function or an export that is a host
+     * import), trap_call stores the stack limit at word
+     * KILN_VMCTX_STACK_LIMIT of the vmctx it enters with: it lands here
+     * instead of overwriting `type` (start.wast: start.7). */
+    uintptr_t vmctx_words[KILN_VMCTX_STACK_LIMIT];
     kiln_instance *instance; /* the importing instance (not a reference: it owns us) */
     const ld_import *import;
     const ld_type *type;
     kiln_host_fn fn;
     void *user_data;
 } hc_binding;
+
+_Static_assert(offsetof(hc_binding, vmctx_words) + sizeof(uintptr_t) * KILN_VMCTX_STACK_LIMIT ==
+                   sizeof(uintptr_t) * (KILN_VMCTX_STACK_LIMIT + 1u),
+               "a binding must hold vmctx words up to the stack limit");
 
 enum { HC_NONE = 0, HC_TRAP = 1, HC_EXIT = 2 };
 

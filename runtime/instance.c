@@ -421,7 +421,7 @@ kiln_status kiln_instance_new(const kiln_module *module, kiln_instance **out, ki
 
 void ins_retain(kiln_instance *instance)
 {
-    instance->refs++;
+    atomic_fetch_add_explicit(&instance->refs, 1u, memory_order_relaxed);
 }
 
 /* Whether references to inst may have reached objects that outlive a
@@ -439,7 +439,7 @@ kiln_status ins_instantiate(const kiln_module *module, const ins_import *imports
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
                               "out of memory allocating an instance");
     inst->module = module;
-    inst->refs = 1;
+    atomic_init(&inst->refs, 1u);
     kiln_status st = KILN_OK;
     inst->vmctx_allocation = kiln_calloc(1, (size_t)module->layout.size + 15u);
     inst->memories = kiln_calloc(module->memory_count, sizeof *inst->memories);
@@ -504,7 +504,8 @@ fail:
 
 void kiln_instance_free(kiln_instance *instance)
 {
-    if (instance == NULL || --instance->refs > 0)
+    if (instance == NULL ||
+        atomic_fetch_sub_explicit(&instance->refs, 1u, memory_order_acq_rel) > 1u)
         return;
     const kiln_module *m = instance->module;
     if (instance->memories != NULL && m->memory_count > 0 && instance->memories[0] != NULL &&
@@ -628,12 +629,23 @@ kiln_status kiln_instance_call(kiln_instance *instance, const char *name, const 
                                size_t arg_count, kiln_val *results, size_t result_count,
                                kiln_error *err)
 {
+    if (name == NULL)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "kiln_instance_call: NULL argument");
+    return kiln_instance_call_n(instance, name, strlen(name), args, arg_count, results,
+                                result_count, err);
+}
+
+kiln_status kiln_instance_call_n(kiln_instance *instance, const char *name, size_t name_len,
+                                 const kiln_val *args, size_t arg_count, kiln_val *results,
+                                 size_t result_count, kiln_error *err)
+{
     if (instance == NULL || name == NULL || (args == NULL && arg_count != 0) ||
         (results == NULL && result_count != 0))
         return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
                               "kiln_instance_call: NULL argument");
     const kiln_module *m = instance->module;
-    const ld_export *e = ld_find_export(m, name);
+    const ld_export *e = ld_find_export_n(m, name, name_len);
     if (e == NULL)
         return kiln_error_set(err, KILN_ERR_NOT_FOUND, KILN_NO_OFFSET,
                               "the module has no export named \"%s\"", name);

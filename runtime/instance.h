@@ -12,6 +12,7 @@
 #ifndef KILN_RT_INSTANCE_H
 #define KILN_RT_INSTANCE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -43,8 +44,8 @@ struct kiln_instance {
 
     /* Linking (linker.c, extern.c). An instance is reference-counted:
      * kiln_instance_free drops one reference; importers, the linker and
-     * exported globals hold others. */
-    uint32_t refs;
+     * exported globals hold others. Atomic: see extern.h. */
+    _Atomic uint32_t refs;
     kiln_memory **memory_objs; /* memory_count, one reference each */
     kiln_table **table_objs;   /* table_count, one reference each */
     kiln_global **global_objs; /* global_import_count: host globals held, or NULL */

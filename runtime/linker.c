@@ -14,7 +14,15 @@
  * instantiation may have left references in shared tables (`kept`); the
  * loading stack names the modules the resolver is instantiating, so a
  * module met again while still on it is an import cycle.
+ *
+ * Threads: kiln_linker_instantiate takes the linker's lock (recursive, so a
+ * start function or host function may instantiate through the same linker
+ * again), so several threads may instantiate through one linker at once;
+ * defining, setting the resolver and freeing are not locked and happen
+ * before the linker is shared or after the threads are done.
  */
+#define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +67,7 @@ struct kiln_linker {
     void *resolver_data;
     const char *loading[LNK_MAX_DEPTH];
     uint32_t loading_depth;
+    pthread_mutex_t lock; /* recursive: held by kiln_linker_instantiate */
 };
 
 /* What the linker offers for one import. */
@@ -98,6 +107,16 @@ kiln_status kiln_linker_new(kiln_linker **out, kiln_error *err)
     if (l == NULL)
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
                               "out of memory allocating a linker");
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    int rc = pthread_mutex_init(&l->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    if (rc != 0) {
+        kiln_free(l);
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                              "cannot create the linker's lock (error %d)", rc);
+    }
     *out = l;
     return KILN_OK;
 }
@@ -130,6 +149,7 @@ void kiln_linker_free(kiln_linker *linker)
     kiln_free(linker->items);
     kiln_free(linker->instances);
     kiln_free(linker->kept);
+    pthread_mutex_destroy(&linker->lock);
     kiln_free(linker);
 }
 
@@ -701,9 +721,11 @@ kiln_status kiln_linker_instantiate(kiln_linker *linker, const kiln_module *modu
                               "kiln_linker_instantiate: linker, module and out must not be "
                               "NULL");
     kiln_instance *escaped = NULL;
+    pthread_mutex_lock(&linker->lock);
     kiln_status st = lnk_instantiate(linker, module, out, &escaped, err);
     if (escaped != NULL)
         (void)keep(linker, escaped);
+    pthread_mutex_unlock(&linker->lock);
     return st;
 }
 

@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "backtrace.h"
+#include "check.h"
 #include "helpers.h"
 #include "kiln_common.h"
 #include "module.h"
@@ -393,14 +395,19 @@ static kiln_status check_header(ld_ctx *c, size_t buffer_size)
                               "present",
                               (unsigned long long)file_size, buffer_size);
     uint32_t version = kiln_read_u32le(b + KILN_AOT_OFF_VERSION);
-    if (version < KILN_AOT_FORMAT_VERSION_MIN || version > KILN_AOT_FORMAT_VERSION)
+    if (version < KILN_AOT_FORMAT_VERSION_MIN || version > KILN_AOT_FORMAT_VERSION) {
+        /* Name the producer too: "compiled by kilnc 0.3.0" tells the user
+         * which side to upgrade. */
+        char producer[256];
+        ld_check_producer(b, buffer_size, producer, sizeof producer);
         return kiln_error_set(c->err, KILN_ERR_VERSION, KILN_AOT_OFF_VERSION,
                               "container format version %u, this runtime loads versions %u..%u"
-                              "%s",
+                              " (the module was compiled by %s, %s)",
                               version, KILN_AOT_FORMAT_VERSION_MIN, KILN_AOT_FORMAT_VERSION,
-                              version > KILN_AOT_FORMAT_VERSION
-                                  ? " (the module was compiled by a newer kilnc)"
-                                  : " (recompile the module with this kilnc)");
+                              producer,
+                              version > KILN_AOT_FORMAT_VERSION ? "newer than this runtime"
+                                                                : "recompile it with this kilnc");
+    }
     if (file_size < KILN_AOT_HEADER_FIXED_SIZE)
         return corrupt(c, 0, KILN_AOT_OFF_FILE_SIZE,
                        "file_size %llu is smaller than the fixed header (%u bytes)",
@@ -715,8 +722,11 @@ static kiln_status parse_types(ld_ctx *c)
     return KILN_OK;
 }
 
+/* Reads a name. With out_len (exports) the name may contain NUL bytes, as
+ * wasm allows, and its length is returned; without (imports, resolved by
+ * C-string names through the linker) a NUL byte is refused. */
 static kiln_status read_name(ld_ctx *c, uint32_t section, ld_reader *r, char **out,
-                             const char *what, uint32_t index)
+                             uint32_t *out_len, const char *what, uint32_t index)
 {
     uint32_t n = rd_u32(r);
     const uint8_t *p = rd_bytes(r, n);
@@ -725,6 +735,10 @@ static kiln_status read_name(ld_ctx *c, uint32_t section, ld_reader *r, char **o
     *out = dup_string(p, n);
     if (*out == NULL)
         return nomem(c, what);
+    if (out_len != NULL) {
+        *out_len = n;
+        return KILN_OK;
+    }
     if (memchr(p, 0, n) != NULL)
         return corrupt(c, section, (size_t)(p - c->bytes), "%s %u: the name contains a NUL byte",
                        what, index);
@@ -749,9 +763,9 @@ static kiln_status parse_imports(ld_ctx *c)
     m->import_count = count;
     for (uint32_t i = 0; i < count; i++) {
         ld_import *im = &m->imports[i];
-        st = read_name(c, KILN_SEC_IMPORTS, &r, &im->module_name, "import", i);
+        st = read_name(c, KILN_SEC_IMPORTS, &r, &im->module_name, NULL, "import", i);
         if (st == KILN_OK)
-            st = read_name(c, KILN_SEC_IMPORTS, &r, &im->field_name, "import", i);
+            st = read_name(c, KILN_SEC_IMPORTS, &r, &im->field_name, NULL, "import", i);
         if (st != KILN_OK)
             return st;
         size_t at = r.pos;
@@ -1003,7 +1017,7 @@ static kiln_status parse_exports(ld_ctx *c)
     m->export_count = count;
     for (uint32_t i = 0; i < count; i++) {
         ld_export *e = &m->exports[i];
-        st = read_name(c, KILN_SEC_EXPORTS, &r, &e->name, "export", i);
+        st = read_name(c, KILN_SEC_EXPORTS, &r, &e->name, &e->name_len, "export", i);
         if (st != KILN_OK)
             return st;
         size_t at = r.pos;
@@ -1335,6 +1349,7 @@ static void module_destroy(kiln_module *m, bool free_bytes)
     if (m == NULL)
         return;
     trap_range_unregister(m->code_range);
+    bt_map_free(m->backtrace);
     os_release(m->code_base, m->code_map_size);
     for (uint32_t i = 0; i < m->type_count; i++)
         kiln_free(m->types[i].kinds);
@@ -1406,6 +1421,11 @@ kiln_status ld_module_parse(const uint8_t *bytes, size_t size, bool mapped,
         st = parse_symbols(&c);
     if (st == KILN_OK)
         st = link_and_map(&c);
+    if (st == KILN_OK) {
+        const ld_section *names = &c.sections[KILN_SEC_NAMES];
+        st = bt_map_new(c.m, names->present ? bytes + names->offset : NULL,
+                        names->present ? names->size : 0, names->offset, &c.m->backtrace, err);
+    }
     kiln_free(c.symbol_names);
     kiln_free(c.symbol_sizes);
     if (st != KILN_OK) {
@@ -1466,13 +1486,19 @@ void kiln_module_free(kiln_module *module)
     module_destroy(module, true);
 }
 
-const ld_export *ld_find_export(const kiln_module *module, const char *name)
+const ld_export *ld_find_export_n(const kiln_module *module, const char *name, size_t name_len)
 {
     for (uint32_t i = 0; i < module->export_count; i++) {
-        if (strcmp(module->exports[i].name, name) == 0)
-            return &module->exports[i];
+        const ld_export *e = &module->exports[i];
+        if (e->name_len == name_len && memcmp(e->name, name, name_len) == 0)
+            return e;
     }
     return NULL;
+}
+
+const ld_export *ld_find_export(const kiln_module *module, const char *name)
+{
+    return ld_find_export_n(module, name, strlen(name));
 }
 
 kiln_status kiln_module_export_func_type(const kiln_module *module, const char *name,

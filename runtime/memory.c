@@ -29,9 +29,11 @@ kiln_status mem_new(const ld_limits *limits, mem_memory **out, kiln_error *err)
     if (m == NULL)
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
                               "out of memory allocating a linear memory");
+    pthread_mutex_init(&m->lock, NULL);
     m->reserved_bytes = (size_t)MEM_RESERVATION;
     m->base = os_reserve(m->reserved_bytes);
     if (m->base == NULL) {
+        pthread_mutex_destroy(&m->lock);
         kiln_free(m);
         return kiln_error_set(err, KILN_ERR_INSTANTIATE, KILN_NO_OFFSET,
                               "cannot reserve %llu bytes of address space for a linear memory",
@@ -63,6 +65,7 @@ void mem_free(mem_memory *memory)
         return;
     trap_range_unregister(memory->range);
     os_release(memory->base, memory->reserved_bytes);
+    pthread_mutex_destroy(&memory->lock);
     kiln_free(memory->users);
     kiln_free(memory);
 }
@@ -78,29 +81,38 @@ static void publish_bound(mem_memory *memory)
 
 uint32_t mem_grow(mem_memory *memory, uint32_t delta_pages)
 {
+    uint32_t result = 0xFFFFFFFFu;
+    pthread_mutex_lock(&memory->lock);
     uint64_t old_pages = memory->size_bytes / KILN_WASM_PAGE_SIZE;
     uint64_t new_pages = old_pages + delta_pages;
     if (new_pages > memory->max_pages)
-        return 0xFFFFFFFFu;
+        goto out;
     if (delta_pages != 0) {
         uint64_t delta_bytes = (uint64_t)delta_pages * KILN_WASM_PAGE_SIZE;
         if (!os_protect(memory->base + memory->size_bytes, (size_t)delta_bytes,
                         OS_PROT_READ_WRITE))
-            return 0xFFFFFFFFu;
+            goto out;
         memory->size_bytes = new_pages * KILN_WASM_PAGE_SIZE;
         publish_bound(memory);
     }
-    return (uint32_t)old_pages;
+    result = (uint32_t)old_pages;
+out:
+    pthread_mutex_unlock(&memory->lock);
+    return result;
 }
 
 kiln_status mem_attach(mem_memory *memory, void *vmctx, kiln_error *err)
 {
+    kiln_status st = KILN_OK;
+    pthread_mutex_lock(&memory->lock);
     if (memory->user_count == memory->user_capacity) {
         uint32_t cap = memory->user_capacity == 0 ? 4u : memory->user_capacity * 2u;
         void **grown = kiln_realloc(memory->users, cap * sizeof *grown);
-        if (grown == NULL)
-            return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
-                                  "out of memory attaching an instance to a memory");
+        if (grown == NULL) {
+            st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                                "out of memory attaching an instance to a memory");
+            goto out;
+        }
         memory->users = grown;
         memory->user_capacity = cap;
     }
@@ -108,15 +120,19 @@ kiln_status mem_attach(mem_memory *memory, void *vmctx, kiln_error *err)
     uintptr_t *words = vmctx;
     words[KILN_VMCTX_MEM0_BASE] = (uintptr_t)memory->base;
     words[KILN_VMCTX_MEM0_BOUND] = (uintptr_t)memory->size_bytes;
-    return KILN_OK;
+out:
+    pthread_mutex_unlock(&memory->lock);
+    return st;
 }
 
 void mem_detach(mem_memory *memory, void *vmctx)
 {
+    pthread_mutex_lock(&memory->lock);
     for (uint32_t i = 0; i < memory->user_count; i++) {
         if (memory->users[i] == vmctx) {
             memory->users[i] = memory->users[--memory->user_count];
-            return;
+            break;
         }
     }
+    pthread_mutex_unlock(&memory->lock);
 }

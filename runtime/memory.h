@@ -8,10 +8,16 @@
  * that 32-bit wasm code can form (< 8 GiB) lands inside the reservation and
  * an out-of-bounds access faults instead of touching other memory. The base
  * never moves; growing opens more pages in place.
+ *
+ * Threads: a shared memory is used by instances on several threads, so
+ * grow and the users list (attach/detach, publishing a new bound) are
+ * serialised by the memory's lock; base never changes, so reads of it
+ * need none.
  */
 #ifndef KILN_RT_MEMORY_H
 #define KILN_RT_MEMORY_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "kiln.h"
@@ -30,6 +36,7 @@ typedef struct mem_memory {
     uint32_t user_count;
     uint32_t user_capacity;
     trap_range *range; /* registration for the fault handler */
+    pthread_mutex_t lock; /* guards size_bytes changes and users */
 } mem_memory;
 
 /* Reserves and commits limits->min pages. KILN_ERR_INSTANTIATE when the

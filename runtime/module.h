@@ -65,7 +65,8 @@ typedef struct ld_global {
 } ld_global;
 
 typedef struct ld_export {
-    char *name; /* owned */
+    char *name;        /* owned, NUL-terminated copy; may itself contain NULs */
+    uint32_t name_len; /* wasm names are any UTF-8, NUL included: compare by length */
     uint8_t kind;
     uint32_t index;
 } ld_export;
@@ -139,6 +140,7 @@ struct kiln_module {
     uint32_t exec_size;
     uint32_t image_size;
     trap_range *code_range; /* registration for the fault handler */
+    struct bt_map *backtrace; /* code address -> function map (backtrace.c) */
 };
 
 /* Parses and validates a container (copied or mapped by the caller into
@@ -148,6 +150,8 @@ kiln_status ld_module_parse(const uint8_t *bytes, size_t size, bool mapped,
 
 /* Export lookup; NULL when absent. */
 const ld_export *ld_find_export(const kiln_module *module, const char *name);
+/* The export whose name is exactly these name_len bytes (NULs allowed). */
+const ld_export *ld_find_export_n(const kiln_module *module, const char *name, size_t name_len);
 
 /* Name of a value type ("i32"), for messages. */
 const char *ld_valtype_name(uint8_t valtype);

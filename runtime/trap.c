@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "alloc.h"
+#include "backtrace.h"
 #include "kiln_common.h"
 #include "platform/platform.h"
 #include "trap.h"
@@ -94,6 +95,12 @@ typedef struct trap_activation {
     volatile bool is_exit;     /* trap_raise_exit: exit_status is set */
     volatile int exit_status;
     char message[TRAP_MESSAGE_SIZE];
+    /* Backtrace: raw code addresses, innermost first (the faulting PC
+     * exactly, return addresses minus one so they fall in the call). */
+    uintptr_t frame_top; /* frame of the outermost trap_call: walks stop here */
+    volatile bool captured;
+    volatile size_t pc_count;
+    uintptr_t pcs[KILN_BACKTRACE_MAX];
 } trap_activation;
 
 static _Thread_local trap_activation *active;
@@ -101,12 +108,131 @@ static _Thread_local bool thread_ready;
 static _Thread_local uintptr_t stack_low;
 static _Thread_local uintptr_t stack_high;
 static _Thread_local uintptr_t stack_limit;
+/* The last trap's resolved backtrace (kiln_last_trap_backtrace). */
+static _Thread_local kiln_frame last_frames[KILN_BACKTRACE_MAX];
+static _Thread_local size_t last_frame_count;
+
+/* ---- backtrace capture --------------------------------------------------------
+ * Runs in the fault handler too, so it only reads memory known to be live
+ * (stack words between the starting frame and the outermost activation's
+ * frame, code bytes inside registered code ranges) and takes no locks. */
+
+#if defined(__x86_64__)
+/* True when the bytes before return address ret end with an x86-64 call
+ * instruction: rel32, register, or memory with disp8/disp32/SIB forms. */
+static bool follows_call(uintptr_t ret)
+{
+    if (!range_find(ret - 7u, TRAP_RANGE_CODE))
+        return false;
+    const uint8_t *p = (const uint8_t *)ret;
+    if (p[-5] == 0xE8)
+        return true;
+    if (p[-2] == 0xFF && (p[-1] & 0xF8u) == 0xD0)
+        return true;
+    if (p[-3] == 0xFF && ((p[-2] & 0xF8u) == 0x50 || p[-2] == 0x14))
+        return true;
+    if (p[-4] == 0xFF && p[-3] == 0x54)
+        return true;
+    if (p[-6] == 0xFF && (p[-5] & 0xF8u) == 0x90)
+        return true;
+    return p[-7] == 0xFF && p[-6] == 0x94;
+}
+#endif
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TRAP_NO_ASAN __attribute__((no_sanitize_address))
+#endif
+#endif
+#if !defined(TRAP_NO_ASAN) && defined(__SANITIZE_ADDRESS__)
+#define TRAP_NO_ASAN __attribute__((no_sanitize_address))
+#endif
+#ifndef TRAP_NO_ASAN
+#define TRAP_NO_ASAN
+#endif
+
+/*
+ * Records the trap's frames into act: pc (0 when the trap was raised by a
+ * helper: its own frames are not wasm code), then the return addresses of
+ * the frame-pointer chain from fp while frames stay strictly increasing and
+ * below act->frame_top. With scan_leaf, a few words from sp are searched
+ * for a return address into wasm code that the chain skips: the caller of a
+ * leaf function, which keeps no frame. Not instrumented by ASan: reading
+ * other frames' words is its purpose.
+ */
+TRAP_NO_ASAN static void capture(trap_activation *act, uintptr_t pc, uintptr_t fp, uintptr_t sp,
+                                 bool scan_leaf)
+{
+    uintptr_t top = act->frame_top;
+    size_t n = 0;
+    if (pc != 0 && range_find(pc, TRAP_RANGE_CODE))
+        act->pcs[n++] = pc;
+    bool fp_ok = fp >= sp && fp % sizeof(uintptr_t) == 0 && fp + 2u * sizeof(uintptr_t) <= top;
+#if defined(__x86_64__)
+    if (scan_leaf && sp % sizeof(uintptr_t) == 0) {
+        uintptr_t chain_ret = fp_ok ? ((const uintptr_t *)fp)[1] : 0;
+        for (uintptr_t at = sp; at < sp + 8u * sizeof(uintptr_t) && at + sizeof(uintptr_t) <= top &&
+                                (!fp_ok || at < fp);
+             at += sizeof(uintptr_t)) {
+            uintptr_t ret = *(const uintptr_t *)at;
+            if (ret != chain_ret && range_find(ret, TRAP_RANGE_CODE) && follows_call(ret)) {
+                act->pcs[n++] = ret - 1u;
+                break;
+            }
+        }
+    }
+#else
+    (void)scan_leaf;
+#endif
+    while (fp_ok && n < KILN_BACKTRACE_MAX) {
+        const uintptr_t *frame = (const uintptr_t *)fp;
+        uintptr_t ret = frame[1];
+        if (range_find(ret, TRAP_RANGE_CODE))
+            act->pcs[n++] = ret - 1u;
+        uintptr_t next = frame[0];
+        if (next <= fp || next % sizeof(uintptr_t) != 0 || next + 2u * sizeof(uintptr_t) > top)
+            break;
+        fp = next;
+    }
+    act->pc_count = n;
+    act->captured = true;
+}
+
+/* Called from helpers (through trap_raise*): walks from this frame, which
+ * the runtime's -fno-omit-frame-pointer keeps linked to its callers. */
+__attribute__((noinline)) static void capture_here(trap_activation *act)
+{
+    if (act->captured)
+        return; /* the fault handler already walked from the faulting PC */
+    uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
+    capture(act, 0, fp, fp, false);
+}
+
+/* Resolves act's addresses into the thread's last backtrace. */
+static void publish_backtrace(const trap_activation *act)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < act->pc_count && n < KILN_BACKTRACE_MAX; i++) {
+        if (bt_resolve(act->pcs[i], &last_frames[n]))
+            n++;
+    }
+    last_frame_count = n;
+}
+
+size_t kiln_last_trap_backtrace(kiln_frame *frames, size_t capacity)
+{
+    size_t n = last_frame_count;
+    for (size_t i = 0; i < n && i < capacity; i++)
+        frames[i] = last_frames[i];
+    return n;
+}
 
 _Noreturn void trap_raise(kiln_trap_code code)
 {
     trap_activation *act = active;
     if (act == NULL)
         abort(); /* compiled code ran outside trap_call: a runtime bug */
+    capture_here(act);
     act->trap_code = (int)code;
     siglongjmp(act->jump, 1);
 }
@@ -116,6 +242,7 @@ _Noreturn void trap_raise_message(kiln_trap_code code, const char *message)
     trap_activation *act = active;
     if (act == NULL)
         abort(); /* a helper ran outside trap_call: a runtime bug */
+    capture_here(act);
     size_t n = 0;
     while (message[n] != '\0' && n + 1 < TRAP_MESSAGE_SIZE) {
         act->message[n] = message[n];
@@ -137,7 +264,7 @@ _Noreturn void trap_raise_exit(int status)
     siglongjmp(act->jump, 1);
 }
 
-static int fault_classify(uintptr_t pc, uintptr_t fault_address, uintptr_t sp)
+static int fault_kind(uintptr_t pc, uintptr_t fault_address, uintptr_t sp)
 {
     if (active == NULL || !range_find(pc, TRAP_RANGE_CODE))
         return 0;
@@ -149,6 +276,15 @@ static int fault_classify(uintptr_t pc, uintptr_t fault_address, uintptr_t sp)
     if (fault_address <= sp + 4096u && fault_address + 65536u >= sp)
         return KILN_TRAP_CALL_STACK_EXHAUSTED;
     return 0;
+}
+
+static int fault_classify(uintptr_t pc, uintptr_t fault_address, uintptr_t sp, uintptr_t fp)
+{
+    int code = fault_kind(pc, fault_address, sp);
+    /* Words near sp of an exhausted stack may lie in the guard: no scan. */
+    if (code != 0)
+        capture(active, pc, fp, sp, code == KILN_TRAP_OUT_OF_BOUNDS_MEMORY);
+    return code;
 }
 
 static void fault_deliver(int code)
@@ -206,6 +342,10 @@ kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *s
     act.has_message = false;
     act.is_exit = false;
     act.exit_status = 0;
+    act.frame_top = act.prev != NULL ? act.prev->frame_top
+                                     : (uintptr_t)__builtin_frame_address(0);
+    act.captured = false;
+    act.pc_count = 0;
     if (sigsetjmp(act.jump, 1) == 0) {
         active = &act;
         entry(vmctx, code, slots);
@@ -224,6 +364,7 @@ kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *s
         return st;
     }
     kiln_trap_code trap = (kiln_trap_code)act.trap_code;
+    publish_backtrace(&act);
     if (act.has_message)
         st = kiln_error_set(err, KILN_ERR_TRAP, KILN_NO_OFFSET, "trap: %s", act.message);
     else

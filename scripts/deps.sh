@@ -9,6 +9,7 @@ packages=(
   libcmocka-dev                           # unit tests
   wabt                                    # wat2wasm for test modules
   libcjson-dev                            # JSON for the spec-test runner
+  libsodium-dev                           # Ed25519 container signatures (KILN_SIGNING)
   clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32  # C -> wasm32-wasi tests
 )
 

@@ -27,6 +27,9 @@
 #include <string.h>
 
 #include "kiln.h"
+#ifdef KILN_HAVE_SIGNING
+#include "kiln/signing.h"
+#endif
 #ifdef KILN_HAVE_WASI
 #include "kiln_wasi.h"
 #endif
@@ -61,6 +64,13 @@ static void usage(FILE *out)
             "  --unknown-imports=trap\n"
             "                 let functions that nothing provides be imported anyway; a\n"
             "                 call to one traps naming it\n"
+            "  --check        do not run MODULE: say whether this runtime on this\n"
+            "                 machine can load it and, if not, list every reason\n"
+            "                 (exit 0 when loadable, 1 when not)\n"
+            "  --trust-key PUBFILE\n"
+            "                 load only containers signed (kilnc --sign) by this public\n"
+            "                 key (kilnc --gen-key writes it); repeatable, any listed\n"
+            "                 key is accepted\n"
             "  --help         print this help and exit\n"
             "  --version      print the version and the target this runtime runs\n"
             "  --             end of options (a MODULE name may then start with '-')\n"
@@ -83,7 +93,25 @@ typedef struct run_options {
     const char **module_paths;
     size_t module_path_count;
     bool trap_unknown;
+    bool check; /* --check: report loadability instead of running */
+#ifdef KILN_HAVE_SIGNING
+    kiln_trust *trust; /* --trust-key: NULL = signatures not required */
+#endif
 } run_options;
+
+/* Every module file goes through here, so --trust-key covers --module-path
+ * dependencies too. */
+static kiln_status load_module_file(const run_options *o, const char *path, kiln_module **out,
+                                    kiln_error *err)
+{
+#ifdef KILN_HAVE_SIGNING
+    if (o->trust != NULL)
+        return kiln_module_load_file_trusted(path, o->trust, out, err);
+#else
+    (void)o;
+#endif
+    return kiln_module_load_file(path, out, err);
+}
 
 /* The resolver of --module-path: DIR/NAME.aot from the first DIR that has
  * it. Names with a '/' or starting with '.' are never looked up, so an
@@ -106,7 +134,7 @@ static kiln_status resolve_module(void *user_data, const char *name, kiln_module
             continue;
         }
         fclose(f);
-        kiln_status st = kiln_module_load_file(path, out, err);
+        kiln_status st = load_module_file(o, path, out, err);
         if (st != KILN_OK && err != NULL) {
             char inner[sizeof err->message];
             memcpy(inner, err->message, sizeof inner);
@@ -188,14 +216,30 @@ out:
 }
 #endif
 
+/* Prints the wasm frames of the trap just reported, innermost first:
+ * "  at I: NAME (func[N])", or "  at I: func[N]" without a name. */
+static void print_backtrace(void)
+{
+    kiln_frame frames[KILN_BACKTRACE_MAX];
+    size_t n = kiln_last_trap_backtrace(frames, KILN_BACKTRACE_MAX);
+    for (size_t i = 0; i < n && i < KILN_BACKTRACE_MAX; i++) {
+        if (frames[i].func_name != NULL)
+            fprintf(stderr, "  at %zu: %s (func[%u])\n", i, frames[i].func_name,
+                    frames[i].func_index);
+        else
+            fprintf(stderr, "  at %zu: func[%u]\n", i, frames[i].func_index);
+    }
+}
+
 /* Prints a failed call's error; returns the exit status for it. */
 static int report(const kiln_error *err)
 {
     if (err->status == KILN_ERR_EXIT)
         return err->exit_code;
-    if (err->status == KILN_ERR_TRAP)
+    if (err->status == KILN_ERR_TRAP) {
         fprintf(stderr, "kiln: %s\n", err->message);
-    else
+        print_backtrace();
+    } else
         fprintf(stderr, "kiln: error: %s\n", err->message);
     return EXIT_TRAP_OR_ERROR;
 }
@@ -465,7 +509,7 @@ static int run(const char *path, const run_options *opts, int argc, char **argv)
     int status = EXIT_TRAP_OR_ERROR;
     const char *invoke = opts->invoke;
 
-    if (kiln_module_load_file(path, &module, &err) != KILN_OK) {
+    if (load_module_file(opts, path, &module, &err) != KILN_OK) {
         fprintf(stderr, "kiln: error: %s\n", err.message);
         goto out;
     }
@@ -603,6 +647,78 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
     return argv[++*i];
 }
 
+/* ---- kiln --check -------------------------------------------------------------- */
+
+static void print_problem(void *user, const kiln_error *problem)
+{
+    unsigned *count = user;
+    (*count)++;
+    fprintf(stdout, "  %s: %s\n", kiln_status_name(problem->status), problem->message);
+}
+
+/* Answers whether this runtime on this machine can load path and, if not,
+ * every reason: the header-level list from kiln_module_check, then (when the
+ * header is fine) a full load, which also checks every section and symbol. */
+static int check_file(const char *path, const run_options *opts)
+{
+    int status = EXIT_TRAP_OR_ERROR;
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "kiln: error: cannot open %s: %s\n", path, strerror(errno));
+        return EXIT_TRAP_OR_ERROR;
+    }
+    size_t cap = 0;
+    for (;;) {
+        if (size == cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            uint8_t *nb = realloc(bytes, ncap);
+            if (nb == NULL) {
+                fprintf(stderr, "kiln: error: out of memory reading %s\n", path);
+                goto out;
+            }
+            bytes = nb;
+            cap = ncap;
+        }
+        size_t got = fread(bytes + size, 1, cap - size, f);
+        size += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "kiln: error: cannot read %s: %s\n", path, strerror(errno));
+        goto out;
+    }
+    unsigned count = 0;
+    kiln_error err;
+    printf("%s: checking against kiln %s (container format %u..%u, target %s)\n", path,
+           KILN_VERSION_STRING, KILN_AOT_FORMAT_VERSION_MIN, KILN_AOT_FORMAT_VERSION,
+           kiln_runtime_target());
+#ifdef KILN_HAVE_SIGNING
+    if (opts->trust != NULL && kiln_module_verify(bytes, size, opts->trust, &err) != KILN_OK)
+        print_problem(&count, &err);
+#else
+    (void)opts;
+#endif
+    if (kiln_module_check(bytes, size, print_problem, &count, &err) == KILN_OK && count == 0) {
+        kiln_module *m = NULL;
+        if (kiln_module_load(bytes, size, &m, &err) != KILN_OK) {
+            print_problem(&count, &err);
+        } else {
+            kiln_module_free(m);
+            printf("%s: loadable by this runtime on this machine\n", path);
+            status = 0;
+            goto out;
+        }
+    }
+    printf("%s: NOT loadable: %u problem%s\n", path, count, count == 1 ? "" : "s");
+out:
+    free(bytes);
+    fclose(f);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     run_options opts;
@@ -628,6 +744,10 @@ int main(int argc, char **argv)
             status = 0;
             goto done;
         }
+        if (strcmp(a, "--check") == 0) {
+            opts.check = true;
+            continue;
+        }
         bool missing = false;
         const char *v;
         if ((v = option_value(argc, argv, &i, "--invoke", &missing)) != NULL) {
@@ -651,6 +771,21 @@ int main(int argc, char **argv)
             if (!push_option(&opts.envs, &opts.env_count, v))
                 goto nomem;
             continue;
+        }
+        if (!missing && (v = option_value(argc, argv, &i, "--trust-key", &missing)) != NULL) {
+#ifdef KILN_HAVE_SIGNING
+            kiln_error kerr;
+            if ((opts.trust == NULL && kiln_trust_new(&opts.trust, &kerr) != KILN_OK) ||
+                kiln_trust_add_key_file(opts.trust, v, &kerr) != KILN_OK) {
+                fprintf(stderr, "kiln: error: %s\n", kerr.message);
+                goto done;
+            }
+            continue;
+#else
+            fprintf(stderr, "kiln: error: --trust-key: this kiln was built without signing "
+                            "(-DKILN_SIGNING=OFF)\n");
+            goto done;
+#endif
         }
         if (!missing && (v = option_value(argc, argv, &i, "--module-path", &missing)) != NULL) {
             if (!push_option(&opts.module_paths, &opts.module_path_count, v))
@@ -680,12 +815,19 @@ int main(int argc, char **argv)
     /* WASI output goes straight to the descriptors: keep printf in order. */
     setvbuf(stdout, NULL, _IONBF, 0);
     setvbuf(stderr, NULL, _IONBF, 0);
+    if (opts.check) {
+        status = check_file(argv[i], &opts);
+        goto done;
+    }
     status = run(argv[i], &opts, argc - i - 1, argv + i + 1);
     goto done;
 nomem:
     fprintf(stderr, "kiln: error: out of memory\n");
     status = EXIT_TRAP_OR_ERROR;
 done:
+#ifdef KILN_HAVE_SIGNING
+    kiln_trust_free(opts.trust);
+#endif
     free(opts.dirs);
     free(opts.envs);
     free(opts.module_paths);

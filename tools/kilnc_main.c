@@ -22,6 +22,9 @@
 
 #include "emit/inspect.h"
 #include "kiln_compiler.h"
+#ifdef KILN_HAVE_SIGNING
+#include "kilnc_sign.h"
+#endif
 
 enum { EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
@@ -62,6 +65,10 @@ static void usage(FILE *out)
             "                          64-bit targets); explicit: compare every access\n"
             "                          with the memory's bound (default on 32-bit)\n"
             "  --inspect FILE          describe a kiln container and exit\n"
+            "  --sign KEYFILE          append an Ed25519 signature made with the secret\n"
+            "                          key in KEYFILE (builds with KILN_SIGNING)\n"
+            "  --gen-key OUT           write a new keypair to OUT (secret) and OUT.pub\n"
+            "                          (public, for kiln --trust-key) and exit\n"
             "  --help                  show this help and exit\n"
             "  --version               show the compiler and LLVM versions and exit\n",
             kilnc_host_triple());
@@ -258,6 +265,7 @@ int main(int argc, char **argv)
     kilnc_options options;
     kilnc_options_init(&options);
     const char *input = NULL, *output = NULL, *inspect_path = NULL;
+    const char *sign_key = NULL, *gen_key = NULL;
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -327,6 +335,14 @@ int main(int argc, char **argv)
             if (m < 0)
                 return EXIT_USAGE;
             inspect_path = v;
+        } else if ((m = option_value(argc, argv, &i, "--sign", &v)) != 0) {
+            if (m < 0)
+                return EXIT_USAGE;
+            sign_key = v;
+        } else if ((m = option_value(argc, argv, &i, "--gen-key", &v)) != 0) {
+            if (m < 0)
+                return EXIT_USAGE;
+            gen_key = v;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             error("unknown option '%s' (see --help)", arg);
             return EXIT_USAGE;
@@ -338,6 +354,19 @@ int main(int argc, char **argv)
         }
     }
 
+#ifndef KILN_HAVE_SIGNING
+    if (sign_key != NULL || gen_key != NULL) {
+        error("this kilnc was built without signing (-DKILN_SIGNING=OFF)");
+        return EXIT_USAGE;
+    }
+#else
+    if (gen_key != NULL)
+        return kilnc_gen_key(gen_key) ? 0 : EXIT_ERROR;
+    if (sign_key != NULL && options.format != KILNC_FORMAT_AOT) {
+        error("--sign applies only to kiln containers (--format=aot)");
+        return EXIT_USAGE;
+    }
+#endif
     if (inspect_path != NULL) {
         if (input != NULL || output != NULL) {
             error("--inspect takes only the container to describe");
@@ -393,8 +422,19 @@ int main(int argc, char **argv)
         else
             error("%s", err.message);
         status = EXIT_ERROR;
-    } else if (!write_file_atomic(output, result, result_size)) {
-        status = EXIT_ERROR;
+    } else {
+        uint8_t *signed_result = NULL;
+        size_t signed_size = 0;
+#ifdef KILN_HAVE_SIGNING
+        if (sign_key != NULL && !kilnc_sign(sign_key, result, result_size, &signed_result,
+                                            &signed_size))
+            status = EXIT_ERROR;
+#endif
+        if (status == 0 && signed_result != NULL)
+            status = write_file_atomic(output, signed_result, signed_size) ? 0 : EXIT_ERROR;
+        else if (status == 0)
+            status = write_file_atomic(output, result, result_size) ? 0 : EXIT_ERROR;
+        free(signed_result);
     }
     kilnc_buffer_free(result);
     free(default_path);

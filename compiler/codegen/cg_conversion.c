@@ -142,10 +142,10 @@ kiln_status cg_emit_conversion(cg_func *fn, const wasm_instr *in)
         cast(fn, LLVMBuildUIToFP, f64);
         return KILN_OK;
     case WASM_OP_F32_DEMOTE_F64:
-        cast(fn, LLVMBuildFPTrunc, f32);
+        cg_push(fn, cg_fp_demote(fn, cg_pop(fn), f32)); /* quiets sNaN */
         return KILN_OK;
     case WASM_OP_F64_PROMOTE_F32:
-        cast(fn, LLVMBuildFPExt, f64);
+        cg_push(fn, cg_fp_promote(fn, cg_pop(fn), f64)); /* quiets sNaN */
         return KILN_OK;
 
     case WASM_OP_I32_REINTERPRET_F32:

@@ -289,6 +289,9 @@ kiln_status cg_function(cg_module *cgm, const wasm_body *body, kiln_error *err)
     st = emit_body(fn);
     if (st != KILN_OK)
         goto out;
+    st = cg_keep_unused_loads(fn);
+    if (st != KILN_OK)
+        goto out;
     cgm->func_emitted[body->func_index] = true;
 
 out:

@@ -51,6 +51,7 @@ struct cg_module {
 
     /* Attribute kinds. */
     unsigned attr_nounwind, attr_noreturn, attr_cold, attr_nonnull, attr_align;
+    unsigned attr_strictfp; /* functions and constrained FP calls (cg_float.c) */
 };
 
 typedef enum cg_frame_kind {
@@ -122,6 +123,20 @@ LLVMValueRef cg_call_intrinsic(cg_func *fn, const char *name, LLVMTypeRef *types
                                unsigned type_count, LLVMValueRef *args, unsigned arg_count);
 /* Common function attributes: nounwind, frame-pointer=non-leaf. */
 void cg_add_function_attrs(const cg_module *cgm, LLVMValueRef func);
+
+/* ---- cg_float.c ----------------------------------------------------------- */
+/* Float ops with wasm NaN semantics (sNaN inputs give quiet NaNs). */
+typedef enum cg_fp_op { CG_FP_ADD, CG_FP_SUB, CG_FP_MUL, CG_FP_DIV } cg_fp_op;
+LLVMValueRef cg_fp_arith(cg_func *fn, cg_fp_op op, LLVMValueRef a, LLVMValueRef b);
+LLVMValueRef cg_fp_promote(cg_func *fn, LLVMValueRef a, LLVMTypeRef to);
+LLVMValueRef cg_fp_demote(cg_func *fn, LLVMValueRef a, LLVMTypeRef to);
+/* A NaN in r (scalar or vector lanes) becomes the canonical NaN. */
+LLVMValueRef cg_fp_quiet(cg_func *fn, LLVMValueRef r);
+
+/* ---- cg_liveness.c -------------------------------------------------------- */
+/* Makes every linear-memory load whose value is dead volatile, so that it
+ * still traps out of bounds. Runs once per function, after its body. */
+kiln_status cg_keep_unused_loads(cg_func *fn);
 
 /* ---- cg_function.c -------------------------------------------------------- */
 static inline void cg_push(cg_func *fn, LLVMValueRef v)

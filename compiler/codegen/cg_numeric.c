@@ -82,6 +82,12 @@ static void binop(cg_func *fn, build_binop build)
     cg_push(fn, build(fn->b, a, b, ""));
 }
 
+static void fbinop(cg_func *fn, cg_fp_op op)
+{
+    LLVMValueRef b = cg_pop(fn), a = cg_pop(fn);
+    cg_push(fn, cg_fp_arith(fn, op, a, b));
+}
+
 static void shift(cg_func *fn, build_binop build)
 {
     LLVMValueRef b = cg_pop(fn), a = cg_pop(fn);
@@ -326,27 +332,29 @@ kiln_status cg_emit_numeric(cg_func *fn, const wasm_instr *in)
         return KILN_OK;
     case WASM_OP_F32_ADD:
     case WASM_OP_F64_ADD:
-        binop(fn, LLVMBuildFAdd);
+        fbinop(fn, CG_FP_ADD);
         return KILN_OK;
     case WASM_OP_F32_SUB:
     case WASM_OP_F64_SUB:
-        binop(fn, LLVMBuildFSub);
+        fbinop(fn, CG_FP_SUB);
         return KILN_OK;
     case WASM_OP_F32_MUL:
     case WASM_OP_F64_MUL:
-        binop(fn, LLVMBuildFMul);
+        fbinop(fn, CG_FP_MUL);
         return KILN_OK;
     case WASM_OP_F32_DIV:
     case WASM_OP_F64_DIV:
-        binop(fn, LLVMBuildFDiv);
+        fbinop(fn, CG_FP_DIV);
         return KILN_OK;
     case WASM_OP_F32_MIN:
     case WASM_OP_F64_MIN:
         binary_intrinsic(fn, "llvm.minimum");
+        cg_push(fn, cg_fp_quiet(fn, cg_pop(fn)));
         return KILN_OK;
     case WASM_OP_F32_MAX:
     case WASM_OP_F64_MAX:
         binary_intrinsic(fn, "llvm.maximum");
+        cg_push(fn, cg_fp_quiet(fn, cg_pop(fn)));
         return KILN_OK;
     case WASM_OP_F32_COPYSIGN:
     case WASM_OP_F64_COPYSIGN:

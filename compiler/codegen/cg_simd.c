@@ -340,6 +340,20 @@ static void binary_intrinsic(cg_func *fn, simd_shape s, const char *name)
     push_v128(fn, call2(fn, name, a, b));
 }
 
+/* Float lane arithmetic with wasm NaN semantics (cg_float.c). */
+static void fbinop(cg_func *fn, simd_shape s, cg_fp_op op)
+{
+    LLVMValueRef b = pop_as(fn, s), a = pop_as(fn, s);
+    push_v128(fn, cg_fp_arith(fn, op, a, b));
+}
+
+/* min/max: a NaN lane becomes the canonical NaN (cg_fp_quiet). */
+static void fminmax(cg_func *fn, simd_shape s, const char *name)
+{
+    LLVMValueRef b = pop_as(fn, s), a = pop_as(fn, s);
+    push_v128(fn, cg_fp_quiet(fn, call2(fn, name, a, b)));
+}
+
 static void unary_intrinsic(cg_func *fn, simd_shape s, const char *name)
 {
     push_v128(fn, call1(fn, name, pop_as(fn, s)));
@@ -1264,40 +1278,40 @@ static bool emit_float(cg_func *fn, wasm_op op)
         unary_intrinsic(fn, S_F64X2, "llvm.roundeven");
         return true;
     case WASM_OP_F32X4_ADD:
-        binop(fn, S_F32X4, LLVMBuildFAdd);
+        fbinop(fn, S_F32X4, CG_FP_ADD);
         return true;
     case WASM_OP_F64X2_ADD:
-        binop(fn, S_F64X2, LLVMBuildFAdd);
+        fbinop(fn, S_F64X2, CG_FP_ADD);
         return true;
     case WASM_OP_F32X4_SUB:
-        binop(fn, S_F32X4, LLVMBuildFSub);
+        fbinop(fn, S_F32X4, CG_FP_SUB);
         return true;
     case WASM_OP_F64X2_SUB:
-        binop(fn, S_F64X2, LLVMBuildFSub);
+        fbinop(fn, S_F64X2, CG_FP_SUB);
         return true;
     case WASM_OP_F32X4_MUL:
-        binop(fn, S_F32X4, LLVMBuildFMul);
+        fbinop(fn, S_F32X4, CG_FP_MUL);
         return true;
     case WASM_OP_F64X2_MUL:
-        binop(fn, S_F64X2, LLVMBuildFMul);
+        fbinop(fn, S_F64X2, CG_FP_MUL);
         return true;
     case WASM_OP_F32X4_DIV:
-        binop(fn, S_F32X4, LLVMBuildFDiv);
+        fbinop(fn, S_F32X4, CG_FP_DIV);
         return true;
     case WASM_OP_F64X2_DIV:
-        binop(fn, S_F64X2, LLVMBuildFDiv);
+        fbinop(fn, S_F64X2, CG_FP_DIV);
         return true;
     case WASM_OP_F32X4_MIN:
-        binary_intrinsic(fn, S_F32X4, "llvm.minimum");
+        fminmax(fn, S_F32X4, "llvm.minimum");
         return true;
     case WASM_OP_F64X2_MIN:
-        binary_intrinsic(fn, S_F64X2, "llvm.minimum");
+        fminmax(fn, S_F64X2, "llvm.minimum");
         return true;
     case WASM_OP_F32X4_MAX:
-        binary_intrinsic(fn, S_F32X4, "llvm.maximum");
+        fminmax(fn, S_F32X4, "llvm.maximum");
         return true;
     case WASM_OP_F64X2_MAX:
-        binary_intrinsic(fn, S_F64X2, "llvm.maximum");
+        fminmax(fn, S_F64X2, "llvm.maximum");
         return true;
     case WASM_OP_F32X4_PMIN:
         pseudo_minmax(fn, S_F32X4, false);

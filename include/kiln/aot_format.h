@@ -227,6 +227,29 @@ typedef enum kiln_reloc_kind {
 
 #define KILN_RELOC_SYM_IMAGE 0xFFFFFFFFu
 
+/*
+ * Signature trailer (optional; kilnc --sign). KILN_AOT_SIG_TRAILER_SIZE bytes
+ * placed right after the container's file_size bytes, so the container
+ * itself, its checksum and this format version are unchanged, and a runtime
+ * that does not check signatures loads a signed file as is:
+ *   off size field
+ *     0    8 magic       KILN_AOT_SIG_MAGIC ("KLNSIG", 0, 1: trailer v1)
+ *     8   32 public_key  the signer's Ed25519 public key
+ *    40   64 signature   Ed25519 (RFC 8032, detached) of bytes [0, file_size):
+ *                        every byte of the container, checksum included
+ * A signed file is exactly file_size + KILN_AOT_SIG_TRAILER_SIZE bytes. A
+ * runtime configured with trusted keys refuses a file without the trailer
+ * (unsigned), a trailer whose key it does not trust, and a signature that
+ * does not verify.
+ */
+#define KILN_AOT_SIG_MAGIC "KLNSIG\0\1"
+#define KILN_AOT_SIG_MAGIC_SIZE 8u
+#define KILN_AOT_SIG_KEY_OFFSET 8u
+#define KILN_AOT_SIG_KEY_SIZE 32u
+#define KILN_AOT_SIG_SIGNATURE_OFFSET 40u
+#define KILN_AOT_SIG_SIGNATURE_SIZE 64u
+#define KILN_AOT_SIG_TRAILER_SIZE 104u
+
 /* ------------------------------------------------------------------------
  * The compiled-code ABI
  *

@@ -16,6 +16,31 @@
  * tables, globals and instances are reference-counted) and frees the
  * modules and instances the resolver made when it is freed. Instances made by
  * kiln_linker_instantiate belong to the caller.
+ *
+ * Threads (the threads proposal, one instance per host thread): define a
+ * shared memory in the linker and let every thread instantiate the module
+ * through it; the instances share the memory (atomics, wait/notify work
+ * across them) and nothing else (each has its own globals, tables and
+ * wasm stack pointer):
+ *
+ *     kiln_memory_new(1, 16, true, &mem, &err);           // shared, fixed base
+ *     kiln_linker_define_memory(linker, "env", "memory", mem, &err);
+ *     // on each thread:
+ *     kiln_linker_instantiate(linker, module, &inst, &err);
+ *     kiln_instance_call(inst, "run", args, 1, NULL, 0, &err);
+ *     kiln_instance_free(inst);
+ *
+ * Thread rules: kiln_linker_instantiate may be called from several threads
+ * at once (instantiation, including the resolver and start functions, is
+ * serialised by the linker's lock). kiln_linker_define_*, _set_resolver,
+ * _trap_unknown_imports and _free are not locked: do them before the
+ * linker is shared, or after its threads are done. An instance is called
+ * by one thread at a time (its vmctx holds the calling thread's stack
+ * limit); instances defined in the linker and called from several threads
+ * through imports are not supported. Memories, tables, globals and
+ * instances may be released from any thread (atomic reference counts), and
+ * traps are per thread: each thread gets its own activation chain,
+ * alternate signal stack and stack limit on its first call.
  */
 #ifndef KILN_LINKER_H
 #define KILN_LINKER_H

@@ -47,7 +47,8 @@ uintptr_t os_stack_pointer(void);
 /*
  * Fault handling. os_fault_handler_install installs, once per process, a
  * SIGSEGV/SIGBUS handler running on a per-thread alternate stack; for each
- * fault it calls classify(pc, fault_address, sp). A non-zero result is a
+ * fault it calls classify(pc, fault_address, sp, fp) (fp: the frame pointer
+ * register, for trap backtraces). A non-zero result is a
  * trap code for a fault of wasm code on this thread: the handler passes it to
  * deliver, which does not return (it siglongjmp's to the activation). Zero
  * means "not ours": the previous handler runs, or the default action is
@@ -55,7 +56,8 @@ uintptr_t os_stack_pointer(void);
  * os_thread_prepare gives the calling thread its alternate signal stack
  * (idempotent, cheap after the first call). Both return false on failure.
  */
-typedef int (*os_fault_classify_fn)(uintptr_t pc, uintptr_t fault_address, uintptr_t sp);
+typedef int (*os_fault_classify_fn)(uintptr_t pc, uintptr_t fault_address, uintptr_t sp,
+                                    uintptr_t fp);
 typedef void (*os_fault_deliver_fn)(int code);
 bool os_fault_handler_install(os_fault_classify_fn classify, os_fault_deliver_fn deliver);
 bool os_thread_prepare(void);

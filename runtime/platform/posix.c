@@ -130,6 +130,10 @@ static os_fault_deliver_fn fault_deliver;
 static struct sigaction previous_segv;
 static struct sigaction previous_bus;
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+/* Every thread's first trap_call installs: the callbacks are written once,
+ * under this lock, so threads that install later (and their fault handler,
+ * which reads them) see them without a data race. */
+static pthread_mutex_t callbacks_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool install_ok;
 
 static _Thread_local bool thread_has_alt_stack;
@@ -165,6 +169,15 @@ static uintptr_t context_sp(const ucontext_t *uc)
 #endif
 }
 
+static uintptr_t context_fp(const ucontext_t *uc)
+{
+#if defined(__x86_64__)
+    return (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+#elif defined(__aarch64__)
+    return (uintptr_t)uc->uc_mcontext.regs[29];
+#endif
+}
+
 static void chain_previous(int signo, siginfo_t *info, void *context)
 {
     const struct sigaction *prev = signo == SIGBUS ? &previous_bus : &previous_segv;
@@ -186,7 +199,8 @@ static void chain_previous(int signo, siginfo_t *info, void *context)
 static void fault_handler(int signo, siginfo_t *info, void *context)
 {
     const ucontext_t *uc = context;
-    int code = fault_classify(context_pc(uc), (uintptr_t)info->si_addr, context_sp(uc));
+    int code = fault_classify(context_pc(uc), (uintptr_t)info->si_addr, context_sp(uc),
+                              context_fp(uc));
     if (code != 0)
         fault_deliver(code);
     chain_previous(signo, info, context);
@@ -227,8 +241,12 @@ static void install_handlers(void)
 
 bool os_fault_handler_install(os_fault_classify_fn classify, os_fault_deliver_fn deliver)
 {
-    fault_classify = classify;
-    fault_deliver = deliver;
+    pthread_mutex_lock(&callbacks_lock);
+    if (fault_classify == NULL) {
+        fault_classify = classify;
+        fault_deliver = deliver;
+    }
+    pthread_mutex_unlock(&callbacks_lock);
     pthread_once(&install_once, install_handlers);
     return install_ok;
 }

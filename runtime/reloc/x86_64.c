@@ -14,6 +14,7 @@
 #if defined(__x86_64__)
 
 #include <cpuid.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "kiln_common.h"
@@ -197,12 +198,25 @@ static bool cpu_bit(const cpu_feature *f)
     }
 }
 
+/* CPUID traps to the hypervisor in a VM (tens of microseconds), and every
+ * load asks about every feature a container names, so each answer is
+ * computed once: 0 unknown, 1 absent, 2 present. Racing threads compute the
+ * same value, so relaxed atomics suffice. */
+static _Atomic unsigned char cpu_feature_known[sizeof cpu_features / sizeof cpu_features[0]];
+
 bool arch_cpu_has_feature(const char *name, size_t size)
 {
     for (size_t i = 0; i < sizeof cpu_features / sizeof cpu_features[0]; i++) {
         const cpu_feature *f = &cpu_features[i];
-        if (strlen(f->name) == size && memcmp(f->name, name, size) == 0)
-            return cpu_bit(f);
+        if (strlen(f->name) == size && memcmp(f->name, name, size) == 0) {
+            unsigned char known =
+                atomic_load_explicit(&cpu_feature_known[i], memory_order_relaxed);
+            if (known == 0) {
+                known = cpu_bit(f) ? 2 : 1;
+                atomic_store_explicit(&cpu_feature_known[i], known, memory_order_relaxed);
+            }
+            return known == 2;
+        }
     }
     /* 64-bit mode itself and names we cannot check: assume present. */
     return true;

@@ -7,6 +7,7 @@
 #   module FILE.wat            the module under test (relative to tests/wat/)
 #   opt-levels 0 3             compile and check at each level (default: 0 2 3)
 #   kilnc-args ARGS...         extra kilnc options
+#   wat2wasm-args ARGS...      extra wat2wasm options (e.g. --debug-names)
 #   invoke NAME ARGS... => RESULTS...       results printed one per line
 #   invoke NAME ARGS... => trap MESSAGE     kiln must exit 1 with "kiln: trap: MESSAGE"
 #   run ARGS... => exit N [stdout TEXT]     run the module's _start/main
@@ -25,19 +26,21 @@ passed=0 failed=0
 fail() { failed=$((failed + 1)); printf 'FAIL %s: %s\n' "$name" "$*"; }
 pass() { passed=$((passed + 1)); }
 
-module="" opt_levels="0 2 3" kilnc_args=""
+module="" opt_levels="0 2 3" kilnc_args="" wat2wasm_args=""
 while IFS= read -r line; do
   case "$line" in
     module\ *) module=${line#module } ;;
     opt-levels\ *) opt_levels=${line#opt-levels } ;;
     kilnc-args\ *) kilnc_args=${line#kilnc-args } ;;
+    wat2wasm-args\ *) wat2wasm_args=${line#wat2wasm-args } ;;
   esac
 done < "$test_file"
 
 wasm=""
 if [ -n "$module" ]; then
   wasm="$work/$name.wasm"
-  if ! "$wat2wasm" "$wat_dir/$module" -o "$wasm" 2> "$work/$name.wat2wasm.err"; then
+  # shellcheck disable=SC2086 # wat2wasm_args is a word list
+  if ! "$wat2wasm" $wat2wasm_args "$wat_dir/$module" -o "$wasm" 2> "$work/$name.wat2wasm.err"; then
     fail "wat2wasm $module: $(cat "$work/$name.wat2wasm.err")"
     printf '%s: %d passed, %d failed\n' "$name" "$passed" "$failed"
     exit 1

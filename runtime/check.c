@@ -1,0 +1,377 @@
+/*
+ * Header-level container checks that report every problem (ld_check_,
+ * kiln_module_check) and content sniffing (kiln_detect).
+ *
+ * kiln_module_load stops at the first refusal; `kiln --check` and build
+ * tooling want the whole list ("wrong target AND missing avx512f AND ..."),
+ * so this file walks the same checks as loader.c's check_header but keeps
+ * going after a problem wherever the remaining fields can still be read.
+ * Messages match the loader's so a user sees the same words either way.
+ *
+ * Invariants: every read is bounded by the buffer size (and by the header's
+ * file_size once it is known to fit); any alignment is accepted (byte-wise
+ * readers); nothing is allocated, printed or aborted.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "helpers.h"
+#include "kiln_common.h"
+#include "reloc/reloc.h"
+
+typedef struct chk_ctx {
+    kiln_check_fn report;
+    void *user;
+    kiln_error *err;
+    kiln_status first; /* status of the first problem, KILN_OK if none */
+    unsigned count;
+} chk_ctx;
+
+/* Records one problem: the first goes to *err, every one to the callback. */
+static void problem(chk_ctx *c, kiln_status status, uint64_t offset, const char *fmt, ...)
+    KILN_PRINTF(4, 5);
+static void problem(chk_ctx *c, kiln_status status, uint64_t offset, const char *fmt, ...)
+{
+    kiln_error e;
+    va_list ap;
+    va_start(ap, fmt);
+    e.status = status;
+    e.trap = KILN_TRAP_NONE;
+    e.offset = offset;
+    e.exit_code = 0;
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    if (c->count == 0) {
+        c->first = status;
+        if (c->err != NULL)
+            *c->err = e;
+    }
+    c->count++;
+    if (c->report != NULL)
+        c->report(c->user, &e);
+}
+
+void ld_check_producer(const uint8_t *bytes, size_t size, char *out, size_t out_size)
+{
+    static const char unknown[] = "an unknown kilnc";
+    snprintf(out, out_size, "%s", unknown);
+    if (size < KILN_AOT_HEADER_FIXED_SIZE)
+        return;
+    uint32_t off = kiln_read_u32le(bytes + KILN_AOT_OFF_COMPILER_VERSION);
+    uint32_t len = kiln_read_u32le(bytes + KILN_AOT_OFF_COMPILER_VERSION + 4);
+    if (len == 0 || len > 200 || (uint64_t)off + len > size)
+        return;
+    for (uint32_t i = 0; i < len; i++)
+        if (bytes[off + i] < 0x20 || bytes[off + i] > 0x7E)
+            return;
+    snprintf(out, out_size, "%.*s", (int)len, (const char *)bytes + off);
+}
+
+/* ---- target triple (same rules as loader.c) ------------------------------------ */
+
+/* The architecture (first component) and the operating system (first
+ * component naming a known OS); vendor and environment are ignored. */
+static void triple_split(const char *t, size_t n, const char **arch, size_t *arch_len,
+                         const char **os, size_t *os_len)
+{
+    static const char *const known_os[] = {"linux", "darwin", "macos", "ios", "windows",
+                                           "freebsd", "netbsd", "openbsd", "none", "wasi",
+                                           "android", "elf"};
+    size_t i = 0;
+    while (i < n && t[i] != '-')
+        i++;
+    *arch = t;
+    *arch_len = i;
+    *os = "";
+    *os_len = 0;
+    while (i < n) {
+        size_t start = ++i;
+        while (i < n && t[i] != '-')
+            i++;
+        for (size_t k = 0; k < sizeof known_os / sizeof known_os[0]; k++) {
+            size_t kl = strlen(known_os[k]);
+            if (i - start >= kl && memcmp(t + start, known_os[k], kl) == 0) {
+                *os = t + start;
+                *os_len = kl;
+                return;
+            }
+        }
+    }
+}
+
+static bool arch_same(const char *a, size_t an, const char *b, size_t bn)
+{
+    if (an == 5 && memcmp(a, "amd64", 5) == 0) {
+        a = "x86_64";
+        an = 6;
+    }
+    if (bn == 5 && memcmp(b, "amd64", 5) == 0) {
+        b = "x86_64";
+        bn = 6;
+    }
+    return an == bn && memcmp(a, b, an) == 0;
+}
+
+static bool triple_matches_host(const uint8_t *triple, uint32_t n)
+{
+    const char *host = arch_host_triple();
+    const char *ma, *mo, *ha, *ho;
+    size_t mal, mol, hal, hol;
+    triple_split((const char *)triple, n, &ma, &mal, &mo, &mol);
+    triple_split(host, strlen(host), &ha, &hal, &ho, &hol);
+    return arch_same(ma, mal, ha, hal) && mol == hol && memcmp(mo, ho, mol) == 0;
+}
+
+/* ---- the checks ---------------------------------------------------------------- */
+
+/* Reads a header string reference; false when it lies outside size. */
+static bool string_at(const uint8_t *b, size_t size, uint32_t field, const uint8_t **p,
+                      uint32_t *n)
+{
+    uint32_t off = kiln_read_u32le(b + field);
+    uint32_t len = kiln_read_u32le(b + field + 4);
+    if ((uint64_t)off + len > size)
+        return false;
+    *p = b + off;
+    *n = len;
+    return true;
+}
+
+static void check_features(chk_ctx *c, const uint8_t *list, uint32_t n)
+{
+    char missing[400];
+    size_t used = 0;
+    unsigned missing_count = 0;
+    missing[0] = '\0';
+    size_t i = 0;
+    while (i < n) {
+        size_t start = i;
+        while (i < n && list[i] != ',')
+            i++;
+        size_t len = i - start;
+        i++;
+        if (len < 2 || list[start] != '+')
+            continue; /* "-x" only disables a feature */
+        const char *name = (const char *)list + start + 1;
+        if (arch_cpu_has_feature(name, len - 1))
+            continue;
+        missing_count++;
+        int w = snprintf(missing + used, sizeof missing - used, "%s%.*s",
+                         missing_count > 1 ? ", " : "", (int)(len - 1), name);
+        if (w > 0 && (size_t)w < sizeof missing - used)
+            used += (size_t)w;
+    }
+    if (missing_count != 0)
+        problem(c, KILN_ERR_CPU_FEATURES, KILN_AOT_OFF_CPU_FEATURES,
+                "module needs CPU feature%s this host lacks: %s", missing_count > 1 ? "s" : "",
+                missing);
+}
+
+static void check_helper_bits(chk_ctx *c, uint64_t used_bits)
+{
+    char missing[400];
+    size_t used = 0;
+    unsigned missing_count = 0;
+    missing[0] = '\0';
+    for (unsigned id = 0; id < 64; id++) {
+        if ((used_bits & ((uint64_t)1 << id)) == 0 || hlp_provided(id))
+            continue;
+        const char *name = hlp_name(id);
+        missing_count++;
+        int w = name != NULL ? snprintf(missing + used, sizeof missing - used, "%s%s (%u)",
+                                        missing_count > 1 ? ", " : "", name, id)
+                             : snprintf(missing + used, sizeof missing - used,
+                                        "%shelper %u (unknown to this runtime, which knows "
+                                        "0..%u)",
+                                        missing_count > 1 ? ", " : "", id,
+                                        KILN_HELPER_COUNT - 1u);
+        if (w > 0 && (size_t)w < sizeof missing - used)
+            used += (size_t)w;
+    }
+    if (missing_count != 0)
+        problem(c, KILN_ERR_HELPERS, KILN_AOT_OFF_HELPERS_USED,
+                "module uses runtime helper%s this runtime does not provide: %s",
+                missing_count > 1 ? "s" : "", missing);
+}
+
+/* The section table: ids, bounds, duplicates, overlaps (first problem only:
+ * after one bad entry the rest of the table means little). */
+static void check_section_table(chk_ctx *c, const uint8_t *b, size_t size)
+{
+    uint32_t header_size = kiln_read_u32le(b + KILN_AOT_OFF_HEADER_SIZE);
+    uint32_t count = kiln_read_u32le(b + KILN_AOT_OFF_SECTION_COUNT);
+    uint32_t table = kiln_read_u32le(b + KILN_AOT_OFF_SECTION_TABLE);
+    if (header_size < KILN_AOT_HEADER_FIXED_SIZE || header_size % 8u != 0 ||
+        header_size > size) {
+        problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_HEADER_SIZE,
+                "corrupt container: header at offset %u: header_size %u is not a multiple of "
+                "8 in [%u, %zu]",
+                (unsigned)KILN_AOT_OFF_HEADER_SIZE, header_size, KILN_AOT_HEADER_FIXED_SIZE,
+                size);
+        return;
+    }
+    if (table != header_size || count > KILN_SEC_MAX_ID ||
+        (uint64_t)table + (uint64_t)count * KILN_AOT_SECTION_ENTRY_SIZE > size) {
+        problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_SECTION_TABLE,
+                "corrupt container: header at offset %u: the section table (%u entries at "
+                "%u) does not fit the header (header_size %u, file %zu bytes, at most %u "
+                "sections)",
+                (unsigned)KILN_AOT_OFF_SECTION_TABLE, count, table, header_size, size,
+                (unsigned)KILN_SEC_MAX_ID);
+        return;
+    }
+    uint64_t table_end = (uint64_t)table + (uint64_t)count * KILN_AOT_SECTION_ENTRY_SIZE;
+    uint32_t seen = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *e = b + table + i * KILN_AOT_SECTION_ENTRY_SIZE;
+        uint32_t id = kiln_read_u32le(e);
+        uint32_t off = kiln_read_u32le(e + 4);
+        uint32_t len = kiln_read_u32le(e + 8);
+        uint64_t at = table + (uint64_t)i * KILN_AOT_SECTION_ENTRY_SIZE;
+        if (id == 0 || id > KILN_SEC_MAX_ID || (seen & (1u << id)) != 0 ||
+            (uint64_t)off < table_end || (uint64_t)off + len > size) {
+            problem(c, KILN_ERR_CORRUPT, at,
+                    "corrupt container: header at offset %llu: section table entry %u (id "
+                    "%u, bytes [%u, %llu)) is unknown, repeated or outside the payload area "
+                    "[%llu, %zu)",
+                    (unsigned long long)at, i, id, off, (unsigned long long)off + len,
+                    (unsigned long long)table_end, size);
+            return;
+        }
+        seen |= 1u << id;
+    }
+}
+
+kiln_status kiln_module_check(const void *bytes, size_t size, kiln_check_fn report, void *user,
+                              kiln_error *err)
+{
+    chk_ctx c = {report, user, err, KILN_OK, 0};
+    const uint8_t *b = bytes;
+    static const uint8_t magic[4] = {KILN_AOT_MAGIC_0, KILN_AOT_MAGIC_1, KILN_AOT_MAGIC_2,
+                                     KILN_AOT_MAGIC_3};
+    if (b == NULL && size != 0) {
+        problem(&c, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "no bytes given (NULL with size %zu)",
+                size);
+        return c.first;
+    }
+    if (size >= 4 && memcmp(b, "\0asm", 4) == 0) {
+        problem(&c, KILN_ERR_IS_WASM, 0,
+                "this is a WebAssembly binary, not a precompiled kiln module: compile it "
+                "with kilnc first");
+        return c.first;
+    }
+    size_t prefix = size < 4 ? size : 4;
+    if (size == 0 || memcmp(b, magic, prefix) != 0) {
+        char seen[32] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < prefix; i++)
+            used += (size_t)snprintf(seen + used, sizeof seen - used, " %02x", b[i]);
+        problem(&c, KILN_ERR_NOT_CONTAINER, 0,
+                "not a kiln container: it starts with%s, a container starts with 7f 4b 4c "
+                "4e (\"\\x7fKLN\")",
+                size == 0 ? " nothing (0 bytes)" : seen);
+        return c.first;
+    }
+    if (size < KILN_AOT_HEADER_FIXED_SIZE) {
+        problem(&c, KILN_ERR_TRUNCATED, size,
+                "container truncated: the fixed header needs %u bytes, only %zu present",
+                KILN_AOT_HEADER_FIXED_SIZE, size);
+        return c.first;
+    }
+    uint64_t file_size = kiln_read_u64le(b + KILN_AOT_OFF_FILE_SIZE);
+    if (file_size > size) {
+        problem(&c, KILN_ERR_TRUNCATED, size,
+                "container truncated: its header says %llu bytes, only %zu present",
+                (unsigned long long)file_size, size);
+        return c.first;
+    }
+    uint32_t version = kiln_read_u32le(b + KILN_AOT_OFF_VERSION);
+    if (version < KILN_AOT_FORMAT_VERSION_MIN || version > KILN_AOT_FORMAT_VERSION) {
+        char producer[256];
+        ld_check_producer(b, size, producer, sizeof producer);
+        problem(&c, KILN_ERR_VERSION, KILN_AOT_OFF_VERSION,
+                "container format version %u, this runtime loads versions %u..%u (the "
+                "module was compiled by %s, %s)",
+                version, KILN_AOT_FORMAT_VERSION_MIN, KILN_AOT_FORMAT_VERSION, producer,
+                version > KILN_AOT_FORMAT_VERSION ? "newer than this runtime"
+                                                  : "recompile it with this kilnc");
+        /* The rest is read as this runtime's layout: for a list of reasons
+         * that is still the most useful guess. */
+    }
+    if (file_size < KILN_AOT_HEADER_FIXED_SIZE) {
+        problem(&c, KILN_ERR_CORRUPT, KILN_AOT_OFF_FILE_SIZE,
+                "corrupt container: header at offset %u: file_size %llu is smaller than the "
+                "fixed header (%u bytes)",
+                (unsigned)KILN_AOT_OFF_FILE_SIZE, (unsigned long long)file_size,
+                KILN_AOT_HEADER_FIXED_SIZE);
+        return c.first;
+    }
+    size = (size_t)file_size;
+    uint32_t stored = kiln_read_u32le(b + KILN_AOT_OFF_CHECKSUM);
+    uint32_t actual = kiln_crc32(0, b, KILN_AOT_OFF_CHECKSUM);
+    actual = kiln_crc32(actual, b + 16, size - 16);
+    if (stored != actual)
+        problem(&c, KILN_ERR_CHECKSUM, KILN_AOT_OFF_CHECKSUM,
+                "checksum mismatch: the header says 0x%08x, the contents give 0x%08x (the "
+                "file is damaged)",
+                stored, actual);
+
+    const uint8_t *triple, *features;
+    uint32_t triple_n, features_n;
+    if (!string_at(b, size, KILN_AOT_OFF_TRIPLE, &triple, &triple_n))
+        problem(&c, KILN_ERR_CORRUPT, KILN_AOT_OFF_TRIPLE,
+                "corrupt container: header at offset %u: the triple string lies outside the "
+                "file",
+                (unsigned)KILN_AOT_OFF_TRIPLE);
+    else if (!triple_matches_host(triple, triple_n))
+        problem(&c, KILN_ERR_TARGET, KILN_AOT_OFF_TRIPLE, "module compiled for %.*s, this runtime is %s",
+                (int)(triple_n > 200 ? 200 : triple_n), (const char *)triple,
+                arch_host_triple());
+    uint8_t width = b[KILN_AOT_OFF_POINTER_WIDTH];
+    if (width != sizeof(void *))
+        problem(&c, KILN_ERR_POINTER_WIDTH, KILN_AOT_OFF_POINTER_WIDTH,
+                "module compiled for %u-byte pointers, this runtime uses %u-byte pointers",
+                (unsigned)width, (unsigned)sizeof(void *));
+    uint8_t endian = b[KILN_AOT_OFF_ENDIANNESS];
+    if (endian != 0)
+        problem(&c, KILN_ERR_ENDIANNESS, KILN_AOT_OFF_ENDIANNESS,
+                "module is %s (byte order %u), this runtime is little-endian",
+                endian == 1 ? "big-endian" : "of an unknown byte order", (unsigned)endian);
+    uint8_t bounds = b[KILN_AOT_OFF_BOUNDS_CHECKS];
+    if (bounds != KILN_BOUNDS_GUARD && bounds != KILN_BOUNDS_EXPLICIT)
+        problem(&c, KILN_ERR_BOUNDS_MODE, KILN_AOT_OFF_BOUNDS_CHECKS,
+                "module uses bounds-check mode %u, this runtime honours guard (0) and "
+                "explicit (1)",
+                (unsigned)bounds);
+    if (!string_at(b, size, KILN_AOT_OFF_CPU_FEATURES, &features, &features_n))
+        problem(&c, KILN_ERR_CORRUPT, KILN_AOT_OFF_CPU_FEATURES,
+                "corrupt container: header at offset %u: the cpu_features string lies "
+                "outside the file",
+                (unsigned)KILN_AOT_OFF_CPU_FEATURES);
+    else
+        check_features(&c, features, features_n);
+    check_helper_bits(&c, kiln_read_u64le(b + KILN_AOT_OFF_HELPERS_USED));
+    check_section_table(&c, b, size);
+    return c.first;
+}
+
+kiln_detect_kind kiln_detect(const void *bytes, size_t size, kiln_error *why)
+{
+    const uint8_t *b = bytes;
+    if (b == NULL || size < 4)
+        return KILN_DETECT_NEITHER;
+    if (memcmp(b, "\0asm", 4) == 0)
+        return KILN_DETECT_WASM;
+    if (b[0] != KILN_AOT_MAGIC_0 || b[1] != KILN_AOT_MAGIC_1 || b[2] != KILN_AOT_MAGIC_2 ||
+        b[3] != KILN_AOT_MAGIC_3)
+        return KILN_DETECT_NEITHER;
+    kiln_error first;
+    if (kiln_module_check(bytes, size, NULL, NULL, &first) == KILN_OK)
+        return KILN_DETECT_LOADABLE;
+    if (why != NULL)
+        *why = first;
+    return KILN_DETECT_UNLOADABLE;
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Makes containers from tests/wat/*.wat with kilnc and runs corruption_test
+# on them (ctest fuzz.corruption; see corruption_test.c for what is checked).
+# usage: run_corruption.sh KILNC WAT2WASM CORRUPTION_TEST WORKDIR
+set -euo pipefail
+kilnc=$1 wat2wasm=$2 corruption_test=$3 work=$4
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$work"
+files=()
+for wat in "$here"/../wat/*.wat; do
+  name=$(basename "$wat" .wat)
+  "$wat2wasm" "$wat" -o "$work/$name.wasm"
+  "$kilnc" --opt-level=2 "$work/$name.wasm" -o "$work/$name.aot"
+  files+=("$work/$name.aot")
+done
+exec "$corruption_test" "${files[@]}"
