@@ -6,7 +6,7 @@ usage: gen_big_wat.py FUNCS OUT.wat
 Each function is a distinct chain of i32/i64 arithmetic and memory traffic
 on its parameters (different constants per function, so LLVM cannot merge
 them), with a loop so it is not inlined away; every function is exported,
-so none is dropped. About 3,000 functions give ~1 MB of x86-64 code at -O2.
+so none is dropped. About 1,000 functions give ~1 MB of x86-64 code at -O0.
 """
 import sys
 

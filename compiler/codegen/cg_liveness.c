@@ -89,20 +89,6 @@ static bool is_alloca_access(LLVMValueRef ptr)
     return ptr != NULL && LLVMIsAAllocaInst(ptr) != NULL;
 }
 
-/* A store to an alloca that a later store in the same block overwrites
- * before any load of that alloca. */
-static bool is_overwritten(LLVMValueRef store)
-{
-    LLVMValueRef slot = LLVMGetOperand(store, 1);
-    for (LLVMValueRef in = LLVMGetNextInstruction(store); in; in = LLVMGetNextInstruction(in)) {
-        if (LLVMIsALoadInst(in) && LLVMGetOperand(in, 0) == slot)
-            return false;
-        if (LLVMIsAStoreInst(in) && LLVMGetOperand(in, 1) == slot)
-            return true;
-    }
-    return false;
-}
-
 static bool is_root(LLVMValueRef in)
 {
     if (LLVMIsATerminatorInst(in) || LLVMIsAFenceInst(in) || LLVMIsAAtomicRMWInst(in) ||
@@ -117,26 +103,80 @@ static bool is_root(LLVMValueRef in)
     return false;
 }
 
+/* Store-to-alloca bookkeeping: stores sorted by alloca, so the stores of an
+ * alloca that becomes read are found by binary search. */
+typedef struct local_store {
+    LLVMValueRef slot, store;
+} local_store;
+
+static int by_slot(const void *x, const void *y)
+{
+    uintptr_t a = (uintptr_t)((const local_store *)x)->slot;
+    uintptr_t b = (uintptr_t)((const local_store *)y)->slot;
+    return a < b ? -1 : a > b;
+}
+
+/* Stores to allocas that can become live: those not overwritten later in
+ * their block before a load of the alloca (one backward walk per block;
+ * `pending` holds the allocas stored to below with no load in between). */
+static size_t collect_local_stores(LLVMValueRef func, local_store *out, ptr_set *pending)
+{
+    size_t n = 0, used = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(func); bb; bb = LLVMGetNextBasicBlock(bb)) {
+        if (used != 0)
+            memset(pending->slots, 0, pending->cap * sizeof *pending->slots);
+        used = 0;
+        for (LLVMValueRef in = LLVMGetLastInstruction(bb); in; in = LLVMGetPreviousInstruction(in)) {
+            if (LLVMIsALoadInst(in) && is_alloca_access(LLVMGetOperand(in, 0))) {
+                /* Reads the alloca: stores above are not overwritten. A
+                 * cleared set stays correct (only more stores count). */
+                if (set_has(pending, LLVMGetOperand(in, 0))) {
+                    memset(pending->slots, 0, pending->cap * sizeof *pending->slots);
+                    used = 0;
+                }
+            } else if (LLVMIsAStoreInst(in) && !LLVMGetVolatile(in) &&
+                       is_alloca_access(LLVMGetOperand(in, 1))) {
+                LLVMValueRef slot = LLVMGetOperand(in, 1);
+                if (set_add(pending, slot)) {
+                    used++;
+                    out[n++] = (local_store){slot, in};
+                }
+            }
+        }
+    }
+    qsort(out, n, sizeof *out, by_slot);
+    return n;
+}
+
 kiln_status cg_keep_unused_loads(cg_func *fn)
 {
-    size_t count = 0;
+    size_t count = 0, allocas = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn->fn); bb; bb = LLVMGetNextBasicBlock(bb))
-        for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in))
+        for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in)) {
             count++;
-    ptr_set live = {0}, read_allocas = {0};
+            allocas += LLVMIsAAllocaInst(in) != NULL;
+        }
+    ptr_set live = {0}, read_allocas = {0}, pending = {0};
     live.cap = 16;
     while (live.cap < count * 2u)
         live.cap *= 2u;
     read_allocas.cap = live.cap;
+    pending.cap = 64;
+    while (pending.cap < 2u * allocas) /* never full: set_add needs a free slot */
+        pending.cap *= 2u;
     live.slots = calloc(live.cap, sizeof *live.slots);
     read_allocas.slots = calloc(read_allocas.cap, sizeof *read_allocas.slots);
+    pending.slots = calloc(pending.cap, sizeof *pending.slots);
     LLVMValueRef *work = malloc((count ? count : 1) * sizeof *work);
+    local_store *stores = malloc((count ? count : 1) * sizeof *stores);
     kiln_status st = KILN_OK;
-    if (live.slots == NULL || read_allocas.slots == NULL || work == NULL) {
+    if (live.slots == NULL || read_allocas.slots == NULL || pending.slots == NULL ||
+        work == NULL || stores == NULL) {
         st = kiln_error_set(fn->err, KILN_ERR_NOMEM, 0, "codegen: out of memory (function %u)",
                             fn->body->func_index);
         goto out;
     }
+    size_t store_count = collect_local_stores(fn->fn, stores, &pending);
 
     size_t top = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn->fn); bb; bb = LLVMGetNextBasicBlock(bb))
@@ -144,31 +184,30 @@ kiln_status cg_keep_unused_loads(cg_func *fn)
             if (is_root(in) && set_add(&live, in))
                 work[top++] = in;
     /* Each instruction enters the work list once (set_add), so top <= count. */
-    bool changed = true;
-    while (changed) {
-        while (top > 0) {
-            LLVMValueRef in = work[--top];
-            if (LLVMIsALoadInst(in) && is_alloca_access(LLVMGetOperand(in, 0)))
-                set_add(&read_allocas, LLVMGetOperand(in, 0));
-            int n = LLVMGetNumOperands(in);
-            for (int i = 0; i < n; i++) {
-                LLVMValueRef op = LLVMGetOperand(in, (unsigned)i);
-                if (op != NULL && LLVMIsAInstruction(op) && set_add(&live, op))
-                    work[top++] = op;
+    while (top > 0) {
+        LLVMValueRef in = work[--top];
+        if (LLVMIsALoadInst(in) && is_alloca_access(LLVMGetOperand(in, 0)) &&
+            set_add(&read_allocas, LLVMGetOperand(in, 0))) {
+            /* First live read of this local: its surviving stores are live. */
+            local_store key = {LLVMGetOperand(in, 0), NULL};
+            size_t lo = 0, hi = store_count;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2u;
+                if (by_slot(&stores[mid], &key) < 0)
+                    lo = mid + 1u;
+                else
+                    hi = mid;
             }
+            for (size_t k = lo; k < store_count && stores[k].slot == key.slot; k++)
+                if (set_add(&live, stores[k].store))
+                    work[top++] = stores[k].store;
         }
-        /* Stores to locals that a live load reads become live. */
-        changed = false;
-        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn->fn); bb;
-             bb = LLVMGetNextBasicBlock(bb))
-            for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in;
-                 in = LLVMGetNextInstruction(in))
-                if (LLVMIsAStoreInst(in) && !set_has(&live, in) &&
-                    set_has(&read_allocas, LLVMGetOperand(in, 1)) && !is_overwritten(in)) {
-                    set_add(&live, in);
-                    work[top++] = in;
-                    changed = true;
-                }
+        int n = LLVMGetNumOperands(in);
+        for (int i = 0; i < n; i++) {
+            LLVMValueRef op = LLVMGetOperand(in, (unsigned)i);
+            if (op != NULL && LLVMIsAInstruction(op) && set_add(&live, op))
+                work[top++] = op;
+        }
     }
 
     LLVMValueRef tbaa_memory = fn->cgm->md_tbaa_memory;
@@ -178,7 +217,9 @@ kiln_status cg_keep_unused_loads(cg_func *fn)
                 LLVMGetMetadata(in, fn->cgm->md_tbaa) == tbaa_memory)
                 LLVMSetVolatile(in, 1);
 out:
+    free(stores);
     free(work);
+    free(pending.slots);
     free(read_allocas.slots);
     free(live.slots);
     return st;

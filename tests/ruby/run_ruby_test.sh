@@ -5,10 +5,10 @@
 # /usr/bin/time -v when present: WORKDIR/kilnc-time.log), then drives it
 # with ruby_host (tests/ruby/ruby_host.c) and checks its output.
 #
-# usage: run_ruby_test.sh KILNC RUBY_HOST WORKDIR [OPT_LEVEL]
+# usage: run_ruby_test.sh KILNC RUBY_HOST WORKDIR [OPT_LEVEL]   (default 0)
 # Needs npm to fetch the package; without it the test says so and fails.
 set -u
-kilnc=$1 host=$2 work=$3 opt=${4:-2}
+kilnc=$1 host=$2 work=$3 opt=${4:-0}
 package="@ruby/3.3-wasm-wasi@2.10.1"
 mkdir -p "$work"
 failed=0 passed=0

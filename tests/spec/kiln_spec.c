@@ -17,6 +17,15 @@
  * such a command still runs; when it differs it is counted as a separate,
  * named skip ("pre-2.0 proposal expectation"), never as a pass, and when it
  * no longer differs that is a failure, so the list stays true.
+ *
+ * Two steps, for targets where only the runtime exists:
+ *   kiln-spec --compile-to DIR FILE.json...   compiles the .wasm of every
+ *     module command to DIR/NAME.aot, or records its compile error in
+ *     DIR/NAME.err ("STATUS MESSAGE", STATUS the kiln_status number), and
+ *     runs nothing;
+ *   kiln-spec-rt --aot-dir DIR FILE.json...   runs the files from those
+ *     .aot/.err files with the runtime alone (kiln-spec accepts it too).
+ * The compile half lives in spec_compile.c (kiln-spec-rt: spec_nocompile.c).
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -29,7 +38,7 @@
 #include <string.h>
 
 #include "kiln.h"
-#include "kiln_compiler.h"
+#include "spec_compile.h"
 #include "spec_host.h"
 
 typedef struct counts {
@@ -50,6 +59,8 @@ typedef struct spec_file {
     char dir[4096];    /* its folder, where the .wasm files are */
     int opt_level;
     bool verbose;
+    const char *aot_dir;    /* --aot-dir: run from DIR/NAME.aot|.err */
+    const char *compile_to; /* --compile-to: only write DIR/NAME.aot|.err */
     spec_env *env;
     counts c;
     const differences *diffs;
@@ -107,9 +118,53 @@ static uint8_t *read_file(const char *path, size_t *size)
 /* Compiles and loads the module file of a command. On failure returns the
  * status and the message in *err; compile errors and load errors are both
  * reported, so assert_invalid can check the compiler's message. */
+/* "x/NAME.wasm" -> "NAME" in buf. */
+static void module_stem(const char *filename, char *buf, size_t size)
+{
+    const char *base = strrchr(filename, '/');
+    snprintf(buf, size, "%s", base != NULL ? base + 1 : filename);
+    char *dot = strrchr(buf, '.');
+    if (dot != NULL && strcmp(dot, ".wasm") == 0)
+        *dot = '\0';
+}
+
+/* --aot-dir: DIR/NAME.aot, else the compile error recorded in DIR/NAME.err. */
+static kiln_status load_precompiled(spec_file *f, const char *filename, kiln_module **out,
+                                    kiln_error *err)
+{
+    char stem[512], path[8192];
+    module_stem(filename, stem, sizeof stem);
+    snprintf(path, sizeof path, "%s/%s.aot", f->aot_dir, stem);
+    size_t size = 0;
+    uint8_t *aot = read_file(path, &size);
+    if (aot != NULL) {
+        kiln_status st = kiln_module_load(aot, size, out, err);
+        free(aot);
+        return st;
+    }
+    snprintf(path, sizeof path, "%s/%s.err", f->aot_dir, stem);
+    uint8_t *text = read_file(path, &size);
+    int status = 0, used = 0;
+    if (text == NULL || sscanf((const char *)text, "%d %n", &status, &used) != 1 ||
+        status <= KILN_OK || (size_t)used > size) {
+        free(text);
+        snprintf(err->message, sizeof err->message,
+                 "%.150s: neither %.100s.aot nor a readable %.100s.err", f->aot_dir, stem, stem);
+        err->status = KILN_ERR_IO;
+        return KILN_ERR_IO;
+    }
+    snprintf(err->message, sizeof err->message, "%.*s", (int)(size - (size_t)used),
+             (const char *)text + used);
+    free(text);
+    err->status = (kiln_status)status;
+    return err->status;
+}
+
 static kiln_status load_module(spec_file *f, const char *filename, kiln_module **out,
                                kiln_error *err)
 {
+    if (f->aot_dir != NULL)
+        return load_precompiled(f, filename, out, err);
     char path[8192];
     snprintf(path, sizeof path, "%s/%s", f->dir, filename);
     size_t size = 0;
@@ -122,18 +177,73 @@ static kiln_status load_module(spec_file *f, const char *filename, kiln_module *
         err->status = KILN_ERR_IO;
         return KILN_ERR_IO;
     }
-    kilnc_options opts;
-    kilnc_options_init(&opts);
-    opts.opt_level = (unsigned)f->opt_level;
     uint8_t *aot = NULL;
     size_t aot_size = 0;
-    kiln_status st = kilnc_compile(wasm, size, &opts, &aot, &aot_size, err);
+    kiln_status st = spec_compile(wasm, size, f->opt_level, &aot, &aot_size, err);
     free(wasm);
     if (st != KILN_OK)
         return st;
     st = kiln_module_load(aot, aot_size, out, err);
-    kilnc_buffer_free(aot);
+    spec_compile_free(aot);
     return st;
+}
+
+/* Writes size bytes to path; false when it cannot. */
+static bool write_file(const char *path, const void *bytes, size_t size)
+{
+    FILE *fp = fopen(path, "wb");
+    if (fp == NULL)
+        return false;
+    bool ok = fwrite(bytes, 1, size, fp) == size;
+    return fclose(fp) == 0 && ok;
+}
+
+/* --compile-to: one module command's .wasm to DIR/NAME.aot or DIR/NAME.err. */
+static void compile_one(spec_file *f, const char *dir, const char *filename, int line)
+{
+    char path[8192], stem[512];
+    snprintf(path, sizeof path, "%s/%s", f->dir, filename);
+    size_t size = 0;
+    uint8_t *wasm = read_file(path, &size);
+    if (wasm == NULL) {
+        failf(f, line, "compile", "cannot read %s: %s", filename, strerror(errno));
+        return;
+    }
+    module_stem(filename, stem, sizeof stem);
+    uint8_t *aot = NULL;
+    size_t aot_size = 0;
+    kiln_error err = {0};
+    kiln_status st = spec_compile(wasm, size, f->opt_level, &aot, &aot_size, &err);
+    free(wasm);
+    bool ok;
+    if (st == KILN_OK) {
+        snprintf(path, sizeof path, "%s/%s.aot", dir, stem);
+        ok = write_file(path, aot, aot_size);
+        spec_compile_free(aot);
+    } else {
+        char text[sizeof err.message + 16];
+        int n = snprintf(text, sizeof text, "%d %s", (int)st, err.message);
+        snprintf(path, sizeof path, "%s/%s.err", dir, stem);
+        ok = n > 0 && write_file(path, text, strlen(text));
+    }
+    if (!ok)
+        failf(f, line, "compile", "cannot write %s: %s", path, strerror(errno));
+    else
+        f->c.passed++;
+}
+
+/* Compiles every binary module of a file (module and assert_* commands). */
+static void compile_file_modules(spec_file *f, const cJSON *root, const char *dir)
+{
+    const cJSON *cmd;
+    cJSON_ArrayForEach(cmd, cJSON_GetObjectItem(root, "commands")) {
+        const cJSON *filename = cJSON_GetObjectItem(cmd, "filename");
+        const cJSON *module_type = cJSON_GetObjectItem(cmd, "module_type");
+        if (!cJSON_IsString(filename) ||
+            (cJSON_IsString(module_type) && strcmp(module_type->valuestring, "binary") != 0))
+            continue;
+        compile_one(f, dir, filename->valuestring, cJSON_GetObjectItem(cmd, "line")->valueint);
+    }
 }
 
 /* ---- values ------------------------------------------------------------------ */
@@ -620,6 +730,12 @@ static bool run_file(spec_file *f)
     else
         snprintf(f->dir, sizeof f->dir, ".");
 
+    if (f->compile_to != NULL) {
+        /* "passed" counts the modules written. */
+        compile_file_modules(f, root, f->compile_to);
+        cJSON_Delete(root);
+        return true;
+    }
     f->env = spec_env_new();
     char wast[128];
     const char *base = strrchr(f->path, '/');
@@ -699,6 +815,7 @@ int main(int argc, char **argv)
 {
     static differences diffs;
     bool have_diffs = false;
+    const char *compile_to = NULL, *aot_dir = NULL;
     int opt_level = 2;
     bool verbose = false;
     counts total = {0};
@@ -712,6 +829,14 @@ int main(int argc, char **argv)
             verbose = true;
             continue;
         }
+        if ((strcmp(argv[i], "--compile-to") == 0 || strcmp(argv[i], "--aot-dir") == 0) &&
+            i + 1 < argc) {
+            if (argv[i][2] == 'c')
+                compile_to = argv[++i];
+            else
+                aot_dir = argv[++i];
+            continue;
+        }
         if (strncmp(argv[i], "--expected-differences=", 23) == 0) {
             if (!load_differences(argv[i] + 23, &diffs))
                 return 2;
@@ -722,8 +847,19 @@ int main(int argc, char **argv)
             fprintf(stderr, "kiln-spec: error: unknown option %s\n", argv[i]);
             return 2;
         }
+        if (compile_to != NULL && !spec_can_compile()) {
+            fprintf(stderr, "kiln-spec: error: --compile-to needs the compiler; this is "
+                            "kiln-spec-rt (use kiln-spec)\n");
+            return 2;
+        }
+        if (compile_to == NULL && aot_dir == NULL && !spec_can_compile()) {
+            fprintf(stderr, "kiln-spec: error: kiln-spec-rt has no compiler: give --aot-dir "
+                            "DIR (written by kiln-spec --compile-to DIR)\n");
+            return 2;
+        }
         spec_file f = {.path = argv[i], .opt_level = opt_level, .verbose = verbose,
-                       .diffs = have_diffs ? &diffs : NULL};
+                       .diffs = have_diffs ? &diffs : NULL, .aot_dir = aot_dir,
+                       .compile_to = compile_to};
         run_file(&f);
         unsigned skipped = f.c.skipped_text_malformed + f.c.skipped_text_invalid +
                            f.c.skipped_pre20;
@@ -738,7 +874,9 @@ int main(int argc, char **argv)
         files++;
     }
     if (files == 0) {
-        fprintf(stderr, "usage: kiln-spec [--opt-level=N] [--verbose] FILE.json...\n");
+        fprintf(stderr, "usage: kiln-spec [--opt-level=N] [--verbose] "
+                        "[--expected-differences=FILE] [--compile-to DIR | --aot-dir DIR] "
+                        "FILE.json...\n");
         return 2;
     }
     printf("skipped: %u assert_malformed in text format, %u assert_invalid in text format, "

@@ -34,4 +34,7 @@ for name in "${names[@]}"; do
   fi
   jsons+=("$json")
 done
-exec "$kiln_spec" "${spec_flags[@]}" "${jsons[@]}"
+# KILN_SPEC_ARGS: extra kiln-spec options (run_spec_two_step.sh)
+# shellcheck disable=SC2206
+extra=(${KILN_SPEC_ARGS:-})
+exec "$kiln_spec" "${spec_flags[@]}" "${extra[@]}" "${jsons[@]}"
