@@ -1,6 +1,6 @@
 /*
  * Pieces shared by libkilnc and libkiln (compiled into both): error records,
- * CRC-32 for the container checksum, and little-endian byte access that works
+ * CRC-32C for the container checksum, and little-endian byte access that works
  * at any alignment. Nothing here allocates.
  */
 #ifndef KILN_COMMON_H
@@ -24,8 +24,19 @@ kiln_status kiln_error_set(kiln_error *err, kiln_status status, uint64_t offset,
 /* Resets *err to KILN_OK with an empty message. */
 void kiln_error_clear(kiln_error *err);
 
-/* CRC-32 (IEEE, reflected). Start with crc = 0; chain calls over pieces. */
-uint32_t kiln_crc32(uint32_t crc, const void *data, size_t size);
+/* CRC-32C (Castagnoli, reflected). Start with crc = 0; chain calls over
+ * pieces. kiln_crc32c uses the CPU's CRC instructions where it has them;
+ * kiln_crc32c_portable is the table-driven reference (tests compare them). */
+uint32_t kiln_crc32c(uint32_t crc, const void *data, size_t size);
+uint32_t kiln_crc32c_portable(uint32_t crc, const void *data, size_t size);
+
+/* Where the container keeps its checksum (KILN_AOT_OFF_CHECKSUM; repeated
+ * here so this header does not depend on the format header). */
+#define KILN_CONTAINER_CHECKSUM_OFFSET 12u
+
+/* The container checksum: CRC-32C of every byte of the container's size
+ * bytes except the 4-byte checksum field itself (size >= 16). */
+uint32_t kiln_container_checksum(const uint8_t *bytes, size_t size);
 
 static inline uint16_t kiln_read_u16le(const uint8_t *p)
 {

@@ -311,8 +311,7 @@ kiln_status kiln_module_check(const void *bytes, size_t size, kiln_check_fn repo
     }
     size = (size_t)file_size;
     uint32_t stored = kiln_read_u32le(b + KILN_AOT_OFF_CHECKSUM);
-    uint32_t actual = kiln_crc32(0, b, KILN_AOT_OFF_CHECKSUM);
-    actual = kiln_crc32(actual, b + 16, size - 16);
+    uint32_t actual = kiln_container_checksum(b, size);
     if (stored != actual)
         problem(&c, KILN_ERR_CHECKSUM, KILN_AOT_OFF_CHECKSUM,
                 "checksum mismatch: the header says 0x%08x, the contents give 0x%08x (the "

@@ -414,8 +414,7 @@ static kiln_status check_header(ld_ctx *c, size_t buffer_size)
                        (unsigned long long)file_size, KILN_AOT_HEADER_FIXED_SIZE);
     c->size = (size_t)file_size;
     uint32_t stored = kiln_read_u32le(b + KILN_AOT_OFF_CHECKSUM);
-    uint32_t actual = kiln_crc32(0, b, KILN_AOT_OFF_CHECKSUM);
-    actual = kiln_crc32(actual, b + 16, c->size - 16);
+    uint32_t actual = kiln_container_checksum(b, c->size);
     if (stored != actual)
         return kiln_error_set(c->err, KILN_ERR_CHECKSUM, KILN_AOT_OFF_CHECKSUM,
                               "checksum mismatch: the header says 0x%08x, the contents give "

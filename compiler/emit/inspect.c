@@ -439,7 +439,7 @@ kiln_status emit_inspect(const uint8_t *bytes, size_t size, char **text, kiln_er
     text_buf t = {0};
     uint32_t computed = 0;
     if (file_size >= 16)
-        computed = kiln_crc32(kiln_crc32(0, bytes, 12), bytes + 16, (size_t)file_size - 16);
+        computed = kiln_container_checksum(bytes, (size_t)file_size);
     text_printf(&t, "kiln container, format version %u, %llu bytes, header %u bytes\n",
                 version, (unsigned long long)file_size, header_size);
     if (computed == checksum)

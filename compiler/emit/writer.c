@@ -101,8 +101,7 @@ void wr_align(wr_buf *buf, size_t align)
 
 uint32_t wr_checksum(const uint8_t *bytes, size_t size)
 {
-    uint32_t crc = kiln_crc32(0, bytes, KILN_AOT_OFF_CHECKSUM);
-    return kiln_crc32(crc, bytes + KILN_AOT_OFF_CHECKSUM + 4, size - KILN_AOT_OFF_CHECKSUM - 4);
+    return kiln_container_checksum(bytes, size);
 }
 
 /* ---- pieces ------------------------------------------------------------------ */

@@ -25,9 +25,10 @@
  *     0    4 magic              0x7F 'K' 'L' 'N'
  *     4    4 format_version     KILN_AOT_FORMAT_VERSION of the writer
  *     8    4 header_size        bytes from file start to the section table
- *    12    4 checksum           CRC-32 (IEEE 802.3, reflected, init and
- *                               xorout 0xFFFFFFFF) of every byte of the file
- *                               except these four: bytes [0,12) ++ [16,size)
+ *    12    4 checksum           CRC-32C (Castagnoli, reflected polynomial
+ *                               0x82F63B78, init and xorout 0xFFFFFFFF) of
+ *                               every byte of the file except these four:
+ *                               bytes [0,12) ++ [16,size)
  *    16    8 file_size          total bytes; a shorter buffer is "truncated"
  *    24    1 pointer_width      4 or 8 (bytes)
  *    25    1 endianness         0 = little (the only value written today)
@@ -111,8 +112,8 @@
 #define KILN_AOT_MAGIC_2 'L'
 #define KILN_AOT_MAGIC_3 'N'
 
-#define KILN_AOT_FORMAT_VERSION 1u
-#define KILN_AOT_FORMAT_VERSION_MIN 1u
+#define KILN_AOT_FORMAT_VERSION 2u
+#define KILN_AOT_FORMAT_VERSION_MIN 2u
 
 #define KILN_AOT_HEADER_FIXED_SIZE 80u
 #define KILN_AOT_SECTION_ENTRY_SIZE 16u

@@ -86,9 +86,7 @@ static uint64_t rng_next(void)
 
 static void reseal(uint8_t *b, size_t size)
 {
-    uint32_t crc = kiln_crc32(0, b, KILN_AOT_OFF_CHECKSUM);
-    crc = kiln_crc32(crc, b + 16, size - 16);
-    kiln_write_u32le(b + KILN_AOT_OFF_CHECKSUM, crc);
+    kiln_write_u32le(b + KILN_AOT_OFF_CHECKSUM, kiln_container_checksum(b, size));
 }
 
 static bool read_file(const char *path, uint8_t **out, size_t *size)

@@ -39,9 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (copy == NULL)
         return 0;
     memcpy(copy, data, size);
-    uint32_t crc = kiln_crc32(0, copy, KILN_AOT_OFF_CHECKSUM);
-    crc = kiln_crc32(crc, copy + 16, (size_t)file_size - 16);
-    kiln_write_u32le(copy + KILN_AOT_OFF_CHECKSUM, crc);
+    kiln_write_u32le(copy + KILN_AOT_OFF_CHECKSUM,
+                     kiln_container_checksum(copy, (size_t)file_size));
     load_once(copy, size);
     free(copy);
     return 0;

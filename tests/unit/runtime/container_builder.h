@@ -119,9 +119,7 @@ static void tb_free(tb_container *c)
 /* Recomputes the checksum of a finished container after a test edits it. */
 static void tb_reseal(uint8_t *file, size_t size)
 {
-    uint32_t crc = kiln_crc32(0, file, 12);
-    crc = kiln_crc32(crc, file + 16, size - 16);
-    kiln_write_u32le(file + 12, crc);
+    kiln_write_u32le(file + 12, kiln_container_checksum(file, size));
 }
 
 /* Lays out the file; *out is malloc'ed. */
