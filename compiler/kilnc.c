@@ -156,6 +156,7 @@ static kiln_status write_output(const wasm_module *module, cg_module *cgm,
             .cpu_features = target->cpu_features,
             .compiler_version = KILNC_VERSION_STRING,
             .pointer_width = target->pointer_width,
+            .page_size = target->max_page_size,
             .bounds = target->bounds,
             .helpers_used = cg_module_helpers_used(cgm),
         };

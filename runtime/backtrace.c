@@ -12,6 +12,7 @@
  * LLVM dropped or inlined have no entry).
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,7 +136,13 @@ kiln_status bt_map_new(const kiln_module *m, const uint8_t *names, size_t names_
         e->end = e->start + f->code_size;
         e->func_index = i;
     }
-    qsort(map->entries, map->count, sizeof *map->entries, entry_compare);
+    /* kilnc lays functions out in index order, so the entries usually are
+     * sorted already; checking costs one pass, sorting n log n compares. */
+    bool sorted = true;
+    for (uint32_t e = 1; e < map->count && sorted; e++)
+        sorted = entry_compare(&map->entries[e - 1], &map->entries[e]) <= 0;
+    if (!sorted)
+        qsort(map->entries, map->count, sizeof *map->entries, entry_compare);
     for (uint32_t i = 0; i < m->func_count; i++)
         by_func[i] = UINT32_MAX;
     for (uint32_t e = 0; e < map->count; e++)

@@ -108,6 +108,7 @@ typedef struct ld_ctx {
     kiln_error *err;
     ld_section sections[KILN_SEC_MAX_ID + 1];
     uint32_t code_section_image; /* file offset of the code image */
+    bool mapped; /* bytes are a private read-only mapping of the whole file */
     const uint8_t **symbol_names;
     uint32_t *symbol_sizes;
     uint32_t symbol_count;
@@ -1217,11 +1218,10 @@ static kiln_status parse_symbols(ld_ctx *c)
     return KILN_OK;
 }
 
-/* Validates every relocation, returns how many need a veneer slot. */
-static kiln_status check_relocs(ld_ctx *c, uint32_t *veneer_slots)
+/* Validates every relocation before any is applied. */
+static kiln_status check_relocs(ld_ctx *c)
 {
     const kiln_module *m = c->m;
-    *veneer_slots = 0;
     if (!c->sections[KILN_SEC_RELOCS].present)
         return KILN_OK;
     ld_reader r = section_reader(c, KILN_SEC_RELOCS);
@@ -1251,33 +1251,16 @@ static kiln_status check_relocs(ld_ctx *c, uint32_t *veneer_slots)
             return corrupt(c, KILN_SEC_RELOCS, at + 8,
                            "relocation %u names symbol %u, the module has %u symbols", i,
                            symbol, c->symbol_count);
-        if (kind == KILN_RELOC_CALL_REL32 && symbol != KILN_RELOC_SYM_IMAGE)
-            (*veneer_slots)++;
     }
     return KILN_OK;
 }
 
-/* Maps the image RW, relocates it, then makes it read+execute. */
-static kiln_status map_code(ld_ctx *c, void *const *symbol_addresses, uint32_t veneer_slots)
+/* Applies every relocation to the image at base (writable). Each writes its
+ * field from S, A and P alone, so applying them again is harmless. */
+static kiln_status relocate(ld_ctx *c, uint8_t *base, void *const *symbol_addresses)
 {
-    kiln_module *m = c->m;
-    if (m->image_size == 0)
-        return KILN_OK;
-    size_t page = os_page_size();
-    size_t image_area = ((size_t)m->image_size + 15u) & ~(size_t)15u;
-    size_t map_size = image_area + (size_t)veneer_slots * REL_VENEER_SIZE;
-    map_size = (map_size + page - 1) & ~(page - 1);
-    uint8_t *base = os_map_rw(map_size);
-    if (base == NULL)
-        return kiln_error_set(c->err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
-                              "cannot map %zu bytes for the module's code", map_size);
-    m->code_base = base;
-    m->code_map_size = map_size;
-    memcpy(base, c->bytes + c->code_section_image, m->image_size);
-
     ld_reader r = section_reader(c, KILN_SEC_RELOCS);
     uint32_t count = c->sections[KILN_SEC_RELOCS].present ? rd_u32(&r) : 0;
-    uint8_t *next_veneer = base + image_area;
     for (uint32_t i = 0; i < count; i++) {
         uint32_t offset = rd_u32(&r);
         uint8_t kind = rd_u8(&r);
@@ -1287,26 +1270,84 @@ static kiln_status map_code(ld_ctx *c, void *const *symbol_addresses, uint32_t v
         bool external = symbol != KILN_RELOC_SYM_IMAGE;
         uint64_t s = external ? (uint64_t)(uintptr_t)symbol_addresses[symbol]
                               : (uint64_t)(uintptr_t)base;
-        char name[64];
-        if (external)
-            snprintf(name, sizeof name, "%.*s", (int)(c->symbol_sizes[symbol] > 60 ? 60 : c->symbol_sizes[symbol]),
-                     (const char *)c->symbol_names[symbol]);
-        else
-            snprintf(name, sizeof name, "the image");
-        uint8_t *veneer = NULL;
-        if (kind == KILN_RELOC_CALL_REL32 && external)
-            veneer = next_veneer;
-        bool used = false;
-        kiln_status st = rel_apply(base, offset, kind, s, addend, name, veneer, &used, c->err);
+        kiln_status st = rel_apply(base, offset, kind, s, addend,
+                                   external ? (const char *)c->symbol_names[symbol] : NULL,
+                                   external ? c->symbol_sizes[symbol] : 0, c->err);
         if (st != KILN_OK)
             return st;
-        if (veneer != NULL)
-            next_veneer += REL_VENEER_SIZE;
     }
+    return KILN_OK;
+}
+
+/* Zero-copy: when the file is mapped privately and the writer put the
+ * image on a page boundary (format 2 does for large images), the image
+ * pages of that mapping become the code. Relocations only write GOT slots
+ * and .data.rel.ro, so only those pages are copied (copy-on-write); the
+ * rest stay shared with the page cache. False (nothing changed but
+ * relocated bytes) when the mapping cannot be made executable, e.g. on a
+ * noexec mount: the caller then copies. */
+static bool map_code_in_place(ld_ctx *c, void *const *symbol_addresses, kiln_status *st)
+{
+    kiln_module *m = c->m;
+    size_t page = os_page_size();
+    size_t map_size = ((size_t)m->image_size + page - 1) & ~(page - 1);
+    if (!c->mapped || c->code_section_image % page != 0)
+        return false;
+    uint8_t *base = (uint8_t *)c->bytes + c->code_section_image;
+    if (!os_protect(base, map_size, OS_PROT_READ_WRITE))
+        return false;
+    *st = relocate(c, base, symbol_addresses);
+    if (*st == KILN_OK && !os_protect(base, map_size, OS_PROT_READ_EXEC)) {
+        os_protect(base, map_size, OS_PROT_READ);
+        return false;
+    }
+    if (*st != KILN_OK)
+        os_protect(base, map_size, OS_PROT_READ);
+    else {
+        m->code_base = base;
+        m->code_map_size = map_size;
+        m->code_in_file = true;
+    }
+    return true;
+}
+
+/* Copies the image into its own mapping, relocates it, then makes it
+ * read+execute. */
+static kiln_status map_code_copy(ld_ctx *c, void *const *symbol_addresses)
+{
+    kiln_module *m = c->m;
+    size_t page = os_page_size();
+    size_t map_size = ((size_t)m->image_size + page - 1) & ~(page - 1);
+    uint8_t *base = os_map_rw(map_size);
+    if (base == NULL)
+        return kiln_error_set(c->err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                              "cannot map %zu bytes for the module's code", map_size);
+    m->code_base = base;
+    m->code_map_size = map_size;
+    memcpy(base, c->bytes + c->code_section_image, m->image_size);
+    kiln_status st = relocate(c, base, symbol_addresses);
+    if (st != KILN_OK)
+        return st;
     if (!os_protect(base, map_size, OS_PROT_READ_EXEC))
         return kiln_error_set(c->err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
                               "cannot make the module's code executable");
-    m->code_range = trap_range_register((uintptr_t)base, (uintptr_t)base + map_size,
+    return KILN_OK;
+}
+
+/* Maps the image (in place or copied), relocated and read+execute, and
+ * registers it with the fault handler. */
+static kiln_status map_code(ld_ctx *c, void *const *symbol_addresses)
+{
+    kiln_module *m = c->m;
+    if (m->image_size == 0)
+        return KILN_OK;
+    kiln_status st = KILN_OK;
+    if (!map_code_in_place(c, symbol_addresses, &st))
+        st = map_code_copy(c, symbol_addresses);
+    if (st != KILN_OK)
+        return st;
+    m->code_range = trap_range_register((uintptr_t)m->code_base,
+                                        (uintptr_t)m->code_base + m->code_map_size,
                                         TRAP_RANGE_CODE);
     if (m->code_range == NULL)
         return nomem(c, "code registration");
@@ -1315,8 +1356,7 @@ static kiln_status map_code(ld_ctx *c, void *const *symbol_addresses, uint32_t v
 
 static kiln_status link_and_map(ld_ctx *c)
 {
-    uint32_t veneer_slots = 0;
-    kiln_status st = check_relocs(c, &veneer_slots);
+    kiln_status st = check_relocs(c);
     if (st != KILN_OK)
         return st;
     void **addresses = kiln_calloc(c->symbol_count, sizeof *addresses);
@@ -1335,7 +1375,7 @@ static kiln_status link_and_map(ld_ctx *c)
             goto out;
         }
     }
-    st = map_code(c, addresses, veneer_slots);
+    st = map_code(c, addresses);
 out:
     kiln_free(addresses);
     return st;
@@ -1349,7 +1389,8 @@ static void module_destroy(kiln_module *m, bool free_bytes)
         return;
     trap_range_unregister(m->code_range);
     bt_map_free(m->backtrace);
-    os_release(m->code_base, m->code_map_size);
+    if (!m->code_in_file) /* else it goes with the file mapping below */
+        os_release(m->code_base, m->code_map_size);
     for (uint32_t i = 0; i < m->type_count; i++)
         kiln_free(m->types[i].kinds);
     kiln_free(m->types);
@@ -1387,6 +1428,7 @@ kiln_status ld_module_parse(const uint8_t *bytes, size_t size, bool mapped,
     c.bytes = bytes;
     c.size = size;
     c.err = err;
+    c.mapped = mapped;
     kiln_status st = check_header(&c, size);
     if (st != KILN_OK)
         return st;

@@ -133,10 +133,13 @@ struct kiln_module {
 
     kiln_vmctx_layout layout;
 
-    /* Code: [code_base, code_base + image_size) is the relocated image,
-     * veneers follow; the whole mapping is code_map_size bytes. */
+    /* Code: [code_base, code_base + image_size) is the relocated image, in
+     * a read+execute mapping of code_map_size bytes: its own, or (when
+     * code_in_file) pages of the container's file mapping, released with
+     * it. */
     uint8_t *code_base;
     size_t code_map_size;
+    bool code_in_file;
     uint32_t exec_size;
     uint32_t image_size;
     trap_range *code_range; /* registration for the fault handler */

@@ -31,6 +31,8 @@ typedef struct emit_target {
     char *cpu;                    /* CPU name given to LLVM, owned */
     char *cpu_features;           /* "+a,-b" given to LLVM, owned */
     unsigned pointer_width;       /* bytes, from the data layout: 4 or 8 */
+    unsigned max_page_size;       /* largest page size an OS of the target may
+                                     use (the image's file alignment) */
     kiln_bounds_mode bounds;      /* option, or the target's default */
     unsigned opt_level;           /* 0..3 */
     unsigned size_level;          /* 0..2 */

@@ -77,7 +77,8 @@ const emit_symbol *emit_image_find(const emit_image *image, const char *name);
 typedef enum emit_reloc_action {
     EMIT_RA_IGNORE,    /* no effect (R_*_NONE) */
     EMIT_RA_PCREL,     /* S + A - P into a field; resolved inside the image */
-    EMIT_RA_CALL,      /* a call: like PCREL, external -> CALL_REL32 */
+    EMIT_RA_CALL,      /* a call: like PCREL; to an external symbol it goes
+                          through the symbol's stub */
     EMIT_RA_GOT_PCREL, /* GOT slot of S + A - P */
     EMIT_RA_ABS,       /* S + A: absolute, left to the loader */
     EMIT_RA_REFUSE     /* known type the image cannot hold (named in the
@@ -100,6 +101,10 @@ typedef struct emit_reloc_arch {
     /* Writes a resolved PC-relative value into the field at p; false when
      * it does not fit the field. */
     bool (*write_pcrel)(uint8_t *p, const emit_reloc_type *type, int64_t value);
+    /* Call stubs: stub_size bytes (a power of two) at image offset `stub`
+     * that jump to the address held in the GOT slot at image offset `slot`. */
+    uint32_t stub_size;
+    void (*write_stub)(uint8_t *p, uint64_t stub, uint64_t slot);
 } emit_reloc_arch;
 
 extern const emit_reloc_arch emit_reloc_x86_64;

@@ -168,7 +168,6 @@ static const char *reloc_kind_name(uint8_t k)
     case KILN_RELOC_ABS64: return "abs64";
     case KILN_RELOC_ABS32: return "abs32";
     case KILN_RELOC_REL32: return "rel32";
-    case KILN_RELOC_CALL_REL32: return "call_rel32";
     default: return "unknown";
     }
 }

@@ -8,12 +8,21 @@
  * convert both classes into the neutral elf_* records.
  *
  * Image layout: every executable SHF_ALLOC section (in section order, each
- * at its own alignment), then every read-only one (.rodata*, constant
- * pools, .data.rel.ro — which only the loader's relocations write, before
- * the image becomes read-only), then one pointer-sized GOT slot per symbol
- * referenced GOT-relatively. Writable data (.data, .bss, TLS) cannot live in
- * a read+execute image and is refused by name when non-empty. Unwind
- * tables, notes, comments and debug info are skipped.
+ * at its own alignment), then one call stub per external function the code
+ * calls, then every read-only section (.rodata*, constant pools,
+ * .data.rel.ro — which only the loader's relocations write, before the
+ * image becomes read-only), then one pointer-sized GOT slot per symbol
+ * referenced GOT-relatively or called. Writable data (.data, .bss, TLS)
+ * cannot live in a read+execute image and is refused by name when
+ * non-empty. Unwind tables, notes, comments and debug info are skipped.
+ *
+ * External calls (libcalls such as memcpy or fmod) go through the stubs, as
+ * through an ELF PLT: the call reaches its stub PC-relatively, the stub
+ * jumps through the symbol's GOT slot, and the slot is the only thing the
+ * loader patches. So the loader never needs a symbol within a call's reach
+ * (±2 GiB here, ±128 MiB on aarch64), and relocations touch only the GOT
+ * and .data.rel.ro: the code pages stay byte-for-byte as in the file, which
+ * lets the loader map them from the file instead of copying them.
  *
  * Invariants:
  * - Every offset, size and index read from the object is checked against
@@ -73,10 +82,13 @@ typedef struct elf_file {
     uint32_t symbol_count;
 } elf_file;
 
-/* One GOT slot: the ELF symbol it holds the address of. */
+/* One GOT slot: the ELF symbol it holds the address of, and the call stub
+ * that jumps through it when the code calls the symbol. */
 typedef struct got_slot {
     uint32_t symbol;
     uint32_t image_offset;
+    bool called;          /* needs a stub */
+    uint32_t stub_offset; /* image offset of the stub when called */
 } got_slot;
 
 typedef struct image_builder {
@@ -87,6 +99,7 @@ typedef struct image_builder {
     got_slot *got;
     uint32_t got_count;
     uint32_t got_capacity;
+    uint32_t stub_count;
     uint32_t slot_size; /* pointer width of the object */
 } image_builder;
 
@@ -363,8 +376,16 @@ static uint64_t align_up(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-/* Decides each section's image offset; returns the end of the code, the end
- * of the read-only data and the largest alignment (at least a GOT slot's). */
+/* Whether a section's bytes go into the image (relocations of the others
+ * are ignored). */
+static bool section_in_image(const elf_section *s)
+{
+    return (s->flags & SHF_ALLOC) != 0 && !section_skipped(s) && s->size > 0;
+}
+
+/* Decides each section's image offset and the stubs' place after the code;
+ * returns the end of the code (stubs included), the end of the read-only
+ * data and the largest alignment (at least a GOT slot's). */
 static kiln_status layout_sections(image_builder *b, uint64_t *exec_end, uint64_t *ro_end,
                                    uint64_t *max_align, kiln_error *err)
 {
@@ -393,6 +414,15 @@ static kiln_status layout_sections(image_builder *b, uint64_t *exec_end, uint64_
             off += s->size;
             if (s->align > align)
                 align = s->align;
+        }
+        if (pass == 0 && b->stub_count > 0) {
+            off = align_up(off, b->arch->stub_size);
+            for (uint32_t g = 0; g < b->got_count; g++) {
+                if (!b->got[g].called)
+                    continue;
+                b->got[g].stub_offset = (uint32_t)off;
+                off += b->arch->stub_size;
+            }
         }
         if (pass == 0)
             *exec_end = off;
@@ -512,7 +542,21 @@ static kiln_status place_symbol(const image_builder *b, uint32_t index, const ch
     return KILN_OK;
 }
 
-/* First pass: one GOT slot per symbol referenced GOT-relatively. */
+static bool symbol_is_external(const elf_file *elf, uint32_t index)
+{
+    return index != 0 && index < elf->symbol_count && elf->symbols[index].shndx == SHN_UNDEF;
+}
+
+static got_slot *find_got(const image_builder *b, uint32_t symbol)
+{
+    for (uint32_t g = 0; g < b->got_count; g++)
+        if (b->got[g].symbol == symbol)
+            return &b->got[g];
+    return NULL;
+}
+
+/* First pass, before the layout: one GOT slot per symbol referenced
+ * GOT-relatively or called while external, and a stub for the latter. */
 static kiln_status collect_got(image_builder *b, kiln_error *err)
 {
     elf_file *elf = &b->elf;
@@ -520,43 +564,47 @@ static kiln_status collect_got(image_builder *b, kiln_error *err)
         const elf_section *rs = &elf->sections[i];
         if (rs->type != SHT_RELA && rs->type != SHT_REL)
             continue;
-        if (rs->info >= elf->section_count ||
-            elf->sections[rs->info].image_offset == NOT_PLACED)
+        if (rs->info >= elf->section_count || !section_in_image(&elf->sections[rs->info]))
             continue;
         uint64_t n = elf_reloc_count(elf, rs);
         for (uint64_t k = 0; k < n; k++) {
             elf_reloc r;
             elf_read_reloc(elf, rs, k, &r);
             const emit_reloc_type *t = find_type(b->arch, r.type);
-            if (t == NULL || t->action != EMIT_RA_GOT_PCREL)
+            bool call = t != NULL && t->action == EMIT_RA_CALL &&
+                        symbol_is_external(elf, r.symbol);
+            if (t == NULL || (t->action != EMIT_RA_GOT_PCREL && !call))
                 continue;
-            bool seen = false;
-            for (uint32_t g = 0; g < b->got_count && !seen; g++)
-                seen = b->got[g].symbol == r.symbol;
-            if (seen)
-                continue;
-            if (b->got_count == b->got_capacity) {
-                uint32_t cap = b->got_capacity ? b->got_capacity * 2 : 8;
-                got_slot *grown = realloc(b->got, cap * sizeof *grown);
-                if (grown == NULL)
-                    return no_memory(err);
-                b->got = grown;
-                b->got_capacity = cap;
+            got_slot *slot = find_got(b, r.symbol);
+            if (slot == NULL) {
+                if (b->got_count == b->got_capacity) {
+                    uint32_t cap = b->got_capacity ? b->got_capacity * 2 : 8;
+                    got_slot *grown = realloc(b->got, cap * sizeof *grown);
+                    if (grown == NULL)
+                        return no_memory(err);
+                    b->got = grown;
+                    b->got_capacity = cap;
+                }
+                slot = &b->got[b->got_count++];
+                memset(slot, 0, sizeof *slot);
+                slot->symbol = r.symbol;
             }
-            b->got[b->got_count].symbol = r.symbol;
-            b->got[b->got_count].image_offset = 0;
-            b->got_count++;
+            if (call && !slot->called) {
+                slot->called = true;
+                b->stub_count++;
+            }
         }
     }
     return KILN_OK;
 }
 
-static uint32_t got_slot_offset(const image_builder *b, uint32_t symbol)
+/* Writes every stub: a jump through its symbol's GOT slot. */
+static void write_stubs(image_builder *b)
 {
     for (uint32_t g = 0; g < b->got_count; g++)
-        if (b->got[g].symbol == symbol)
-            return b->got[g].image_offset;
-    return 0; /* unreachable: collect_got saw every GOT reference */
+        if (b->got[g].called)
+            b->arch->write_stub(b->image->bytes + b->got[g].stub_offset, b->got[g].stub_offset,
+                                b->got[g].image_offset);
 }
 
 /* Reads a REL entry's implicit addend from the field (data-style fields;
@@ -606,17 +654,18 @@ static kiln_status apply_one(image_builder *b, const elf_section *target, const 
     case EMIT_RA_PCREL:
     case EMIT_RA_CALL:
         if (s.external != NULL) {
-            if (t->action != EMIT_RA_CALL || t->width != 4)
+            /* collect_got gave every called external symbol a stub. */
+            const got_slot *slot = find_got(b, r->symbol);
+            if (t->action != EMIT_RA_CALL || slot == NULL || !slot->called)
                 return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
                                       "%s: %s to external symbol '%s' cannot be relocated "
                                       "by the loader",
                                       where, t->name, s.external);
-            uint32_t index;
-            st = extern_index(b, s.external, &index, err);
-            if (st != KILN_OK)
-                return st;
-            memset(field, 0, t->width);
-            return add_record(b, p_img, KILN_RELOC_CALL_REL32, index, addend, err);
+            if (!b->arch->write_pcrel(field, t,
+                                      (int64_t)slot->stub_offset + addend - (int64_t)p_img))
+                return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
+                                      "%s: call stub of '%s' out of range", where, s.external);
+            return KILN_OK;
         }
         if (s.absolute)
             return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
@@ -626,7 +675,8 @@ static kiln_status apply_one(image_builder *b, const elf_section *target, const 
                                   "%s: %s target out of range", where, t->name);
         return KILN_OK;
     case EMIT_RA_GOT_PCREL: {
-        uint32_t slot = got_slot_offset(b, r->symbol);
+        const got_slot *g = find_got(b, r->symbol); /* collect_got saw every GOT reference */
+        uint32_t slot = g != NULL ? g->image_offset : 0;
         if (!b->arch->write_pcrel(field, t, (int64_t)slot + addend - (int64_t)p_img))
             return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
                                   "%s: GOT slot out of range", where);
@@ -791,10 +841,10 @@ kiln_status emit_image_from_object(const uint8_t *object, size_t object_size,
     }
 
     uint64_t exec_end = 0, ro_end = 0, align = 0;
-    st = layout_sections(&b, &exec_end, &ro_end, &align, err);
+    st = collect_got(&b, err);
     if (st != KILN_OK)
         goto out;
-    st = collect_got(&b, err);
+    st = layout_sections(&b, &exec_end, &ro_end, &align, err);
     if (st != KILN_OK)
         goto out;
     uint64_t got_start = align_up(ro_end, b.slot_size);
@@ -818,6 +868,7 @@ kiln_status emit_image_from_object(const uint8_t *object, size_t object_size,
     b.image->image_align = (uint32_t)align;
 
     copy_sections(&b, exec_end);
+    write_stubs(&b);
     st = apply_relocations(&b, err);
     if (st == KILN_OK)
         st = fill_got(&b, err);

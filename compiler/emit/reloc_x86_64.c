@@ -17,7 +17,7 @@ static const emit_reloc_type x86_64_types[] = {
     {R_X86_64_64, "R_X86_64_64", EMIT_RA_ABS, 8},
     {R_X86_64_32, "R_X86_64_32", EMIT_RA_ABS, 4},
     /* A PC32 to an external symbol only ever names a libcall (the only
-     * external symbols there are), so it may go through a veneer too. */
+     * external symbols there are), so it may go through a stub too. */
     {R_X86_64_PC32, "R_X86_64_PC32", EMIT_RA_CALL, 4},
     {R_X86_64_PLT32, "R_X86_64_PLT32", EMIT_RA_CALL, 4},
     {R_X86_64_PC64, "R_X86_64_PC64", EMIT_RA_PCREL, 8},
@@ -62,6 +62,17 @@ static bool x86_64_write_pcrel(uint8_t *p, const emit_reloc_type *type, int64_t 
     return true;
 }
 
+/* jmp *[rip + disp32] to the GOT slot, padded with int3. The image is
+ * far below 2 GiB, so the displacement always fits. */
+static void x86_64_write_stub(uint8_t *p, uint64_t stub, uint64_t slot)
+{
+    p[0] = 0xFF;
+    p[1] = 0x25;
+    kiln_write_u32le(p + 2, (uint32_t)(int32_t)((int64_t)slot - (int64_t)(stub + 6)));
+    p[6] = 0xCC;
+    p[7] = 0xCC;
+}
+
 const emit_reloc_arch emit_reloc_x86_64 = {
     .elf_machine = EM_X86_64,
     .name = "x86-64",
@@ -69,4 +80,6 @@ const emit_reloc_arch emit_reloc_x86_64 = {
     .types = x86_64_types,
     .type_count = sizeof x86_64_types / sizeof x86_64_types[0],
     .write_pcrel = x86_64_write_pcrel,
+    .stub_size = 8,
+    .write_stub = x86_64_write_stub,
 };

@@ -254,6 +254,10 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
                             norm, t->pointer_width);
         goto out;
     }
+    /* aarch64 Linux kernels may run with 4, 16 or 64 KiB pages. */
+    t->max_page_size = strncmp(norm, "aarch64", 7) == 0 || strncmp(norm, "arm64", 5) == 0
+                           ? 65536u
+                           : 4096u;
     t->opt_level = options->opt_level;
     t->size_level = options->size_level;
     t->triple = dup_string(norm);

@@ -90,8 +90,13 @@ void wr_str(wr_buf *buf, const char *s, size_t size)
 
 void wr_align(wr_buf *buf, size_t align)
 {
+    wr_align_phase(buf, align, 0);
+}
+
+void wr_align_phase(wr_buf *buf, size_t align, size_t phase)
+{
     static const uint8_t zeros[64];
-    size_t pad = (align - (buf->size & (align - 1))) & (align - 1);
+    size_t pad = (align + phase - (buf->size & (align - 1))) & (align - 1);
     while (pad > 0) {
         size_t n = pad < sizeof zeros ? pad : sizeof zeros;
         wr_bytes(buf, zeros, n);
@@ -529,7 +534,13 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
     for (size_t i = 0; i < section_total; i++) {
         if (sections[i].id == KILN_SEC_START && !module->has_start)
             continue;
-        wr_align(&b, sections[i].id == KILN_SEC_CODE ? 16 : 8);
+        bool code = sections[i].id == KILN_SEC_CODE;
+        bool page_aligned = code && target->page_size != 0 &&
+                            image->image_size >= KILN_AOT_IMAGE_PAGE_ALIGN_MIN;
+        if (page_aligned) /* the image, after the 16-byte CODE header, on a page */
+            wr_align_phase(&b, target->page_size, target->page_size - 16);
+        else
+            wr_align(&b, code ? 16 : 8);
         size_t start = b.size;
         if (sections[i].write != NULL)
             st = sections[i].write(&b, module, image, err);
@@ -546,6 +557,8 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
         placed[entry][1] = (uint32_t)start;
         placed[entry][2] = (uint32_t)(b.size - start);
         entry++;
+        if (page_aligned) /* no other section shares the image's last page */
+            wr_align(&b, target->page_size);
     }
     if (b.failed) {
         st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,

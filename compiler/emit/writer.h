@@ -35,6 +35,8 @@ void wr_bytes(wr_buf *buf, const void *bytes, size_t size);
 void wr_str(wr_buf *buf, const char *s, size_t size);
 /* Zero bytes up to a multiple of align (a power of two). */
 void wr_align(wr_buf *buf, size_t align);
+/* Zero bytes until the size is phase more than a multiple of align. */
+void wr_align_phase(wr_buf *buf, size_t align, size_t phase);
 
 /* What the header records about the target and the compiler. */
 typedef struct wr_target_info {
@@ -43,6 +45,7 @@ typedef struct wr_target_info {
     const char *cpu_features;
     const char *compiler_version;
     unsigned pointer_width;  /* 4 or 8 */
+    unsigned page_size;      /* file alignment of a large code image (0: none) */
     kiln_bounds_mode bounds;
     uint64_t helpers_used;   /* KILN_HELPER_* bits */
 } wr_target_info;
@@ -56,7 +59,7 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
                          const wr_target_info *target, uint8_t **out, size_t *out_size,
                          kiln_error *err);
 
-/* The header checksum of a whole container: CRC-32 of [0,12) ++ [16,size).
+/* The header checksum of a whole container: CRC-32C of [0,12) ++ [16,size).
  * size must be at least 16. */
 uint32_t wr_checksum(const uint8_t *bytes, size_t size);
 

@@ -76,13 +76,22 @@
  *   DATA      u32 count; per segment: u8 mode, u32 memory_index,
  *             [cexpr offset if active], u32 size, u8 bytes[size].
  *   CODE      u32 exec_size, u32 image_size, u32 image_align, u32 reserved,
- *             u8 image[image_size]. Bytes [0, exec_size) are machine code,
- *             [exec_size, image_size) read-only data (constant pools, jump
- *             tables, the image's own GOT slots for external symbols). The
- *             loader copies the image to a page-aligned writable mapping,
- *             applies RELOCS, then makes the whole image read+execute (never
- *             writable and executable at once). Code reaches its read-only
- *             data PC-relatively, so the image moves as one piece.
+ *             u8 image[image_size]. Bytes [0, exec_size) are machine code
+ *             (ending with the call stubs of external symbols, each a jump
+ *             through its GOT slot), [exec_size, image_size) read-only data
+ *             (constant pools, jump tables, .data.rel.ro, the GOT). Code
+ *             reaches all of it PC-relatively, so the image moves as one
+ *             piece, and RELOCS only patch data (GOT slots, .data.rel.ro),
+ *             never instructions. The loader maps the image on a page
+ *             boundary writable, applies RELOCS, then makes it read+execute
+ *             (never writable and executable at once).
+ *             When image_size >= KILN_AOT_IMAGE_PAGE_ALIGN_MIN, the writer
+ *             puts image[] at a file offset that is a multiple of the
+ *             target's largest page size (4 KiB; 64 KiB for aarch64) and
+ *             starts the next section on the next such multiple, so a
+ *             loader that mapped the file may use those pages in place
+ *             (copy-on-write touches only the pages RELOCS patch). Loaders
+ *             check the offset and copy when it is not aligned.
  *   RELOCS    u32 count; per relocation (20 bytes): u32 offset (in image),
  *             u8 kind (KILN_RELOC_*), u8 reserved[3], u32 symbol
  *             (KILN_RELOC_SYM_IMAGE or an index into SYMBOLS), i64 addend.
@@ -119,6 +128,8 @@
 #define KILN_AOT_SECTION_ENTRY_SIZE 16u
 #define KILN_AOT_RELOC_ENTRY_SIZE 20u
 #define KILN_AOT_NONE 0xFFFFFFFFu
+/* Smallest code image the writer page-aligns in the file (see CODE). */
+#define KILN_AOT_IMAGE_PAGE_ALIGN_MIN 65536u
 
 /* Header field offsets. */
 enum {
@@ -221,9 +232,10 @@ typedef enum kiln_cexpr_op {
 typedef enum kiln_reloc_kind {
     KILN_RELOC_ABS64 = 1,     /* u64 S + A */
     KILN_RELOC_ABS32 = 2,     /* u32 S + A, must fit */
-    KILN_RELOC_REL32 = 3,     /* i32 S + A - P, must fit */
-    KILN_RELOC_CALL_REL32 = 4 /* i32 S + A - P; if S is out of reach the
-                                 loader routes the call through a veneer */
+    KILN_RELOC_REL32 = 3      /* i32 S + A - P, must fit */
+    /* 4 was CALL_REL32 (format 1). Since format 2 the code calls external
+     * symbols through stubs in the image that jump via GOT slots (ABS64),
+     * so no relocation patches code and no veneer is ever needed. */
 } kiln_reloc_kind;
 
 #define KILN_RELOC_SYM_IMAGE 0xFFFFFFFFu

@@ -17,24 +17,19 @@
 
 #include "kiln.h"
 
-/* Bytes one veneer occupies (a multiple of 8). */
-#define REL_VENEER_SIZE 16u
-
 /* Bytes a relocation of this kind patches, or 0 for an unknown kind. */
 uint32_t rel_field_size(uint8_t kind);
 
 /*
  * Patches the field at image + offset (the caller checked that the field is
- * inside the image) for symbol address S and addend A. veneer is a
- * REL_VENEER_SIZE-byte writable slot reserved for this relocation, or NULL:
- * a CALL_REL32 whose target is out of reach is routed through it, and
- * *veneer_used is set. Errors: KILN_ERR_LINK (value out of range; the
- * message names the kind, the image offset and symbol_name),
- * KILN_ERR_CORRUPT (unknown kind).
+ * inside the image) for symbol address S and addend A. symbol (symbol_len
+ * bytes, not NUL-terminated; NULL for the image itself) is only read for an
+ * error message. Errors: KILN_ERR_LINK (value out of range; the message
+ * names the kind, the image offset and the symbol), KILN_ERR_CORRUPT
+ * (unknown kind).
  */
 kiln_status rel_apply(uint8_t *image, uint32_t offset, uint8_t kind, uint64_t symbol_address,
-                      int64_t addend, const char *symbol_name, uint8_t *veneer,
-                      bool *veneer_used, kiln_error *err);
+                      int64_t addend, const char *symbol, size_t symbol_len, kiln_error *err);
 
 /* The host's canonical triple, e.g. "x86_64-unknown-linux-gnu". */
 const char *arch_host_triple(void);

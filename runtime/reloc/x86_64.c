@@ -1,12 +1,9 @@
 /*
  * x86-64: relocation kinds and host description (see reloc.h).
  *
- * Veneer for an out-of-reach CALL_REL32 (14 bytes, padded to 16 with int3):
- *     ff 25 00 00 00 00      jmp *[rip + 0]
- *     <8-byte absolute target>
- * The call's displacement then points at the veneer; the veneer jumps to
- * S + A + 4, which is where the call would have landed (a call's field is
- * the last 4 bytes of the instruction, so A is normally -4).
+ * External calls need no veneers: the compiler routes them through stubs in
+ * the image that jump via GOT slots (ABS64 relocations), so nothing here
+ * depends on where the runtime's own code lies.
  *
  * CPU features are read with cpuid; the AVX families also need the OS to
  * save the wider registers (XCR0), checked with xgetbv.
@@ -26,7 +23,6 @@ static const char *kind_name(uint8_t kind)
     case KILN_RELOC_ABS64: return "ABS64";
     case KILN_RELOC_ABS32: return "ABS32";
     case KILN_RELOC_REL32: return "REL32";
-    case KILN_RELOC_CALL_REL32: return "CALL_REL32";
     default: return "unknown";
     }
 }
@@ -36,8 +32,7 @@ uint32_t rel_field_size(uint8_t kind)
     switch (kind) {
     case KILN_RELOC_ABS64: return 8;
     case KILN_RELOC_ABS32:
-    case KILN_RELOC_REL32:
-    case KILN_RELOC_CALL_REL32: return 4;
+    case KILN_RELOC_REL32: return 4;
     default: return 0;
     }
 }
@@ -48,9 +43,13 @@ static bool fits_i32(int64_t v)
 }
 
 kiln_status rel_apply(uint8_t *image, uint32_t offset, uint8_t kind, uint64_t symbol_address,
-                      int64_t addend, const char *symbol_name, uint8_t *veneer,
-                      bool *veneer_used, kiln_error *err)
+                      int64_t addend, const char *symbol, size_t symbol_len, kiln_error *err)
 {
+    if (symbol == NULL) {
+        symbol = "the image";
+        symbol_len = strlen(symbol);
+    }
+    int name_len = (int)(symbol_len > 60 ? 60 : symbol_len);
     uint8_t *field = image + offset;
     uint64_t place = (uint64_t)(uintptr_t)field;
     uint64_t value = symbol_address + (uint64_t)addend;
@@ -61,35 +60,21 @@ kiln_status rel_apply(uint8_t *image, uint32_t offset, uint8_t kind, uint64_t sy
     case KILN_RELOC_ABS32:
         if (value > UINT32_MAX)
             return kiln_error_set(err, KILN_ERR_LINK, KILN_NO_OFFSET,
-                                  "relocation ABS32 at image offset 0x%x to %s: value "
+                                  "relocation ABS32 at image offset 0x%x to %.*s: value "
                                   "0x%llx does not fit in 32 bits",
-                                  offset, symbol_name, (unsigned long long)value);
+                                  offset, name_len, symbol, (unsigned long long)value);
         kiln_write_u32le(field, (uint32_t)value);
         return KILN_OK;
-    case KILN_RELOC_REL32:
-    case KILN_RELOC_CALL_REL32: {
+    case KILN_RELOC_REL32: {
         int64_t distance = (int64_t)(value - place);
         if (fits_i32(distance)) {
             kiln_write_u32le(field, (uint32_t)(int32_t)distance);
             return KILN_OK;
         }
-        if (kind == KILN_RELOC_CALL_REL32 && veneer != NULL) {
-            int64_t to_veneer = (int64_t)((uint64_t)(uintptr_t)veneer - (place + 4u));
-            if (fits_i32(to_veneer)) {
-                static const uint8_t jmp_rip[6] = {0xFF, 0x25, 0, 0, 0, 0};
-                memcpy(veneer, jmp_rip, sizeof jmp_rip);
-                kiln_write_u64le(veneer + 6, value + 4u);
-                veneer[14] = 0xCC;
-                veneer[15] = 0xCC;
-                kiln_write_u32le(field, (uint32_t)(int32_t)to_veneer);
-                *veneer_used = true;
-                return KILN_OK;
-            }
-        }
         return kiln_error_set(err, KILN_ERR_LINK, KILN_NO_OFFSET,
-                              "relocation %s at image offset 0x%x to %s is out of range: "
+                              "relocation %s at image offset 0x%x to %.*s is out of range: "
                               "distance %lld does not fit in a signed 32-bit field",
-                              kind_name(kind), offset, symbol_name, (long long)distance);
+                              kind_name(kind), offset, name_len, symbol, (long long)distance);
     }
     default:
         break;

@@ -148,9 +148,9 @@ static void test_object_internal_pcrel_resolved(void **state)
     emit_image_free(img);
 }
 
-/* A call to an external symbol (PLT32) becomes CALL_REL32 with the symbol
- * index and the instruction's addend (-4: the field is 4 bytes before the
- * next instruction). */
+/* A call to an external symbol (PLT32) goes through a stub in the code:
+ * the call lands on the stub, the stub jumps through the symbol's GOT slot
+ * (jmp *disp32(%rip)), and the slot is the only relocation (ABS64). */
 static void test_object_external_call(void **state)
 {
     (void)state;
@@ -165,11 +165,27 @@ static void test_object_external_call(void **state)
     assert_int_equal(image_from_ir(ir, &img, &err), KILN_OK);
     assert_int_equal(img->extern_count, 1);
     assert_string_equal(img->externs[0], "floor");
-    const emit_reloc *r = find_reloc(img, KILN_RELOC_CALL_REL32, 0);
-    assert_non_null(r);
-    assert_int_equal(r->addend, -4);
-    assert_int_equal(img->bytes[r->offset - 1], 0xE8); /* call rel32 */
-    assert_int_equal(read_i32(img, r->offset), 0);
+    assert_int_equal(img->reloc_count, 1);
+    const emit_reloc *slot = &img->relocs[0];
+    assert_int_equal(slot->kind, KILN_RELOC_ABS64);
+    assert_int_equal(slot->symbol, 0);
+    assert_int_equal(slot->addend, 0);
+    assert_true(slot->offset >= img->exec_size);
+    const emit_symbol *f0 = emit_image_find(img, "kiln_f0");
+    assert_non_null(f0);
+    bool found = false;
+    for (uint32_t p = f0->offset; p + 5 <= f0->offset + f0->size; p++) {
+        if (img->bytes[p] != 0xE8 && img->bytes[p] != 0xE9) /* call or tail jmp */
+            continue;
+        int64_t stub = (int64_t)p + 5 + read_i32(img, p + 1);
+        if (stub < (int64_t)(f0->offset + f0->size) || stub + 6 > img->exec_size)
+            continue;
+        if (img->bytes[stub] != 0xFF || img->bytes[stub + 1] != 0x25)
+            continue;
+        int64_t target = stub + 6 + read_i32(img, (uint32_t)stub + 2);
+        found |= target == slot->offset;
+    }
+    assert_true(found);
     emit_image_free(img);
 }
 

@@ -160,9 +160,15 @@ static void fixture_build(fixture *f)
                             .image_align = 16, .relocs = f->relocs, .reloc_count = 1,
                             .externs = f->externs, .extern_count = 1,
                             .symbols = f->symbols, .symbol_count = 2};
-    f->target = (wr_target_info){"x86_64-unknown-linux-gnu", "x86-64", "+sse2,-avx",
-                                 "kilnc test", 8, KILN_BOUNDS_GUARD,
-                                 (1u << KILN_HELPER_TRAP) | (1u << KILN_HELPER_MEMORY_GROW)};
+    f->target = (wr_target_info){
+        .triple = "x86_64-unknown-linux-gnu",
+        .cpu = "x86-64",
+        .cpu_features = "+sse2,-avx",
+        .compiler_version = "kilnc test",
+        .pointer_width = 8,
+        .page_size = 4096,
+        .bounds = KILN_BOUNDS_GUARD,
+        .helpers_used = (1u << KILN_HELPER_TRAP) | (1u << KILN_HELPER_MEMORY_GROW)};
 }
 
 static void write_fixture(fixture *f, uint8_t **out, size_t *size)

@@ -89,6 +89,7 @@ typedef struct tb_container {
     uint64_t helpers_used;
     tb_buf sections[KILN_SEC_MAX_ID + 1];
     bool present[KILN_SEC_MAX_ID + 1];
+    uint32_t code_page; /* non-zero: the image lies on a multiple of it */
 } tb_container;
 
 static void tb_init(tb_container *c)
@@ -149,6 +150,8 @@ static void tb_finish(const tb_container *c, uint8_t **out, size_t *out_size)
         if (!c->present[id])
             continue;
         while (f.size % 8)
+            tb_u8(&f, 0);
+        while (id == KILN_SEC_CODE && c->code_page != 0 && (f.size + 16) % c->code_page != 0)
             tb_u8(&f, 0);
         uint32_t off = (uint32_t)f.size;
         tb_put(&f, c->sections[id].data, c->sections[id].size);
@@ -288,14 +291,15 @@ static const uint8_t tb_code_deeper[] = {
     0x48, 0x83, 0xC4, 0x08, 0xC3};
 
 /* fill: memset(mem0_base, 0x41, 4) through the symbol of
- * tb_sample_options.symbol, then returns the word it wrote. */
-#define TB_FILL_CALL_OFFSET 18 /* the rel32 of the call */
+ * tb_sample_options.symbol (called through a GOT slot after the read-only
+ * data, which an ABS64 relocation fills), then returns the word it wrote. */
+#define TB_FILL_CALL_OFFSET 19 /* the disp32 of the call */
 static const uint8_t tb_code_fill[] = {
     0x48, 0x8B, 0x3F,             /* mov rdi, [rdi] (mem0_base) */
     0xBE, 0x41, 0x00, 0x00, 0x00, /* mov esi, 0x41 */
     0xBA, 0x04, 0x00, 0x00, 0x00, /* mov edx, 4 */
     0x48, 0x83, 0xEC, 0x08,       /* sub rsp, 8 */
-    0xE8, 0x00, 0x00, 0x00, 0x00, /* call <symbol> (CALL_REL32) */
+    0xFF, 0x15, 0x00, 0x00, 0x00, 0x00, /* call [rip + GOT slot of <symbol>] */
     0x48, 0x83, 0xC4, 0x08,       /* add rsp, 8 */
     0x8B, 0x00,                   /* mov eax, [rax] */
     0xC3};
@@ -308,7 +312,9 @@ typedef struct tb_sample_options {
     bool with_start_trap;  /* start function = boom */
     bool with_table;       /* table 0: funcref, min 3; elems [ref.func 1, ref.null] at 1 */
     const char *answer_name; /* export f0 under this name (default "answer") */
-    const char *symbol;    /* add f12 "fill", SYMBOLS [symbol], a CALL_REL32 to it */
+    const char *symbol;    /* add f12 "fill", SYMBOLS [symbol], a GOT slot for it */
+    uint32_t code_at_least; /* pad the machine code (int3) to this many bytes */
+    uint32_t code_page;    /* put the image on a multiple of this in the file */
 } tb_sample_options;
 
 static void tb_sample(tb_container *c, const tb_sample_options *opt)
@@ -338,6 +344,7 @@ static void tb_sample(tb_container *c, const tb_sample_options *opt)
         sizeof tb_entry_f64_f64};
 
     tb_init(c);
+    c->code_page = opt ? opt->code_page : 0;
     uint32_t imports = opt && opt->with_import ? 1u : 0u;
 
     /* Code image: functions, trampolines, then read-only data. */
@@ -360,11 +367,21 @@ static void tb_sample(tb_container *c, const tb_sample_options *opt)
         entry_off[t] = (uint32_t)image.size;
         tb_put(&image, entries[t], entry_sizes[t]);
     }
+    while (opt && image.size < opt->code_at_least)
+        tb_u8(&image, 0xCC);
     uint32_t exec_size = (uint32_t)image.size;
     while (image.size % 8)
         tb_u8(&image, 0);
     rodata_off = (uint32_t)image.size;
     tb_u32(&image, TB_RODATA_VALUE);
+    uint32_t got_off = KILN_AOT_NONE;
+    if (call_site != KILN_AOT_NONE) {
+        while (image.size % 8)
+            tb_u8(&image, 0);
+        got_off = (uint32_t)image.size;
+        tb_u64(&image, 0);
+        kiln_write_u32le(image.data + call_site, got_off - (call_site + 4));
+    }
 
     tb_buf *s = tb_section(c, KILN_SEC_TYPES);
     /* param count, result count, the kinds */
@@ -472,13 +489,13 @@ static void tb_sample(tb_container *c, const tb_sample_options *opt)
     tb_u32(s, KILN_RELOC_SYM_IMAGE);
     tb_u64(s, rodata_off);
     if (call_site != KILN_AOT_NONE) {
-        tb_u32(s, call_site);
-        tb_u8(s, KILN_RELOC_CALL_REL32);
+        tb_u32(s, got_off);
+        tb_u8(s, KILN_RELOC_ABS64);
         tb_u8(s, 0);
         tb_u8(s, 0);
         tb_u8(s, 0);
         tb_u32(s, 0);
-        tb_u64(s, (uint64_t)-4);
+        tb_u64(s, 0);
         s = tb_section(c, KILN_SEC_SYMBOLS);
         tb_u32(s, 1);
         tb_str(s, opt->symbol);

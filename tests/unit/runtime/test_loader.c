@@ -10,7 +10,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+
+#include "module.h"
 
 #include <cmocka.h>
 
@@ -98,6 +101,74 @@ static void test_loader_load_file(void **state)
     assert_int_equal(kiln_module_load_file(path, &m, &err), KILN_ERR_IO);
     assert_non_null(strstr(err.message, path));
     assert_null(m);
+    free(bytes);
+}
+
+/* Runs the sample's code: a plain function, one whose code an ABS64
+ * relocation patched, a libcall through a GOT slot, and a trap. */
+static void run_sample_code(kiln_module *m)
+{
+    kiln_instance *inst = NULL;
+    kiln_error err;
+    assert_int_equal(kiln_instance_new(m, &inst, &err), KILN_OK);
+    kiln_val r;
+    assert_int_equal(kiln_instance_call(inst, "answer", NULL, 0, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 42);
+    assert_int_equal(kiln_instance_call(inst, "rodata", NULL, 0, &r, 1, &err), KILN_OK);
+    assert_int_equal((uint32_t)r.of.i32, TB_RODATA_VALUE);
+    assert_int_equal(kiln_instance_call(inst, "fill", NULL, 0, &r, 1, &err), KILN_OK);
+    assert_int_equal((uint32_t)r.of.i32, 0x41414141u);
+    assert_int_equal(kiln_instance_call(inst, "boom", NULL, 0, NULL, 0, &err), KILN_ERR_TRAP);
+    kiln_instance_free(inst);
+}
+
+/* A page-aligned image in a file is used in place (copy-on-write only
+ * where relocations write); the same bytes from memory are copied; both
+ * run the same. */
+static void test_loader_maps_aligned_image_in_place(void **state)
+{
+    (void)state;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    tb_sample_options opt = {.symbol = "memset", .code_at_least = 3 * 65536,
+                             .code_page = (uint32_t)page};
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(&opt, &bytes, &size);
+    char path[] = "/tmp/kiln-test-loader-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, bytes, size), (ssize_t)size);
+    close(fd);
+
+    kiln_module *m = NULL;
+    kiln_error err;
+    assert_int_equal(kiln_module_load_file(path, &m, &err), KILN_OK);
+    assert_true(m->code_in_file);
+    assert_true((uintptr_t)m->code_base % page == 0);
+    assert_true(m->code_base > m->bytes && m->code_base < m->bytes + m->size);
+    run_sample_code(m);
+    kiln_module_free(m);
+
+    m = NULL;
+    assert_int_equal(kiln_module_load(bytes, size, &m, &err), KILN_OK);
+    assert_false(m->code_in_file);
+    run_sample_code(m);
+    kiln_module_free(m);
+
+    /* Off the page boundary the file is copied, and runs the same. */
+    opt.code_page = 0;
+    free(bytes);
+    tb_sample_bytes(&opt, &bytes, &size);
+    fd = open(path, O_WRONLY | O_TRUNC);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, bytes, size), (ssize_t)size);
+    close(fd);
+    m = NULL;
+    assert_int_equal(kiln_module_load_file(path, &m, &err), KILN_OK);
+    assert_false(m->code_in_file);
+    run_sample_code(m);
+    kiln_module_free(m);
+    unlink(path);
     free(bytes);
 }
 
@@ -378,6 +449,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loader_sample_loads_at_any_alignment),
         cmocka_unit_test(test_loader_load_file),
+        cmocka_unit_test(test_loader_maps_aligned_image_in_place),
         cmocka_unit_test(test_loader_bad_magic),
         cmocka_unit_test(test_loader_wasm_given),
         cmocka_unit_test(test_loader_version_mismatch),
