@@ -111,7 +111,15 @@ typedef struct kiln_module kiln_module;
  */
 kiln_status kiln_module_load(const void *bytes, size_t size, kiln_module **out,
                              kiln_error *err);
-/* As kiln_module_load, reading the file at path (mapped read-only). */
+/*
+ * As kiln_module_load, for the file at path. The file is mapped privately
+ * and read-only, nothing is copied but what must be writable: a large code
+ * image (which kilnc page-aligns) runs from the mapped pages themselves, and
+ * only the pages its relocations patch become private copies. As with
+ * Wasmtime's Module::deserialize_file, the file must not be modified while
+ * the module is loaded (replace it with rename instead); use
+ * kiln_module_load for bytes someone else may rewrite.
+ */
 kiln_status kiln_module_load_file(const char *path, kiln_module **out, kiln_error *err);
 void kiln_module_free(kiln_module *module);
 

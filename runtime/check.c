@@ -4,9 +4,8 @@
  *
  * kiln_module_load stops at the first refusal; `kiln --check` and build
  * tooling want the whole list ("wrong target AND missing avx512f AND ..."),
- * so this file walks the same checks as loader.c's check_header but keeps
- * going after a problem wherever the remaining fields can still be read.
- * Messages match the loader's so a user sees the same words either way.
+ * so the checks keep going after a problem wherever the remaining fields can
+ * still be read, and the loader (ld_check_header) takes the first.
  *
  * Invariants: every read is bounded by the buffer size (and by the header's
  * file_size once it is known to fit); any alignment is accepted (byte-wise
@@ -197,9 +196,26 @@ static void check_helper_bits(chk_ctx *c, uint64_t used_bits)
                 missing_count > 1 ? "s" : "", missing);
 }
 
-/* The section table: ids, bounds, duplicates, overlaps (first problem only:
- * after one bad entry the rest of the table means little). */
-static void check_section_table(chk_ctx *c, const uint8_t *b, size_t size)
+const char *ld_section_name(uint32_t id)
+{
+    static const char *const names[KILN_SEC_MAX_ID + 1] = {
+        [KILN_SEC_TYPES] = "TYPES",     [KILN_SEC_IMPORTS] = "IMPORTS",
+        [KILN_SEC_FUNCS] = "FUNCS",     [KILN_SEC_TABLES] = "TABLES",
+        [KILN_SEC_MEMORIES] = "MEMORIES", [KILN_SEC_GLOBALS] = "GLOBALS",
+        [KILN_SEC_EXPORTS] = "EXPORTS", [KILN_SEC_START] = "START",
+        [KILN_SEC_ELEMS] = "ELEMS",     [KILN_SEC_DATA] = "DATA",
+        [KILN_SEC_CODE] = "CODE",       [KILN_SEC_RELOCS] = "RELOCS",
+        [KILN_SEC_SYMBOLS] = "SYMBOLS", [KILN_SEC_LAYOUT] = "LAYOUT",
+        [KILN_SEC_NAMES] = "NAMES",     [KILN_SEC_CUSTOM] = "CUSTOM",
+    };
+    return id <= KILN_SEC_MAX_ID && names[id] != NULL ? names[id] : "unknown";
+}
+
+/* The section table: ids, bounds, duplicates, overlaps; fills sections
+ * (first problem only: after one bad entry the rest of the table means
+ * little). */
+static void check_section_table(chk_ctx *c, const uint8_t *b, size_t size,
+                                ld_section sections[KILN_SEC_MAX_ID + 1])
 {
     uint32_t header_size = kiln_read_u32le(b + KILN_AOT_OFF_HEADER_SIZE);
     uint32_t count = kiln_read_u32le(b + KILN_AOT_OFF_SECTION_COUNT);
@@ -213,55 +229,90 @@ static void check_section_table(chk_ctx *c, const uint8_t *b, size_t size)
                 size);
         return;
     }
-    if (table != header_size || count > KILN_SEC_MAX_ID ||
-        (uint64_t)table + (uint64_t)count * KILN_AOT_SECTION_ENTRY_SIZE > size) {
+    if (table != header_size) {
         problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_SECTION_TABLE,
-                "corrupt container: header at offset %u: the section table (%u entries at "
-                "%u) does not fit the header (header_size %u, file %zu bytes, at most %u "
-                "sections)",
-                (unsigned)KILN_AOT_OFF_SECTION_TABLE, count, table, header_size, size,
-                (unsigned)KILN_SEC_MAX_ID);
+                "corrupt container: header at offset %u: section_table_offset %u differs "
+                "from header_size %u",
+                (unsigned)KILN_AOT_OFF_SECTION_TABLE, table, header_size);
+        return;
+    }
+    if (count > KILN_SEC_MAX_ID) {
+        problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_SECTION_COUNT,
+                "corrupt container: header at offset %u: section_count %u exceeds the %u "
+                "section kinds",
+                (unsigned)KILN_AOT_OFF_SECTION_COUNT, count, (unsigned)KILN_SEC_MAX_ID);
         return;
     }
     uint64_t table_end = (uint64_t)table + (uint64_t)count * KILN_AOT_SECTION_ENTRY_SIZE;
-    uint32_t seen = 0;
+    if (table_end > size) {
+        problem(c, KILN_ERR_CORRUPT, table,
+                "corrupt container: header at offset %u: the section table (%u entries) "
+                "ends at %llu, past the end of the file (%zu bytes)",
+                table, count, (unsigned long long)table_end, size);
+        return;
+    }
+    memset(sections, 0, sizeof(ld_section) * (KILN_SEC_MAX_ID + 1));
     for (uint32_t i = 0; i < count; i++) {
         const uint8_t *e = b + table + i * KILN_AOT_SECTION_ENTRY_SIZE;
+        uint64_t at = table + (uint64_t)i * KILN_AOT_SECTION_ENTRY_SIZE;
         uint32_t id = kiln_read_u32le(e);
         uint32_t off = kiln_read_u32le(e + 4);
         uint32_t len = kiln_read_u32le(e + 8);
-        uint64_t at = table + (uint64_t)i * KILN_AOT_SECTION_ENTRY_SIZE;
-        if (id == 0 || id > KILN_SEC_MAX_ID || (seen & (1u << id)) != 0 ||
-            (uint64_t)off < table_end || (uint64_t)off + len > size) {
+        if (id == 0 || id > KILN_SEC_MAX_ID) {
             problem(c, KILN_ERR_CORRUPT, at,
-                    "corrupt container: header at offset %llu: section table entry %u (id "
-                    "%u, bytes [%u, %llu)) is unknown, repeated or outside the payload area "
-                    "[%llu, %zu)",
-                    (unsigned long long)at, i, id, off, (unsigned long long)off + len,
+                    "corrupt container: header at offset %llu: section table entry %u has "
+                    "unknown id %u",
+                    (unsigned long long)at, i, id);
+            return;
+        }
+        if (sections[id].present) {
+            problem(c, KILN_ERR_CORRUPT, at,
+                    "corrupt container: section %s at offset %llu: the section appears "
+                    "twice in the section table",
+                    ld_section_name(id), (unsigned long long)at);
+            return;
+        }
+        if ((uint64_t)off < table_end || (uint64_t)off + len > size) {
+            problem(c, KILN_ERR_CORRUPT, off,
+                    "corrupt container: section %s at offset %u: the section's bytes [%u, "
+                    "%llu) lie outside the payload area [%llu, %zu)",
+                    ld_section_name(id), off, off, (unsigned long long)off + len,
                     (unsigned long long)table_end, size);
             return;
         }
-        seen |= 1u << id;
+        for (uint32_t other = 1; other <= KILN_SEC_MAX_ID; other++) {
+            const ld_section *o = &sections[other];
+            if (o->present && len != 0 && o->size != 0 && off < o->offset + o->size &&
+                o->offset < off + len) {
+                problem(c, KILN_ERR_CORRUPT, off,
+                        "corrupt container: section %s at offset %u: the section overlaps "
+                        "section %s",
+                        ld_section_name(id), off, ld_section_name(other));
+                return;
+            }
+        }
+        sections[id].present = true;
+        sections[id].offset = off;
+        sections[id].size = len;
     }
 }
 
-kiln_status kiln_module_check(const void *bytes, size_t size, kiln_check_fn report, void *user,
-                              kiln_error *err)
+/* The checks, in the loader's order; returns the first problem's status. */
+static kiln_status check_all(chk_ctx *c, const uint8_t *b, size_t size,
+                             ld_section sections[KILN_SEC_MAX_ID + 1], size_t *file_size_out)
 {
-    chk_ctx c = {report, user, err, KILN_OK, 0};
-    const uint8_t *b = bytes;
     static const uint8_t magic[4] = {KILN_AOT_MAGIC_0, KILN_AOT_MAGIC_1, KILN_AOT_MAGIC_2,
                                      KILN_AOT_MAGIC_3};
     if (b == NULL && size != 0) {
-        problem(&c, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "no bytes given (NULL with size %zu)",
+        problem(c, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "no bytes given (NULL with size %zu)",
                 size);
-        return c.first;
+        return c->first;
     }
     if (size >= 4 && memcmp(b, "\0asm", 4) == 0) {
-        problem(&c, KILN_ERR_IS_WASM, 0,
+        problem(c, KILN_ERR_IS_WASM, 0,
                 "this is a WebAssembly binary, not a precompiled kiln module: compile it "
                 "with kilnc first");
-        return c.first;
+        return c->first;
     }
     size_t prefix = size < 4 ? size : 4;
     if (size == 0 || memcmp(b, magic, prefix) != 0) {
@@ -269,30 +320,30 @@ kiln_status kiln_module_check(const void *bytes, size_t size, kiln_check_fn repo
         size_t used = 0;
         for (size_t i = 0; i < prefix; i++)
             used += (size_t)snprintf(seen + used, sizeof seen - used, " %02x", b[i]);
-        problem(&c, KILN_ERR_NOT_CONTAINER, 0,
+        problem(c, KILN_ERR_NOT_CONTAINER, 0,
                 "not a kiln container: it starts with%s, a container starts with 7f 4b 4c "
                 "4e (\"\\x7fKLN\")",
                 size == 0 ? " nothing (0 bytes)" : seen);
-        return c.first;
+        return c->first;
     }
     if (size < KILN_AOT_HEADER_FIXED_SIZE) {
-        problem(&c, KILN_ERR_TRUNCATED, size,
+        problem(c, KILN_ERR_TRUNCATED, size,
                 "container truncated: the fixed header needs %u bytes, only %zu present",
                 KILN_AOT_HEADER_FIXED_SIZE, size);
-        return c.first;
+        return c->first;
     }
     uint64_t file_size = kiln_read_u64le(b + KILN_AOT_OFF_FILE_SIZE);
     if (file_size > size) {
-        problem(&c, KILN_ERR_TRUNCATED, size,
+        problem(c, KILN_ERR_TRUNCATED, size,
                 "container truncated: its header says %llu bytes, only %zu present",
                 (unsigned long long)file_size, size);
-        return c.first;
+        return c->first;
     }
     uint32_t version = kiln_read_u32le(b + KILN_AOT_OFF_VERSION);
     if (version < KILN_AOT_FORMAT_VERSION_MIN || version > KILN_AOT_FORMAT_VERSION) {
         char producer[256];
         ld_check_producer(b, size, producer, sizeof producer);
-        problem(&c, KILN_ERR_VERSION, KILN_AOT_OFF_VERSION,
+        problem(c, KILN_ERR_VERSION, KILN_AOT_OFF_VERSION,
                 "container format version %u, this runtime loads versions %u..%u (the "
                 "module was compiled by %s, %s)",
                 version, KILN_AOT_FORMAT_VERSION_MIN, KILN_AOT_FORMAT_VERSION, producer,
@@ -302,18 +353,18 @@ kiln_status kiln_module_check(const void *bytes, size_t size, kiln_check_fn repo
          * that is still the most useful guess. */
     }
     if (file_size < KILN_AOT_HEADER_FIXED_SIZE) {
-        problem(&c, KILN_ERR_CORRUPT, KILN_AOT_OFF_FILE_SIZE,
+        problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_FILE_SIZE,
                 "corrupt container: header at offset %u: file_size %llu is smaller than the "
                 "fixed header (%u bytes)",
                 (unsigned)KILN_AOT_OFF_FILE_SIZE, (unsigned long long)file_size,
                 KILN_AOT_HEADER_FIXED_SIZE);
-        return c.first;
+        return c->first;
     }
     size = (size_t)file_size;
     uint32_t stored = kiln_read_u32le(b + KILN_AOT_OFF_CHECKSUM);
     uint32_t actual = kiln_container_checksum(b, size);
     if (stored != actual)
-        problem(&c, KILN_ERR_CHECKSUM, KILN_AOT_OFF_CHECKSUM,
+        problem(c, KILN_ERR_CHECKSUM, KILN_AOT_OFF_CHECKSUM,
                 "checksum mismatch: the header says 0x%08x, the contents give 0x%08x (the "
                 "file is damaged)",
                 stored, actual);
@@ -321,40 +372,58 @@ kiln_status kiln_module_check(const void *bytes, size_t size, kiln_check_fn repo
     const uint8_t *triple, *features;
     uint32_t triple_n, features_n;
     if (!string_at(b, size, KILN_AOT_OFF_TRIPLE, &triple, &triple_n))
-        problem(&c, KILN_ERR_CORRUPT, KILN_AOT_OFF_TRIPLE,
+        problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_TRIPLE,
                 "corrupt container: header at offset %u: the triple string lies outside the "
                 "file",
                 (unsigned)KILN_AOT_OFF_TRIPLE);
     else if (!triple_matches_host(triple, triple_n))
-        problem(&c, KILN_ERR_TARGET, KILN_AOT_OFF_TRIPLE, "module compiled for %.*s, this runtime is %s",
+        problem(c, KILN_ERR_TARGET, KILN_AOT_OFF_TRIPLE, "module compiled for %.*s, this runtime is %s",
                 (int)(triple_n > 200 ? 200 : triple_n), (const char *)triple,
                 arch_host_triple());
     uint8_t width = b[KILN_AOT_OFF_POINTER_WIDTH];
     if (width != sizeof(void *))
-        problem(&c, KILN_ERR_POINTER_WIDTH, KILN_AOT_OFF_POINTER_WIDTH,
+        problem(c, KILN_ERR_POINTER_WIDTH, KILN_AOT_OFF_POINTER_WIDTH,
                 "module compiled for %u-byte pointers, this runtime uses %u-byte pointers",
                 (unsigned)width, (unsigned)sizeof(void *));
     uint8_t endian = b[KILN_AOT_OFF_ENDIANNESS];
     if (endian != 0)
-        problem(&c, KILN_ERR_ENDIANNESS, KILN_AOT_OFF_ENDIANNESS,
+        problem(c, KILN_ERR_ENDIANNESS, KILN_AOT_OFF_ENDIANNESS,
                 "module is %s (byte order %u), this runtime is little-endian",
                 endian == 1 ? "big-endian" : "of an unknown byte order", (unsigned)endian);
     uint8_t bounds = b[KILN_AOT_OFF_BOUNDS_CHECKS];
     if (bounds != KILN_BOUNDS_GUARD && bounds != KILN_BOUNDS_EXPLICIT)
-        problem(&c, KILN_ERR_BOUNDS_MODE, KILN_AOT_OFF_BOUNDS_CHECKS,
+        problem(c, KILN_ERR_BOUNDS_MODE, KILN_AOT_OFF_BOUNDS_CHECKS,
                 "module uses bounds-check mode %u, this runtime honours guard (0) and "
                 "explicit (1)",
                 (unsigned)bounds);
     if (!string_at(b, size, KILN_AOT_OFF_CPU_FEATURES, &features, &features_n))
-        problem(&c, KILN_ERR_CORRUPT, KILN_AOT_OFF_CPU_FEATURES,
+        problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_CPU_FEATURES,
                 "corrupt container: header at offset %u: the cpu_features string lies "
                 "outside the file",
                 (unsigned)KILN_AOT_OFF_CPU_FEATURES);
     else
-        check_features(&c, features, features_n);
-    check_helper_bits(&c, kiln_read_u64le(b + KILN_AOT_OFF_HELPERS_USED));
-    check_section_table(&c, b, size);
-    return c.first;
+        check_features(c, features, features_n);
+    check_helper_bits(c, kiln_read_u64le(b + KILN_AOT_OFF_HELPERS_USED));
+    check_section_table(c, b, size, sections);
+    *file_size_out = size;
+    return c->first;
+}
+
+kiln_status kiln_module_check(const void *bytes, size_t size, kiln_check_fn report, void *user,
+                              kiln_error *err)
+{
+    chk_ctx c = {report, user, err, KILN_OK, 0};
+    ld_section sections[KILN_SEC_MAX_ID + 1];
+    size_t file_size = 0;
+    return check_all(&c, bytes, size, sections, &file_size);
+}
+
+kiln_status ld_check_header(const uint8_t *bytes, size_t size,
+                            ld_section sections[KILN_SEC_MAX_ID + 1], size_t *file_size,
+                            kiln_error *err)
+{
+    chk_ctx c = {NULL, NULL, err, KILN_OK, 0};
+    return check_all(&c, bytes, size, sections, file_size);
 }
 
 kiln_detect_kind kiln_detect(const void *bytes, size_t size, kiln_error *why)

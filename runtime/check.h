@@ -1,13 +1,39 @@
 /*
- * Internal helpers shared by the loader (loader.c) and the header checker
- * (check.c, ld_check_ prefix): naming the kilnc that produced a container,
- * even when the rest of its header cannot be trusted.
+ * The container's header checks (check.c, ld_check_ prefix), one
+ * implementation for the loader, which stops at the first problem, and for
+ * kiln_module_check, which lists them all.
  */
 #ifndef KILN_RT_CHECK_H
 #define KILN_RT_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kiln.h"
+#include "kiln/aot_format.h"
+
+/* One entry of the section table, once checked. */
+typedef struct ld_section {
+    bool present;
+    uint32_t offset;
+    uint32_t size;
+} ld_section;
+
+/* "TYPES", "CODE", ... for a section id; "unknown" otherwise. */
+const char *ld_section_name(uint32_t id);
+
+/*
+ * Every header-level check of kiln_module_check on bytes[0, size): magic,
+ * .wasm, truncation, version, checksum, triple, pointer width, byte order,
+ * bounds mode, CPU features, helpers, and the section table (ids, bounds,
+ * duplicates, overlaps). Returns the first problem's status with its
+ * message in *err, or KILN_OK with sections[id] filled from the table and
+ * *file_size set (<= size).
+ */
+kiln_status ld_check_header(const uint8_t *bytes, size_t size,
+                            ld_section sections[KILN_SEC_MAX_ID + 1], size_t *file_size,
+                            kiln_error *err);
 
 /*
  * Writes the container's compiler_version string (e.g. "kilnc 0.1.0 (LLVM
