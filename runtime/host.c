@@ -16,6 +16,7 @@
 #include "hostcall.h"
 #include "kiln_common.h"
 #include "trap.h"
+#include "values.h"
 
 #define HC_LOCAL_VALUES 16u
 #define HC_MESSAGE_SIZE 256u
@@ -110,46 +111,6 @@ static kiln_status caller_trap_code(kiln_caller *caller, kiln_trap_code code)
 
 /* ---- values <-> slots -------------------------------------------------------- */
 
-static void slot_to_val(kiln_val *v, kiln_valkind kind, const kiln_slot *slot)
-{
-    memset(v, 0, sizeof *v);
-    v->kind = kind;
-    switch (kind) {
-    case KILN_I32: v->of.i32 = (int32_t)(uint32_t)slot->lo; break;
-    case KILN_I64: v->of.i64 = (int64_t)slot->lo; break;
-    case KILN_F32: {
-        uint32_t bits = (uint32_t)slot->lo;
-        memcpy(&v->of.f32, &bits, 4);
-        break;
-    }
-    case KILN_F64: memcpy(&v->of.f64, &slot->lo, 8); break;
-    case KILN_V128: memcpy(v->of.v128, slot, 16); break;
-    case KILN_FUNCREF:
-    case KILN_EXTERNREF: v->of.ref = (void *)(uintptr_t)slot->lo; break;
-    }
-}
-
-/* Packs by the declared kind, whatever kind the host wrote. */
-static void val_to_slot(kiln_slot *slot, kiln_valkind kind, const kiln_val *v)
-{
-    slot->lo = 0;
-    slot->hi = 0;
-    switch (kind) {
-    case KILN_I32: slot->lo = (uint32_t)v->of.i32; break;
-    case KILN_I64: slot->lo = (uint64_t)v->of.i64; break;
-    case KILN_F32: {
-        uint32_t bits;
-        memcpy(&bits, &v->of.f32, 4);
-        slot->lo = bits;
-        break;
-    }
-    case KILN_F64: memcpy(&slot->lo, &v->of.f64, 8); break;
-    case KILN_V128: memcpy(slot, v->of.v128, 16); break;
-    case KILN_FUNCREF:
-    case KILN_EXTERNREF: slot->lo = (uint64_t)(uintptr_t)v->of.ref; break;
-    }
-}
-
 /* ---- dispatch ------------------------------------------------------------------ */
 
 static void hc_dispatch(void *binding_ptr, kiln_slot *slots)
@@ -170,7 +131,7 @@ static void hc_dispatch(void *binding_ptr, kiln_slot *slots)
         trap_raise_message(KILN_TRAP_HOST, "out of memory calling a host function");
     }
     for (uint32_t i = 0; i < t->param_count; i++)
-        slot_to_val(&args[i], t->kinds[i], &slots[i]);
+        rt_slot_to_val(&args[i], t->kinds[i], &slots[i]);
     for (uint32_t i = 0; i < t->result_count; i++) {
         memset(&results[i], 0, sizeof results[i]);
         results[i].kind = t->kinds[t->param_count + i];
@@ -186,7 +147,7 @@ static void hc_dispatch(void *binding_ptr, kiln_slot *slots)
     kiln_status st = b->fn(&caller, b->user_data, args, results);
     if (st == KILN_OK && caller.outcome == HC_NONE) {
         for (uint32_t i = 0; i < t->result_count; i++)
-            val_to_slot(&slots[i], t->kinds[t->param_count + i], &results[i]);
+            rt_val_to_slot(&slots[i], t->kinds[t->param_count + i], &results[i]);
     }
     if (args != local_args)
         kiln_free(args);

@@ -20,6 +20,7 @@
 #include "instance.h"
 #include "kiln_common.h"
 #include "trap.h"
+#include "values.h"
 
 /* Tables larger than this are refused at instantiation (as other engines
  * do): the elements array is allocated up front. */
@@ -546,64 +547,12 @@ void kiln_instance_free(kiln_instance *instance)
 
 /* ---- calls ----------------------------------------------------------------------------- */
 
-static void pack(kiln_slot *slot, const kiln_val *v)
-{
-    slot->lo = 0;
-    slot->hi = 0;
-    switch (v->kind) {
-    case KILN_I32: slot->lo = (uint32_t)v->of.i32; break;
-    case KILN_I64: slot->lo = (uint64_t)v->of.i64; break;
-    case KILN_F32: {
-        uint32_t bits;
-        memcpy(&bits, &v->of.f32, 4);
-        slot->lo = bits;
-        break;
-    }
-    case KILN_F64: memcpy(&slot->lo, &v->of.f64, 8); break;
-    case KILN_V128: memcpy(slot, v->of.v128, 16); break;
-    case KILN_FUNCREF:
-    case KILN_EXTERNREF: slot->lo = (uint64_t)(uintptr_t)v->of.ref; break;
-    }
-}
-
-static void unpack(kiln_val *v, kiln_valkind kind, const kiln_slot *slot)
-{
-    memset(v, 0, sizeof *v);
-    v->kind = kind;
-    switch (kind) {
-    case KILN_I32: v->of.i32 = (int32_t)(uint32_t)slot->lo; break;
-    case KILN_I64: v->of.i64 = (int64_t)slot->lo; break;
-    case KILN_F32: {
-        uint32_t bits = (uint32_t)slot->lo;
-        memcpy(&v->of.f32, &bits, 4);
-        break;
-    }
-    case KILN_F64: memcpy(&v->of.f64, &slot->lo, 8); break;
-    case KILN_V128: memcpy(v->of.v128, slot, 16); break;
-    case KILN_FUNCREF:
-    case KILN_EXTERNREF: v->of.ref = (void *)(uintptr_t)slot->lo; break;
-    }
-}
-
-static void format_kinds(char *buf, size_t size, const kiln_valkind *kinds, uint32_t count)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (uint32_t i = 0; i < count && used < size; i++) {
-        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
-                         ld_valtype_name((uint8_t)kinds[i]));
-        if (w < 0)
-            break;
-        used += (size_t)w;
-    }
-}
-
 static kiln_status check_args(const char *name, const ld_type *t, const kiln_val *args,
                               size_t arg_count, size_t result_count, kiln_error *err)
 {
     char expected[200];
     if (arg_count != t->param_count) {
-        format_kinds(expected, sizeof expected, t->kinds, t->param_count);
+        rt_format_kinds(expected, sizeof expected, t->kinds, t->param_count);
         return kiln_error_set(err, KILN_ERR_TYPE, KILN_NO_OFFSET,
                               "%s expects %u argument%s (%s), given %zu", name, t->param_count,
                               t->param_count == 1 ? "" : "s", expected, arg_count);
@@ -616,7 +565,7 @@ static kiln_status check_args(const char *name, const ld_type *t, const kiln_val
                                   ld_valtype_name((uint8_t)args[i].kind));
     }
     if (result_count != t->result_count) {
-        format_kinds(expected, sizeof expected, t->kinds + t->param_count, t->result_count);
+        rt_format_kinds(expected, sizeof expected, t->kinds + t->param_count, t->result_count);
         return kiln_error_set(err, KILN_ERR_TYPE, KILN_NO_OFFSET,
                               "%s returns %u result%s (%s), room given for %zu", name,
                               t->result_count, t->result_count == 1 ? "" : "s", expected,
@@ -669,13 +618,13 @@ kiln_status kiln_instance_call_n(kiln_instance *instance, const char *name, size
                                   "out of memory passing %zu values", n);
     }
     for (uint32_t i = 0; i < t->param_count; i++)
-        pack(&slots[i], &args[i]);
+        rt_val_to_slot(&slots[i], args[i].kind, &args[i]);
     void *code, *vmctx;
     func_target(instance, e->index, &code, &vmctx);
     st = trap_call(entry_of(m, type_index), vmctx, code, slots, err);
     if (st == KILN_OK) {
         for (uint32_t i = 0; i < t->result_count; i++)
-            unpack(&results[i], t->kinds[t->param_count + i], &slots[i]);
+            rt_slot_to_val(&results[i], t->kinds[t->param_count + i], &slots[i]);
     }
     if (slots != local)
         kiln_free(slots);

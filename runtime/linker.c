@@ -31,6 +31,7 @@
 #include "hostcall.h"
 #include "instance.h"
 #include "kiln_common.h"
+#include "values.h"
 
 #define LNK_MAX_DEPTH 64u
 #define LNK_DESC_SIZE 160u
@@ -362,25 +363,12 @@ void kiln_linker_set_resolver(kiln_linker *linker, kiln_resolver_fn resolver, vo
 
 /* ---- descriptions for messages ------------------------------------------------------- */
 
-static void format_kinds(char *buf, size_t size, const kiln_valkind *kinds, uint32_t count)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (uint32_t i = 0; i < count && used < size; i++) {
-        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
-                         ld_valtype_name((uint8_t)kinds[i]));
-        if (w < 0)
-            break;
-        used += (size_t)w;
-    }
-}
-
 static void describe_func(char *buf, size_t size, const kiln_valkind *kinds, uint32_t pc,
                           uint32_t rc)
 {
     char params[64], results[64];
-    format_kinds(params, sizeof params, kinds, pc);
-    format_kinds(results, sizeof results, kinds + pc, rc);
+    rt_format_kinds(params, sizeof params, kinds, pc);
+    rt_format_kinds(results, sizeof results, kinds + pc, rc);
     snprintf(buf, size, "function [%s] -> [%s]", params, results);
 }
 

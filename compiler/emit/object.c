@@ -479,18 +479,28 @@ static kiln_status extern_index(image_builder *b, const char *name, uint32_t *ou
     return KILN_OK;
 }
 
+/* Makes room for element count of a growing array (doubling); false when
+ * out of memory, leaving the array as it was. */
+static bool reserve_one(void **items, uint32_t *capacity, uint32_t count, size_t elem_size)
+{
+    if (count < *capacity)
+        return true;
+    uint32_t cap = *capacity ? *capacity * 2 : 16;
+    void *grown = realloc(*items, (size_t)cap * elem_size);
+    if (grown == NULL)
+        return false;
+    *items = grown;
+    *capacity = cap;
+    return true;
+}
+
 static kiln_status add_record(image_builder *b, uint64_t offset, kiln_reloc_kind kind,
                               uint32_t symbol, int64_t addend, kiln_error *err)
 {
     emit_image *img = b->image;
-    if (img->reloc_count == b->reloc_capacity) {
-        uint32_t cap = b->reloc_capacity ? b->reloc_capacity * 2 : 16;
-        emit_reloc *grown = realloc(img->relocs, cap * sizeof *grown);
-        if (grown == NULL)
-            return no_memory(err);
-        img->relocs = grown;
-        b->reloc_capacity = cap;
-    }
+    if (!reserve_one((void **)&img->relocs, &b->reloc_capacity, img->reloc_count,
+                     sizeof *img->relocs))
+        return no_memory(err);
     emit_reloc *r = &img->relocs[img->reloc_count++];
     r->offset = (uint32_t)offset;
     r->kind = (uint8_t)kind;
@@ -577,14 +587,9 @@ static kiln_status collect_got(image_builder *b, kiln_error *err)
                 continue;
             got_slot *slot = find_got(b, r.symbol);
             if (slot == NULL) {
-                if (b->got_count == b->got_capacity) {
-                    uint32_t cap = b->got_capacity ? b->got_capacity * 2 : 8;
-                    got_slot *grown = realloc(b->got, cap * sizeof *grown);
-                    if (grown == NULL)
-                        return no_memory(err);
-                    b->got = grown;
-                    b->got_capacity = cap;
-                }
+                if (!reserve_one((void **)&b->got, &b->got_capacity, b->got_count,
+                                 sizeof *b->got))
+                    return no_memory(err);
                 slot = &b->got[b->got_count++];
                 memset(slot, 0, sizeof *slot);
                 slot->symbol = r.symbol;

@@ -75,6 +75,24 @@ static void test_loader_sample_loads_at_any_alignment(void **state)
     free(bytes);
 }
 
+/* Creates a file from the mkstemp template path holding bytes. */
+static void write_temp(char *path, const uint8_t *bytes, size_t size)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, bytes, size), (ssize_t)size);
+    close(fd);
+}
+
+/* Replaces the contents of the file at path. */
+static void rewrite(const char *path, const uint8_t *bytes, size_t size)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, bytes, size), (ssize_t)size);
+    close(fd);
+}
+
 static void test_loader_load_file(void **state)
 {
     (void)state;
@@ -82,10 +100,7 @@ static void test_loader_load_file(void **state)
     size_t size;
     tb_sample_bytes(NULL, &bytes, &size);
     char path[] = "/tmp/kiln-test-loader-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, bytes, size), (ssize_t)size);
-    close(fd);
+    write_temp(path, bytes, size);
     kiln_module *m = NULL;
     kiln_error err;
     assert_int_equal(kiln_module_load_file(path, &m, &err), KILN_OK);
@@ -135,10 +150,7 @@ static void test_loader_maps_aligned_image_in_place(void **state)
     size_t size;
     tb_sample_bytes(&opt, &bytes, &size);
     char path[] = "/tmp/kiln-test-loader-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, bytes, size), (ssize_t)size);
-    close(fd);
+    write_temp(path, bytes, size);
 
     kiln_module *m = NULL;
     kiln_error err;
@@ -159,10 +171,7 @@ static void test_loader_maps_aligned_image_in_place(void **state)
     opt.code_page = 0;
     free(bytes);
     tb_sample_bytes(&opt, &bytes, &size);
-    fd = open(path, O_WRONLY | O_TRUNC);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, bytes, size), (ssize_t)size);
-    close(fd);
+    rewrite(path, bytes, size);
     m = NULL;
     assert_int_equal(kiln_module_load_file(path, &m, &err), KILN_OK);
     assert_false(m->code_in_file);
