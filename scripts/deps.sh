@@ -19,6 +19,11 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# npm fetches the Ruby package of the ruby.eval test (tests/ruby). A machine
+# with its own Node.js and npm keeps them; otherwise Debian's npm.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+# /usr/bin/time -v records kilnc's time and peak memory on Ruby.
+[ -x /usr/bin/time ] || missing+=(time)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "kiln: installing ${missing[*]}" >&2
