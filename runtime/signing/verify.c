@@ -19,6 +19,7 @@
 #include "alloc.h"
 #include "kiln/signing.h"
 #include "kiln_common.h"
+#include "module.h"
 
 struct kiln_trust {
     uint8_t (*keys)[KILN_AOT_SIG_KEY_SIZE];
@@ -176,7 +177,18 @@ kiln_status kiln_module_load_file_trusted(const char *path, const kiln_trust *tr
         st = kiln_error_set(err, KILN_ERR_IO, KILN_NO_OFFSET, "cannot read %s", path);
         goto out;
     }
-    st = kiln_module_load_trusted(bytes, size, trust, out, err);
+    /* Verified bytes are parsed where they are and kept by the module: a
+     * copy the file's later writers cannot reach, made once. (Mapping the
+     * file instead would let a change after the check reach the code.) */
+    st = kiln_module_verify(bytes, size, trust, err);
+    if (st == KILN_OK && out == NULL)
+        st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                            "kiln_module_load_file_trusted: out is NULL");
+    if (st == KILN_OK) {
+        st = ld_module_parse(bytes, size, false, out, err);
+        if (st == KILN_OK)
+            bytes = NULL; /* the module owns them */
+    }
 out:
     kiln_free(bytes);
     fclose(f);
