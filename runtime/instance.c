@@ -79,6 +79,37 @@ static kiln_status add_dep(kiln_instance *inst, kiln_instance *exporter, kiln_er
     return KILN_OK;
 }
 
+static kiln_status add_linked(kiln_instance *inst, void *vmctx, kiln_error *err)
+{
+    if (vmctx == inst->vmctx)
+        return KILN_OK;
+    for (uint32_t i = 0; i < inst->linked_count; i++)
+        if (inst->linked_vmctxs[i] == vmctx)
+            return KILN_OK;
+    void **grown = kiln_realloc(inst->linked_vmctxs, (inst->linked_count + 1u) * sizeof *grown);
+    if (grown == NULL)
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                              "out of memory recording linked instances");
+    inst->linked_vmctxs = grown;
+    inst->linked_vmctxs[inst->linked_count++] = vmctx;
+    return KILN_OK;
+}
+
+/* linked_vmctxs: every dep and what each dep reaches (deps are complete
+ * instances, so their own lists are final). */
+static kiln_status collect_linked(kiln_instance *inst, kiln_error *err)
+{
+    for (uint32_t d = 0; d < inst->dep_count; d++) {
+        const kiln_instance *dep = inst->deps[d];
+        kiln_status st = add_linked(inst, dep->vmctx, err);
+        for (uint32_t i = 0; st == KILN_OK && i < dep->linked_count; i++)
+            st = add_linked(inst, dep->linked_vmctxs[i], err);
+        if (st != KILN_OK)
+            return st;
+    }
+    return KILN_OK;
+}
+
 /*
  * The one place imports are resolved: the linker matched every import
  * (linker.c) and hands the results here in import order. Function slots
@@ -409,7 +440,8 @@ static kiln_status run_start(kiln_instance *inst, kiln_error *err)
     void *code, *vmctx;
     func_target(inst, m->start_func, &code, &vmctx);
     kiln_slot slot = {0, 0};
-    return trap_call(entry_of(m, m->funcs[m->start_func].type_index), vmctx, code, &slot, err);
+    return trap_call(entry_of(m, m->funcs[m->start_func].type_index), vmctx, code, &slot,
+                     inst->linked_vmctxs, inst->linked_count, err);
 }
 
 kiln_status kiln_instance_new(const kiln_module *module, kiln_instance **out, kiln_error *err)
@@ -469,6 +501,8 @@ kiln_status ins_instantiate(const kiln_module *module, const ins_import *imports
     set_pointer(inst->vmctx, KILN_VMCTX_INSTANCE * sizeof(void *), inst);
 
     st = fill_imports(inst, imports, err);
+    if (st == KILN_OK)
+        st = collect_linked(inst, err);
     if (st != KILN_OK)
         goto fail;
     st = create_memories(inst, err);
@@ -529,6 +563,7 @@ void kiln_instance_free(kiln_instance *instance)
     for (uint32_t i = 0; i < instance->dep_count; i++)
         kiln_instance_free(instance->deps[i]);
     kiln_free(instance->deps);
+    kiln_free(instance->linked_vmctxs);
     kiln_free(instance->bindings);
     kiln_free(instance->global_objs);
     kiln_free(instance->memory_objs);
@@ -621,7 +656,8 @@ kiln_status kiln_instance_call_n(kiln_instance *instance, const char *name, size
         rt_val_to_slot(&slots[i], args[i].kind, &args[i]);
     void *code, *vmctx;
     func_target(instance, e->index, &code, &vmctx);
-    st = trap_call(entry_of(m, type_index), vmctx, code, slots, err);
+    st = trap_call(entry_of(m, type_index), vmctx, code, slots, instance->linked_vmctxs,
+                   instance->linked_count, err);
     if (st == KILN_OK) {
         for (uint32_t i = 0; i < t->result_count; i++)
             rt_slot_to_val(&results[i], t->kinds[t->param_count + i], &slots[i]);

@@ -51,6 +51,11 @@ struct kiln_instance {
     kiln_global **global_objs; /* global_import_count: host globals held, or NULL */
     kiln_instance **deps;      /* exporters this instance imports from, held */
     uint32_t dep_count;
+    /* The vmctx of every instance reachable through deps, transitively:
+     * their code checks the stack against their own vmctx's stack_limit,
+     * so an entry into this instance sets it in all of them (trap_call). */
+    void **linked_vmctxs;
+    uint32_t linked_count;
     void **bindings; /* host bindings of function imports, owned */
     uint32_t binding_count;
     bool *data_dropped; /* data_count: data.drop done, or active and applied */

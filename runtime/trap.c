@@ -322,7 +322,7 @@ static uintptr_t compute_stack_limit(void)
 }
 
 kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *slots,
-                      kiln_error *err)
+                      void *const *linked, uint32_t linked_count, kiln_error *err)
 {
     kiln_status st = thread_prepare(err);
     if (st != KILN_OK)
@@ -335,6 +335,8 @@ kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *s
         stack_limit = compute_stack_limit();
     }
     ((uintptr_t *)vmctx)[KILN_VMCTX_STACK_LIMIT] = stack_limit;
+    for (uint32_t i = 0; i < linked_count; i++)
+        ((uintptr_t *)linked[i])[KILN_VMCTX_STACK_LIMIT] = stack_limit;
 
     trap_activation act;
     act.prev = active;

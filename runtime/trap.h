@@ -37,12 +37,13 @@ typedef void (*trap_entry_fn)(void *vmctx, void *code, kiln_slot *slots);
 
 /*
  * Calls entry(vmctx, code, slots) inside a new activation, after setting
- * vmctx's stack_limit for this thread. Returns KILN_OK, or KILN_ERR_TRAP
- * with err->trap and the message "trap: <spec message>", or
+ * the stack_limit of vmctx and of the linked_count vmctxs in linked (the
+ * instances the callee may call into) for this thread. Returns KILN_OK, or
+ * KILN_ERR_TRAP with err->trap and the message "trap: <spec message>", or
  * KILN_ERR_INSTANTIATE when the thread cannot be prepared for traps.
  */
 kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *slots,
-                      kiln_error *err);
+                      void *const *linked, uint32_t linked_count, kiln_error *err);
 
 /* Unwinds to the innermost activation of this thread with `code`. Only
  * compiled code (through the TRAP helper) and runtime helpers it called

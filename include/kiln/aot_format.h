@@ -301,7 +301,11 @@ typedef struct kiln_slot {
  *                       and memory.size
  *   word 2 helpers      const void *const *: the helper table below
  *   word 3 stack_limit  lowest native stack address code may use; function
- *                       prologues trap with "call stack exhausted" below it
+ *                       prologues trap with "call stack exhausted" below it.
+ *                       The runtime writes it for the calling thread on each
+ *                       entry from the host, into the entered instance and
+ *                       every instance it imports from (transitively), so
+ *                       a call through an import slot needs no update
  *   word 4 type_ids     const uint32_t *: canonical type id of each type index
  *   word 5 instance     the runtime's instance (opaque to code)
  *   word 6,7 reserved
@@ -316,6 +320,11 @@ typedef struct kiln_slot {
  *                 globals hold a pointer to the exporter's 16-byte cell.
  * Table elements: funcref = pointer to {void *code; void *vmctx; u32 type_id}
  * (NULL is ref.null); externref = the host's opaque pointer.
+ * A host function's import slot (and funcref) pairs the host trampoline
+ * with the runtime's binding record as "vmctx": code never reads it, but
+ * its words 1..3 are reserved so that the runtime's stack_limit store is
+ * harmless there; the host trampoline calls the dispatch function the
+ * runtime keeps at its word 0.
  */
 enum {
     KILN_VMCTX_MEM0_BASE = 0,

@@ -8,6 +8,8 @@
  *
  * usage: link_host HOST.aot EXPORT
  */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,17 @@ static double host_addf(kiln_caller *caller, float a, double b, int32_t c)
     return (double)a + b + (double)c;
 }
 
+/* Uses 128 KiB of stack: less than the margin the runtime keeps below the
+ * deepest wasm frame, more than an unchecked recursion leaves. */
+static int32_t host_stack_hog(kiln_caller *caller)
+{
+    (void)caller;
+    volatile uint8_t buffer[128 * 1024];
+    for (size_t i = 0; i < sizeof buffer; i += 4096)
+        buffer[i] = (uint8_t)i;
+    return buffer[4096] == 0;
+}
+
 static kiln_status host_fail(kiln_caller *caller, void *data, const kiln_val *args,
                              kiln_val *results)
 {
@@ -50,14 +63,34 @@ static kiln_status host_quit(kiln_caller *caller, void *data, const kiln_val *ar
     return kiln_caller_exit(caller, 3);
 }
 
+/* NAME=PATH: loads PATH (into *module, which must outlive the linker),
+ * instantiates it and registers it as NAME. */
+static bool define_dependency(kiln_linker *linker, const char *spec, kiln_module **module,
+                              kiln_error *err)
+{
+    const char *eq = strchr(spec, '=');
+    if (eq == NULL) {
+        snprintf(err->message, sizeof err->message, "dependency '%s' is not NAME=PATH", spec);
+        return false;
+    }
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - spec), spec);
+    kiln_instance *instance = NULL;
+    bool ok = kiln_module_load_file(eq + 1, module, err) == KILN_OK &&
+              kiln_linker_instantiate(linker, *module, &instance, err) == KILN_OK &&
+              kiln_linker_define_instance(linker, name, instance, err) == KILN_OK;
+    kiln_instance_free(instance); /* the linker keeps its own reference */
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: link_host HOST.aot EXPORT\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: link_host HOST.aot EXPORT [NAME=DEPENDENCY.aot]\n");
         return 2;
     }
     kiln_error err;
-    kiln_module *module = NULL;
+    kiln_module *module = NULL, *dependency = NULL;
     kiln_linker *linker = NULL;
     kiln_memory *memory = NULL;
     kiln_global *global = NULL;
@@ -71,7 +104,9 @@ int main(int argc, char **argv)
         kiln_linker_define_native(linker, "env", "strlen", "($)i", (void *)host_strlen, &err) !=
             KILN_OK ||
         kiln_linker_define_native(linker, "env", "addf", "(fFi)F", (void *)host_addf, &err) !=
-            KILN_OK)
+            KILN_OK ||
+        kiln_linker_define_native(linker, "env", "stack_hog", "()i", (void *)host_stack_hog,
+                                  &err) != KILN_OK)
         goto fail;
     kiln_func_type none = {0, 0, NULL, NULL};
     if (kiln_linker_define_func(linker, "env", "fail", &none, host_fail, NULL, &err) != KILN_OK ||
@@ -82,6 +117,8 @@ int main(int argc, char **argv)
         kiln_linker_define_memory(linker, "env", "mem", memory, &err) != KILN_OK ||
         kiln_global_new(v, true, &global, &err) != KILN_OK ||
         kiln_linker_define_global(linker, "env", "g", global, &err) != KILN_OK)
+        goto fail;
+    if (argc == 4 && !define_dependency(linker, argv[3], &dependency, &err))
         goto fail;
     if (kiln_linker_instantiate(linker, module, &instance, &err) != KILN_OK)
         goto fail;
@@ -106,6 +143,10 @@ int main(int argc, char **argv)
     } else {
         goto fail;
     }
+    if (argc == 4) { /* the dependency tests export nothing else */
+        status = 0;
+        goto out;
+    }
     printf("log calls %d\n", log_calls);
     printf("host global %lld\n", (long long)kiln_global_get(global).of.i64);
     kiln_val gv;
@@ -129,5 +170,6 @@ out:
     kiln_memory_release(memory);
     kiln_global_release(global);
     kiln_module_free(module);
+    kiln_module_free(dependency);
     return status;
 }

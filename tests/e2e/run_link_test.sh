@@ -101,6 +101,11 @@ check 0 "result 10" "" -- "$link_host" "$w/host.aot" strlen
 check 0 "trap: out of bounds memory access" "" -- "$link_host" "$w/host.aot" strlen_bad
 check 0 "export gv 99" "" -- "$link_host" "$w/host.aot" greet
 check 0 "memory is the host's 1, 65536 bytes, byte 8 'n'" "" -- "$link_host" "$w/host.aot" greet
+# A recursion in an imported module stops at the stack check of that
+# module (its stack limit is set when the importer is entered), before a
+# stack-hungry host function it calls can overflow the thread's stack.
+check 0 "trap: call stack exhausted (code 6)" "" -- \
+  "$link_host" "$w/deep_a.aot" go "deep_b=$w/deep_b.aot"
 
 printf 'link: %d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
