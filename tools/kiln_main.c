@@ -216,18 +216,41 @@ out:
 }
 #endif
 
+static void print_frame(size_t at, const kiln_frame *f)
+{
+    if (f->func_name != NULL)
+        fprintf(stderr, "  at %zu: %s (func[%u])\n", at, f->func_name, f->func_index);
+    else
+        fprintf(stderr, "  at %zu: func[%u]\n", at, f->func_index);
+}
+
+static bool same_function(const kiln_frame *a, const kiln_frame *b)
+{
+    return a->module == b->module && a->func_index == b->func_index;
+}
+
 /* Prints the wasm frames of the trap just reported, innermost first:
- * "  at I: NAME (func[N])", or "  at I: func[N]" without a name. */
+ * "  at I: NAME (func[N])", or "  at I: func[N]" without a name. A run of
+ * more than BT_RUN_SHOWN frames of one function (a deep recursion) shows
+ * its first BT_RUN_SHOWN and a line that counts the rest. */
+#define BT_RUN_SHOWN 4
 static void print_backtrace(void)
 {
     kiln_frame frames[KILN_BACKTRACE_MAX];
     size_t n = kiln_last_trap_backtrace(frames, KILN_BACKTRACE_MAX);
-    for (size_t i = 0; i < n && i < KILN_BACKTRACE_MAX; i++) {
-        if (frames[i].func_name != NULL)
-            fprintf(stderr, "  at %zu: %s (func[%u])\n", i, frames[i].func_name,
-                    frames[i].func_index);
-        else
-            fprintf(stderr, "  at %zu: func[%u]\n", i, frames[i].func_index);
+    if (n > KILN_BACKTRACE_MAX)
+        n = KILN_BACKTRACE_MAX;
+    for (size_t i = 0; i < n;) {
+        size_t run = 1;
+        while (i + run < n && same_function(&frames[i], &frames[i + run]))
+            run++;
+        size_t shown = run > BT_RUN_SHOWN + 1 ? BT_RUN_SHOWN : run;
+        for (size_t k = 0; k < shown; k++)
+            print_frame(i + k, &frames[i + k]);
+        if (shown < run)
+            fprintf(stderr, "  ... %zu more frames of func[%u] (at %zu..%zu)\n", run - shown,
+                    frames[i].func_index, i + shown, i + run - 1);
+        i += run;
     }
 }
 
