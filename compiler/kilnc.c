@@ -1,11 +1,13 @@
 /*
  * libkilnc driver: the public API of include/kiln_compiler.h.
  *
- * Pipeline per compile: decode the module, validate it, create the target
- * machine, lower every defined function (decode body -> validate -> codegen
- * -> free body, one at a time), finish and verify the LLVM module, optimise,
- * then emit in the requested format (LLVM IR text, assembly, the plain
- * object, or a kiln container built from the object).
+ * Pipeline per compile: decode the module, validate it, then build units
+ * (driver.h): create the target machine, lower the unit's defined functions
+ * (decode body -> validate -> codegen -> free body, one at a time), finish
+ * and verify the LLVM module, optimise. A small module is one unit, emitted
+ * in the requested format (LLVM IR text, assembly, the plain object, or a
+ * kiln container built from the object); a large one is compiled as
+ * partitions on threads (partition.c) whose objects form one image.
  *
  * Invariants: each compile owns a private LLVMContext, so concurrent
  * compiles share nothing but LLVM's one-time target registration; every
@@ -19,6 +21,7 @@
 #include <llvm-c/TargetMachine.h>
 
 #include "codegen/codegen.h"
+#include "driver.h"
 #include "emit/emit.h"
 #include "emit/writer.h"
 #include "kiln_common.h"
@@ -90,10 +93,11 @@ static kiln_status emit_file(const emit_target *target, LLVMModuleRef llvm,
     return KILN_OK;
 }
 
-/* Lowers every defined function, one body at a time. */
-static kiln_status lower_functions(const wasm_module *module, cg_module *cgm, kiln_error *err)
+/* Lowers the unit's defined functions, one body at a time. */
+static kiln_status lower_functions(const wasm_module *module, cg_module *cgm, uint32_t first,
+                                   uint32_t end, kiln_error *err)
 {
-    for (uint32_t f = module->func_import_count; f < module->func_count; f++) {
+    for (uint32_t f = first; f < end; f++) {
         wasm_body body;
         kiln_status st = dec_function_body(module, f, &body, err);
         if (st != KILN_OK)
@@ -108,16 +112,94 @@ static kiln_status lower_functions(const wasm_module *module, cg_module *cgm, ki
     return KILN_OK;
 }
 
-static kiln_status write_output(const wasm_module *module, cg_module *cgm,
-                                const emit_target *target, kilnc_format format,
-                                uint8_t **out, size_t *out_size, kiln_error *err)
+kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *options,
+                          kc_range range, kc_unit *unit, kiln_error *err)
 {
-    LLVMModuleRef llvm = cg_module_llvm(cgm);
-    kiln_status st = KILN_OK;
-    LLVMMemoryBufferRef mb = NULL;
-    emit_image *image = NULL;
+    memset(unit, 0, sizeof *unit);
+    kiln_status st = emit_target_new(options, &unit->target, err);
+    if (st != KILN_OK)
+        return st;
+    unit->ctx = LLVMContextCreate();
+    const emit_target *target = unit->target;
+    cg_config config = {
+        .triple = target->triple,
+        .layout = target->layout,
+        .pointer_width = target->pointer_width,
+        .bounds = target->bounds,
+        .opt_level = target->opt_level,
+        .first_func = range.first,
+        .end_func = range.end,
+        .with_trampolines = range.trampolines,
+    };
+    st = cg_module_new(unit->ctx, module, &config, &unit->cgm, err);
+    if (st != KILN_OK)
+        return st;
+    uint32_t first = range.end != 0 ? range.first : module->func_import_count;
+    uint32_t end = range.end != 0 ? range.end : module->func_count;
+    st = lower_functions(module, unit->cgm, first, end, err);
+    if (st == KILN_OK)
+        st = cg_module_finish(unit->cgm, err);
+    if (st == KILN_OK)
+        st = emit_optimize(cg_module_llvm(unit->cgm), target, err);
+    return st;
+}
 
-    switch (format) {
+void kc_unit_free(kc_unit *unit)
+{
+    cg_module_free(unit->cgm);
+    if (unit->ctx != NULL)
+        LLVMContextDispose(unit->ctx);
+    emit_target_free(unit->target);
+    memset(unit, 0, sizeof *unit);
+}
+
+kiln_status kc_unit_object(const kc_unit *unit, uint8_t **out, size_t *out_size,
+                           kiln_error *err)
+{
+    LLVMMemoryBufferRef mb = NULL;
+    kiln_status st = emit_file(unit->target, cg_module_llvm(unit->cgm), LLVMObjectFile, &mb,
+                               err);
+    if (st == KILN_OK)
+        st = take_llvm_buffer(mb, out, out_size, err);
+    if (mb != NULL)
+        LLVMDisposeMemoryBuffer(mb);
+    return st;
+}
+
+/* The container of an image, with what the header records of the target. */
+static kiln_status write_container(const wasm_module *module, const emit_image *image,
+                                   const emit_target *target, uint64_t helpers_used,
+                                   uint8_t **out, size_t *out_size, kiln_error *err)
+{
+    wr_target_info info = {
+        .triple = target->triple,
+        .cpu = target->cpu,
+        .cpu_features = target->cpu_features,
+        .compiler_version = KILNC_VERSION_STRING,
+        .pointer_width = target->pointer_width,
+        .page_size = target->max_page_size,
+        .bounds = target->bounds,
+        .helpers_used = helpers_used,
+    };
+    return wr_container(module, image, &info, out, out_size, err);
+}
+
+/* One unit for the whole module, written in the requested format. */
+static kiln_status compile_whole(const wasm_module *module, const kilnc_options *options,
+                                 uint8_t **out, size_t *out_size, kiln_error *err)
+{
+    kc_unit unit;
+    kc_range whole = {0, 0, true};
+    kiln_status st = kc_unit_build(module, options, whole, &unit, err);
+    LLVMModuleRef llvm = unit.cgm != NULL ? cg_module_llvm(unit.cgm) : NULL;
+    LLVMMemoryBufferRef mb = NULL;
+    uint8_t *object = NULL;
+    size_t object_size = 0;
+    emit_image *image = NULL;
+    if (st != KILN_OK)
+        goto out;
+
+    switch (options->format) {
     case KILNC_FORMAT_LLVM_IR: {
         char *text = LLVMPrintModuleToString(llvm);
         size_t size = strlen(text);
@@ -130,46 +212,52 @@ static kiln_status write_output(const wasm_module *module, cg_module *cgm,
             *out_size = size;
         }
         LLVMDisposeMessage(text);
-        return st;
+        break;
     }
     case KILNC_FORMAT_ASM:
-        st = emit_file(target, llvm, LLVMAssemblyFile, &mb, err);
+        st = emit_file(unit.target, llvm, LLVMAssemblyFile, &mb, err);
         if (st == KILN_OK)
             st = take_llvm_buffer(mb, out, out_size, err);
         break;
     case KILNC_FORMAT_OBJECT:
-        st = emit_file(target, llvm, LLVMObjectFile, &mb, err);
+        st = kc_unit_object(&unit, out, out_size, err);
+        break;
+    case KILNC_FORMAT_AOT:
+        st = kc_unit_object(&unit, &object, &object_size, err);
         if (st == KILN_OK)
-            st = take_llvm_buffer(mb, out, out_size, err);
+            st = emit_image_from_object(object, object_size, &image, err);
+        if (st == KILN_OK)
+            st = write_container(module, image, unit.target, cg_module_helpers_used(unit.cgm),
+                                 out, out_size, err);
         break;
-    case KILNC_FORMAT_AOT: {
-        st = emit_file(target, llvm, LLVMObjectFile, &mb, err);
-        if (st != KILN_OK)
-            break;
-        st = emit_image_from_object((const uint8_t *)LLVMGetBufferStart(mb),
-                                    LLVMGetBufferSize(mb), &image, err);
-        if (st != KILN_OK)
-            break;
-        wr_target_info info = {
-            .triple = target->triple,
-            .cpu = target->cpu,
-            .cpu_features = target->cpu_features,
-            .compiler_version = KILNC_VERSION_STRING,
-            .pointer_width = target->pointer_width,
-            .page_size = target->max_page_size,
-            .bounds = target->bounds,
-            .helpers_used = cg_module_helpers_used(cgm),
-        };
-        st = wr_container(module, image, &info, out, out_size, err);
-        break;
-    }
     default:
         st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "unknown output format %d",
-                            (int)format);
+                            (int)options->format);
         break;
     }
+out:
     if (mb != NULL)
         LLVMDisposeMemoryBuffer(mb);
+    free(object);
+    emit_image_free(image);
+    kc_unit_free(&unit);
+    return st;
+}
+
+/* Partitions compiled on threads, linked into one image, then written. */
+static kiln_status compile_partitioned(const wasm_module *module, const kilnc_options *options,
+                                       uint32_t parts, uint8_t **out, size_t *out_size,
+                                       kiln_error *err)
+{
+    emit_image *image = NULL;
+    emit_target *target = NULL;
+    uint64_t helpers_used = 0;
+    kiln_status st = kc_compile_partitions(module, options, parts, &image, &helpers_used, err);
+    if (st == KILN_OK)
+        st = emit_target_new(options, &target, err); /* what the header records */
+    if (st == KILN_OK)
+        st = write_container(module, image, target, helpers_used, out, out_size, err);
+    emit_target_free(target);
     emit_image_free(image);
     return st;
 }
@@ -180,49 +268,15 @@ kiln_status kilnc_compile(const uint8_t *wasm, size_t wasm_size, const kilnc_opt
     if (wasm == NULL || options == NULL || out == NULL || out_size == NULL)
         return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
                               "kilnc_compile: NULL argument");
-    kiln_status st;
     wasm_module *module = NULL;
-    emit_target *target = NULL;
-    LLVMContextRef ctx = NULL;
-    cg_module *cgm = NULL;
-
-    st = dec_module(wasm, wasm_size, &module, err);
-    if (st != KILN_OK)
-        goto out;
-    st = val_module(module, err);
-    if (st != KILN_OK)
-        goto out;
-    st = emit_target_new(options, &target, err);
-    if (st != KILN_OK)
-        goto out;
-
-    ctx = LLVMContextCreate();
-    cg_config config = {
-        .triple = target->triple,
-        .layout = target->layout,
-        .pointer_width = target->pointer_width,
-        .bounds = target->bounds,
-        .opt_level = target->opt_level,
-    };
-    st = cg_module_new(ctx, module, &config, &cgm, err);
-    if (st != KILN_OK)
-        goto out;
-    st = lower_functions(module, cgm, err);
-    if (st != KILN_OK)
-        goto out;
-    st = cg_module_finish(cgm, err);
-    if (st != KILN_OK)
-        goto out;
-    st = emit_optimize(cg_module_llvm(cgm), target, err);
-    if (st != KILN_OK)
-        goto out;
-    st = write_output(module, cgm, target, options->format, out, out_size, err);
-
-out:
-    cg_module_free(cgm);
-    if (ctx != NULL)
-        LLVMContextDispose(ctx);
-    emit_target_free(target);
+    kiln_status st = dec_module(wasm, wasm_size, &module, err);
+    if (st == KILN_OK)
+        st = val_module(module, err);
+    if (st == KILN_OK) {
+        uint32_t parts = kc_partition_count(module, options);
+        st = parts > 1 ? compile_partitioned(module, options, parts, out, out_size, err)
+                       : compile_whole(module, options, out, out_size, err);
+    }
     dec_module_free(module);
     return st;
 }

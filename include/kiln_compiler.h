@@ -34,6 +34,14 @@ typedef struct kilnc_options {
     unsigned size_level;       /* 0..2, default 0 */
     kilnc_format format;       /* default KILNC_FORMAT_AOT */
     int bounds_checks;         /* -1: target default, else kiln_bounds_mode */
+    /* Large modules compile as partitions (one LLVM module each) on
+     * several threads. partitions: 0 picks from the module's code size
+     * (about 1 MiB of wasm code per partition; small modules are one), N
+     * asks for N (at most one per function). The count depends on the
+     * module and these options only, so the output is the same on every
+     * machine; threads only changes how fast: 0 uses every online CPU. */
+    unsigned partitions;
+    unsigned threads;
 } kilnc_options;
 
 /* Fills the defaults described above. */

@@ -61,6 +61,11 @@ static void usage(FILE *out)
             "                          this machine's features for the host CPU, else none)\n"
             "  --opt-level=N           optimisation level 0..3 (default 3)\n"
             "  --size-level=N          optimise for size: 0 no (default), 1 -Os, 2 -Oz\n"
+            "  --jobs=N, -j N          compile on N threads (default: every CPU); the\n"
+            "                          output does not depend on it\n"
+            "  --partitions=N          compile as N partitions (default: one per MiB of\n"
+            "                          wasm code, so small modules are one); a call\n"
+            "                          between partitions is never inlined\n"
             "  --bounds-checks=MODE    guard: guard pages, no checks in code (default on\n"
             "                          64-bit targets); explicit: compare every access\n"
             "                          with the memory's bound (default on 32-bit)\n"
@@ -304,6 +309,13 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
         } else if ((m = option_value(argc, argv, &i, "--size-level", &v)) != 0) {
             if (m < 0 || !parse_uint("--size-level", v, 2, &options.size_level))
+                return EXIT_USAGE;
+        } else if ((m = option_value(argc, argv, &i, "--jobs", &v)) != 0 ||
+                   (m = option_value(argc, argv, &i, "-j", &v)) != 0) {
+            if (m < 0 || !parse_uint("--jobs", v, 1024, &options.threads))
+                return EXIT_USAGE;
+        } else if ((m = option_value(argc, argv, &i, "--partitions", &v)) != 0) {
+            if (m < 0 || !parse_uint("--partitions", v, 64, &options.partitions))
                 return EXIT_USAGE;
         } else if ((m = option_value(argc, argv, &i, "--bounds-checks", &v)) != 0) {
             if (m < 0)

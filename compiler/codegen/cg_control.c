@@ -350,7 +350,7 @@ static kiln_status emit_call(cg_func *fn, const wasm_instr *in)
     uint32_t type_index = m->funcs[callee].type_index;
     LLVMTypeRef fty = cgm->func_types[type_index];
     if (callee >= m->func_import_count) {
-        emit_call_common(fn, &m->types[type_index], fty, cgm->funcs[callee], fn->vmctx);
+        emit_call_common(fn, &m->types[type_index], fty, cg_func_ref(cgm, callee), fn->vmctx);
         return KILN_OK;
     }
     /* Import: {code, vmctx} set at instantiation, never changed after. */

@@ -243,11 +243,11 @@ static kiln_status emit_body(cg_func *fn)
 kiln_status cg_function(cg_module *cgm, const wasm_body *body, kiln_error *err)
 {
     const wasm_module *m = cgm->wasm;
-    if (body->func_index < m->func_import_count || body->func_index >= m->func_count)
+    if (body->func_index < cgm->first_func || body->func_index >= cgm->end_func)
         return kiln_error_set(err, KILN_ERR_ARGUMENT, 0,
-                              "codegen: function %u is not a defined function "
-                              "(defined: %u..%u)",
-                              body->func_index, m->func_import_count, m->func_count);
+                              "codegen: function %u is not a defined function of this "
+                              "module or partition (%u..%u)",
+                              body->func_index, cgm->first_func, cgm->end_func);
     if (cgm->func_emitted[body->func_index])
         return kiln_error_set(err, KILN_ERR_ARGUMENT, 0,
                               "codegen: function %u was already emitted", body->func_index);

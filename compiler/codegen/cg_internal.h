@@ -37,8 +37,12 @@ struct cg_module {
     LLVMTypeRef t_intptr; /* integer of pointer width */
 
     LLVMTypeRef *func_types;   /* per type index: native signature */
-    LLVMValueRef *funcs;       /* per function index: kiln_f<N>, NULL for imports */
+    LLVMValueRef *funcs;       /* per function index: kiln_f<N>, NULL for imports
+                                  and not yet declared (cg_func_ref) */
     bool *func_emitted;        /* per function index: body emitted */
+    uint32_t first_func, end_func; /* the defined functions emitted here */
+    bool partitioned;          /* one of several modules (cg_config) */
+    bool with_trampolines;
     LLVMValueRef *entry_tramps; /* per type index */
     LLVMValueRef *host_tramps;  /* per type index, NULL when no import uses it */
 
@@ -203,6 +207,9 @@ LLVMValueRef cg_call_helper(cg_func *fn, kiln_helper_id id, LLVMTypeRef ret,
                             LLVMValueRef *args, unsigned arg_count);
 
 /* ---- cg_trampoline.c ------------------------------------------------------ */
+/* kiln_f<index>: this module's, or declared here on first use when
+ * another partition defines it. */
+LLVMValueRef cg_func_ref(cg_module *cgm, uint32_t index);
 void cg_declare_trampolines(cg_module *cgm);
 void cg_emit_trampolines(cg_module *cgm);
 

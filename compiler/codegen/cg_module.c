@@ -180,28 +180,45 @@ static void mark_escaping(const wasm_module *m, bool *escapes)
         mark_expr_refs(m, &m->globals[i].init, escapes);
 }
 
-static void declare_functions(cg_module *cgm, const bool *escapes)
+/* Declares function i. Outside this module's partition it is only a
+ * declaration (the body is another partition's). */
+static LLVMValueRef declare_function(cg_module *cgm, uint32_t i, bool external)
 {
     const wasm_module *m = cgm->wasm;
-    for (uint32_t i = m->func_import_count; i < m->func_count; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "kiln_f%u", i);
-        LLVMValueRef f = LLVMAddFunction(cgm->llvm, name, cgm->func_types[m->funcs[i].type_index]);
-        if (escapes[i]) {
+    char name[32];
+    snprintf(name, sizeof name, "kiln_f%u", i);
+    LLVMValueRef f = LLVMAddFunction(cgm->llvm, name, cgm->func_types[m->funcs[i].type_index]);
+    if (external) {
             LLVMSetLinkage(f, LLVMExternalLinkage);
             /* Hidden visibility makes the symbol dso_local in LLVM. */
             LLVMSetVisibility(f, LLVMHiddenVisibility);
-        } else {
-            LLVMSetLinkage(f, LLVMInternalLinkage);
-        }
-        cg_add_function_attrs(cgm, f);
-        LLVMValueRef vmctx = LLVMGetParam(f, 0);
-        LLVMSetValueName2(vmctx, "vmctx", 5);
-        /* nonnull + align 16, not noalias: helpers write through vmctx. */
-        LLVMAddAttributeAtIndex(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_nonnull, 0));
-        LLVMAddAttributeAtIndex(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_align, 16));
-        cgm->funcs[i] = f;
+    } else {
+        LLVMSetLinkage(f, LLVMInternalLinkage);
     }
+    cg_add_function_attrs(cgm, f);
+    LLVMValueRef vmctx = LLVMGetParam(f, 0);
+    LLVMSetValueName2(vmctx, "vmctx", 5);
+    /* nonnull + align 16, not noalias: helpers write through vmctx. */
+    LLVMAddAttributeAtIndex(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_nonnull, 0));
+    LLVMAddAttributeAtIndex(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_align, 16));
+    return f;
+}
+
+/* Whole module: every function, internal unless it escapes. Partition:
+ * its own functions, all external; the others are declared on first call
+ * (cg_func_ref), so a partition of a module with 40,000 functions does not
+ * carry 40,000 declarations. */
+static void declare_functions(cg_module *cgm, const bool *escapes)
+{
+    for (uint32_t i = cgm->first_func; i < cgm->end_func; i++)
+        cgm->funcs[i] = declare_function(cgm, i, cgm->partitioned || escapes[i]);
+}
+
+LLVMValueRef cg_func_ref(cg_module *cgm, uint32_t index)
+{
+    if (cgm->funcs[index] == NULL) /* another partition's function */
+        cgm->funcs[index] = declare_function(cgm, index, true);
+    return cgm->funcs[index];
 }
 
 static kiln_status check_supported(const wasm_module *m, const cg_config *config,
@@ -250,6 +267,19 @@ kiln_status cg_module_new(LLVMContextRef ctx, const wasm_module *module,
     cgm->ctx = ctx;
     cgm->wasm = module;
     cgm->config = *config;
+    cgm->partitioned = config->end_func != 0;
+    cgm->first_func = cgm->partitioned ? config->first_func : module->func_import_count;
+    cgm->end_func = cgm->partitioned ? config->end_func : module->func_count;
+    cgm->with_trampolines = !cgm->partitioned || config->with_trampolines;
+    if (cgm->first_func < module->func_import_count || cgm->end_func > module->func_count ||
+        cgm->first_func > cgm->end_func) {
+        free(cgm);
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, 0,
+                              "codegen: partition [%u, %u) is not a range of defined "
+                              "functions (%u..%u)",
+                              config->first_func, config->end_func, module->func_import_count,
+                              module->func_count);
+    }
     cgm->layout = kiln_vmctx_layout_compute(config->pointer_width, module->func_import_count,
                                             module->memory_count, module->table_count,
                                             module->global_count);
@@ -288,7 +318,8 @@ kiln_status cg_module_new(LLVMContextRef ctx, const wasm_module *module,
 
     mark_escaping(module, escapes);
     declare_functions(cgm, escapes);
-    cg_declare_trampolines(cgm);
+    if (cgm->with_trampolines)
+        cg_declare_trampolines(cgm);
     free(escapes);
     *out = cgm;
     return KILN_OK;
@@ -302,14 +333,15 @@ fail:
 kiln_status cg_module_finish(cg_module *cgm, kiln_error *err)
 {
     const wasm_module *m = cgm->wasm;
-    for (uint32_t i = m->func_import_count; i < m->func_count; i++) {
+    for (uint32_t i = cgm->first_func; i < cgm->end_func; i++) {
         if (!cgm->func_emitted[i])
             return kiln_error_set(err, KILN_ERR_CODEGEN, m->funcs[i].body_offset,
                                   "codegen: function %u has no body (cg_function was "
                                   "not called for it)",
                                   i);
     }
-    cg_emit_trampolines(cgm);
+    if (cgm->with_trampolines)
+        cg_emit_trampolines(cgm);
 
     char *message = NULL;
     /* Non-zero means the module is broken. */

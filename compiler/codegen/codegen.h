@@ -23,6 +23,16 @@ typedef struct cg_config {
     unsigned pointer_width;    /* bytes: 4 or 8 */
     kiln_bounds_mode bounds;   /* how memory accesses are checked */
     unsigned opt_level;        /* 0..3, to pick attributes only */
+    /* Partitioned compilation (several LLVM modules, one object each,
+     * linked into one image): this module defines the functions of index
+     * [first_func, end_func) only, every function has external (hidden)
+     * linkage so the other partitions can call it, and only partition 0
+     * (with_trampolines) defines the trampolines. end_func == 0: the whole
+     * module, with trampolines and internal linkage where nothing outside
+     * needs a function. */
+    uint32_t first_func;
+    uint32_t end_func;
+    bool with_trampolines;
 } cg_config;
 
 typedef struct cg_module cg_module;

@@ -1,13 +1,13 @@
 /*
- * The code image of a kiln container (prefix emit_), built from a
- * relocatable ELF object: the CODE section's bytes, its RELOCS and SYMBOLS,
+ * The code image of a kiln container (prefix emit_), built from one or more
+ * relocatable ELF objects: the CODE section's bytes, its RELOCS and SYMBOLS,
  * and the offsets of every function and trampoline. Also the interface of
  * the per-architecture relocation tables (emit/reloc_<arch>.c).
  *
  * This header needs no LLVM: the object is plain ELF, read with <elf.h>.
  *
  * Invariants:
- * - An emit_image never refers to the object it was built from: it owns the
+ * - An emit_image never refers to the objects it was built from: it owns the
  *   image bytes, the relocation records and every name.
  * - Every PC-relative reference from the image into the image is resolved in
  *   the image bytes; relocs[] holds only what the loader must patch
@@ -53,7 +53,7 @@ typedef struct emit_image {
     char **externs;       /* external symbol names, SYMBOLS order */
     uint32_t extern_count;
 
-    emit_symbol *symbols; /* sorted by name, for emit_image_find */
+    emit_symbol *symbols; /* sorted by name (then offset), for emit_image_find */
     uint32_t symbol_count;
 } emit_image;
 
@@ -65,10 +65,28 @@ typedef struct emit_image {
  */
 kiln_status emit_image_from_object(const uint8_t *object, size_t object_size,
                                    emit_image **out, kiln_error *err);
+
+/*
+ * Several objects that form one image (e.g. partitions of one module
+ * compiled in parallel), linked as a static linker would: an undefined
+ * symbol of one object binds to the global or weak definition of its name
+ * in another, and only names no object defines stay external (one entry
+ * each in externs, one GOT slot and stub shared by all objects). The code
+ * of objects[0], objects[1], ... comes first, then the stubs, then their
+ * read-only data, then the GOT. The objects' bytes are not kept. Errors as
+ * for emit_image_from_object, plus KILN_ERR_CODEGEN for a global symbol
+ * defined in two objects (named) or objects for different architectures,
+ * and KILN_ERR_ARGUMENT for count 0.
+ */
+kiln_status emit_image_from_objects(const uint8_t *const *objects, const size_t *sizes,
+                                    uint32_t count, emit_image **out, kiln_error *err);
+
 void emit_image_free(emit_image *image);
 
-/* Looks up a defined symbol by name; NULL when the object has none (e.g. a
- * function LLVM inlined everywhere and dropped). */
+/* Looks up a defined symbol by name; NULL when the objects have none (e.g.
+ * a function LLVM inlined everywhere and dropped). Meant for globally unique
+ * names: a name with a global definition finds that one; a local name that
+ * several objects define finds any of them. */
 const emit_symbol *emit_image_find(const emit_image *image, const char *name);
 
 /* ---- per-architecture relocation tables (emit/reloc_<arch>.c) -------------- */

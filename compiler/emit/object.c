@@ -1,20 +1,31 @@
 /*
- * Relocatable ELF object -> kiln code image (the CODE section's bytes, its
+ * Relocatable ELF objects -> kiln code image (the CODE section's bytes, its
  * RELOCS and SYMBOLS, and the offsets of every function and trampoline).
+ * Usually one object; several when a module's functions were compiled in
+ * partitions, which this file links into one image as a static linker
+ * would.
  *
- * The object is parsed here with <elf.h> alone: LLVM-C's object API gives
- * no relocation addends, and reading the file ourselves keeps ELF32 targets
- * (arm, riscv32) a matter of the header-reading functions below, which
- * convert both classes into the neutral elf_* records.
+ * The objects are parsed here with <elf.h> alone: LLVM-C's object API gives
+ * no relocation addends, and reading the files ourselves keeps ELF32
+ * targets (arm, riscv32) a matter of the header-reading functions below,
+ * which convert both classes into the neutral elf_* records.
  *
- * Image layout: every executable SHF_ALLOC section (in section order, each
- * at its own alignment), then one call stub per external function the code
- * calls, then every read-only section (.rodata*, constant pools,
- * .data.rel.ro — which only the loader's relocations write, before the
- * image becomes read-only), then one pointer-sized GOT slot per symbol
- * referenced GOT-relatively or called. Writable data (.data, .bss, TLS)
- * cannot live in a read+execute image and is refused by name when
- * non-empty. Unwind tables, notes, comments and debug info are skipped.
+ * Image layout: every executable SHF_ALLOC section (object by object, each
+ * object's in section order, each at its own alignment), then one call
+ * stub per external function the code calls, then every read-only section
+ * (.rodata*, constant pools, .data.rel.ro — which only the loader's
+ * relocations write, before the image becomes read-only) in the same
+ * order, then one pointer-sized GOT slot per target referenced
+ * GOT-relatively or called. Writable data (.data, .bss, TLS) cannot live
+ * in a read+execute image and is refused by name when non-empty. Unwind
+ * tables, notes, comments and debug info are skipped.
+ *
+ * Linking: a symbol undefined in one object but defined with global or
+ * weak binding in another is that definition (a call to it is resolved
+ * now, like any call inside the image); only names no object defines are
+ * external. A target is a definition (object, symbol index) or an external
+ * name, and GOT slots and stubs are per target, so objects calling the
+ * same libcall share one slot and one stub.
  *
  * External calls (libcalls such as memcpy or fmod) go through the stubs, as
  * through an ELF PLT: the call reaches its stub PC-relatively, the stub
@@ -25,11 +36,14 @@
  * lets the loader map them from the file instead of copying them.
  *
  * Invariants:
- * - Every offset, size and index read from the object is checked against
- *   the object before use; a bad object is KILN_ERR_CODEGEN, never a crash.
+ * - Every offset, size and index read from an object is checked against
+ *   that object before use; a bad object is KILN_ERR_CODEGEN, never a
+ *   crash.
  * - PC-relative references whose target is in the image are written into
  *   the image now (the image moves as one piece); only absolute and
  *   external references become emit_reloc records.
+ * - A global name is defined at most once across the objects; local names
+ *   may repeat (each object's references bind to its own).
  */
 #include <elf.h>
 #include <stdio.h>
@@ -82,17 +96,38 @@ typedef struct elf_file {
     uint32_t symbol_count;
 } elf_file;
 
-/* One GOT slot: the ELF symbol it holds the address of, and the call stub
- * that jumps through it when the code calls the symbol. */
+/* What a relocation's symbol stands for once the objects are linked: a
+ * symbol defined in one of the objects, or a name defined in none. Equal
+ * targets share one GOT slot and one stub. */
+typedef struct sym_target {
+    const char *external; /* non-NULL: defined in no object, bound by the loader */
+    uint32_t object;      /* otherwise the defining object */
+    uint32_t symbol;      /* and the symbol's index there (0: STN_UNDEF) */
+} sym_target;
+
+/* One GOT slot: the target it holds the address of, and the call stub
+ * that jumps through it when the code calls the target. */
 typedef struct got_slot {
-    uint32_t symbol;
+    sym_target target;
     uint32_t image_offset;
     bool called;          /* needs a stub */
     uint32_t stub_offset; /* image offset of the stub when called */
 } got_slot;
 
+/* A symbol defined with global or weak binding: what an undefined symbol
+ * of that name in any object resolves to. */
+typedef struct global_def {
+    const char *name; /* in its object's string table */
+    uint32_t object;
+    uint32_t symbol;
+    uint8_t bind;     /* STB_GLOBAL or STB_WEAK */
+} global_def;
+
 typedef struct image_builder {
-    elf_file elf;
+    elf_file *objects;   /* object_count parsed objects, owned (the bytes are not) */
+    uint32_t object_count;
+    global_def *globals; /* sorted by name, one per name */
+    uint32_t global_count;
     const emit_reloc_arch *arch;
     emit_image *image;
     uint32_t reloc_capacity;
@@ -100,7 +135,7 @@ typedef struct image_builder {
     uint32_t got_count;
     uint32_t got_capacity;
     uint32_t stub_count;
-    uint32_t slot_size; /* pointer width of the object */
+    uint32_t slot_size; /* pointer width of the objects */
 } image_builder;
 
 static kiln_status bad_object(kiln_error *err, const char *what)
@@ -117,6 +152,21 @@ static kiln_status no_memory(kiln_error *err)
 static bool range_ok(size_t total, uint64_t offset, uint64_t size)
 {
     return offset <= total && size <= total - offset;
+}
+
+/* Makes room for element count of a growing array (doubling); false when
+ * out of memory, leaving the array as it was. */
+static bool reserve_one(void **items, uint32_t *capacity, uint32_t count, size_t elem_size)
+{
+    if (count < *capacity)
+        return true;
+    uint32_t cap = *capacity ? *capacity * 2 : 16;
+    void *grown = realloc(*items, (size_t)cap * elem_size);
+    if (grown == NULL)
+        return false;
+    *items = grown;
+    *capacity = cap;
+    return true;
 }
 
 /* A NUL-terminated string at strtab section + offset, or NULL. */
@@ -376,76 +426,271 @@ static uint64_t align_up(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-/* Whether a section's bytes go into the image (relocations of the others
- * are ignored). */
-static bool section_in_image(const elf_section *s)
+/* Whether section i's bytes go into the image (relocations of the others
+ * are ignored). Section 0 and null sections never do, whatever their
+ * headers say: their contents are not checked against the file. */
+static bool section_in_image(const elf_file *elf, uint32_t i)
 {
-    return (s->flags & SHF_ALLOC) != 0 && !section_skipped(s) && s->size > 0;
+    const elf_section *s = &elf->sections[i];
+    return i != 0 && s->type != SHT_NULL && (s->flags & SHF_ALLOC) != 0 && !section_skipped(s) &&
+           s->size > 0;
 }
 
-/* Decides each section's image offset and the stubs' place after the code;
- * returns the end of the code (stubs included), the end of the read-only
- * data and the largest alignment (at least a GOT slot's). */
-static kiln_status layout_sections(image_builder *b, uint64_t *exec_end, uint64_t *ro_end,
-                                   uint64_t *max_align, kiln_error *err)
+/* Refuses what a read+execute image cannot hold: writable data, TLS and
+ * .bss (.data.rel.ro is written only by the loader, before the image
+ * becomes read-only, so it is kept). */
+static kiln_status check_sections(const elf_file *elf, kiln_error *err)
 {
-    elf_file *elf = &b->elf;
-    uint64_t off = 0, align = b->slot_size;
-    for (int pass = 0; pass < 2; pass++) {
+    for (uint32_t i = 1; i < elf->section_count; i++) {
+        const elf_section *s = &elf->sections[i];
+        if (!section_in_image(elf, i))
+            continue;
+        bool relro = starts_with(s->name, ".data.rel.ro");
+        bool writable = (s->flags & (SHF_WRITE | SHF_TLS)) != 0 && !relro;
+        if (writable || s->type == SHT_NOBITS)
+            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                  "the object has writable data (section %s, %llu "
+                                  "bytes), which a kiln code image cannot hold",
+                                  s->name, (unsigned long long)s->size);
+    }
+    return KILN_OK;
+}
+
+/* Places the code sections (exec) or the read-only ones of every object
+ * from image offset off, each at its alignment; returns the end and
+ * raises *align to the largest alignment seen. */
+static uint64_t place_sections(image_builder *b, bool exec, uint64_t off, uint64_t *align)
+{
+    for (uint32_t o = 0; o < b->object_count; o++) {
+        elf_file *elf = &b->objects[o];
         for (uint32_t i = 1; i < elf->section_count; i++) {
             elf_section *s = &elf->sections[i];
-            if ((s->flags & SHF_ALLOC) == 0 || section_skipped(s))
-                continue;
-            bool exec = (s->flags & SHF_EXECINSTR) != 0;
-            bool relro = starts_with(s->name, ".data.rel.ro");
-            bool writable = (s->flags & (SHF_WRITE | SHF_TLS)) != 0 && !relro;
-            if (writable || (s->type == SHT_NOBITS && s->size > 0)) {
-                if (s->size == 0)
-                    continue;
-                return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                                      "the object has writable data (section %s, %llu "
-                                      "bytes), which a kiln code image cannot hold",
-                                      s->name, (unsigned long long)s->size);
-            }
-            if (exec != (pass == 0) || s->size == 0)
+            if (!section_in_image(elf, i) || ((s->flags & SHF_EXECINSTR) != 0) != exec)
                 continue;
             off = align_up(off, s->align);
             s->image_offset = off;
             off += s->size;
-            if (s->align > align)
-                align = s->align;
+            if (s->align > *align)
+                *align = s->align;
         }
-        if (pass == 0 && b->stub_count > 0) {
-            off = align_up(off, b->arch->stub_size);
-            for (uint32_t g = 0; g < b->got_count; g++) {
-                if (!b->got[g].called)
-                    continue;
-                b->got[g].stub_offset = (uint32_t)off;
-                off += b->arch->stub_size;
-            }
-        }
-        if (pass == 0)
-            *exec_end = off;
     }
-    *ro_end = off;
-    *max_align = align;
+    return off;
+}
+
+/* Places one stub per called GOT slot from off; returns the end. */
+static uint64_t place_stubs(image_builder *b, uint64_t off)
+{
+    if (b->stub_count == 0)
+        return off;
+    off = align_up(off, b->arch->stub_size);
+    for (uint32_t g = 0; g < b->got_count; g++) {
+        if (!b->got[g].called)
+            continue;
+        b->got[g].stub_offset = (uint32_t)off;
+        off += b->arch->stub_size;
+    }
+    return off;
+}
+
+/* Lays the image out (code of every object, stubs, read-only data of
+ * every object, GOT) and allocates its bytes. */
+static kiln_status layout_image(image_builder *b, kiln_error *err)
+{
+    for (uint32_t o = 0; o < b->object_count; o++) {
+        kiln_status st = check_sections(&b->objects[o], err);
+        if (st != KILN_OK)
+            return st;
+    }
+    uint64_t align = b->slot_size;
+    uint64_t exec_end = place_stubs(b, place_sections(b, true, 0, &align));
+    uint64_t ro_end = place_sections(b, false, exec_end, &align);
+    uint64_t got_start = align_up(ro_end, b->slot_size);
+    for (uint32_t g = 0; g < b->got_count; g++)
+        b->got[g].image_offset = (uint32_t)(got_start + (uint64_t)g * b->slot_size);
+    uint64_t image_size = b->got_count > 0 ? got_start + (uint64_t)b->got_count * b->slot_size
+                                           : ro_end;
+    if (image_size >= UINT32_MAX)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "code image of %llu bytes exceeds 4 GiB",
+                              (unsigned long long)image_size);
+    emit_image *img = b->image;
+    img->bytes = calloc(image_size > 0 ? image_size : 1, 1);
+    if (img->bytes == NULL)
+        return no_memory(err);
+    img->exec_size = (uint32_t)exec_end;
+    img->image_size = (uint32_t)image_size;
+    img->image_align = (uint32_t)align;
     return KILN_OK;
 }
 
 /* Copies the placed sections' bytes; code padding gets the trap filler. */
-static void copy_sections(image_builder *b, uint64_t exec_end)
+static void copy_sections(image_builder *b)
 {
     emit_image *img = b->image;
-    memset(img->bytes, b->arch->code_fill, exec_end);
-    for (uint32_t i = 0; i < b->elf.section_count; i++) {
-        const elf_section *s = &b->elf.sections[i];
-        if (s->image_offset == NOT_PLACED || s->type == SHT_NOBITS)
-            continue;
-        memcpy(img->bytes + s->image_offset, b->elf.bytes + s->offset, s->size);
+    memset(img->bytes, b->arch->code_fill, img->exec_size);
+    for (uint32_t o = 0; o < b->object_count; o++) {
+        const elf_file *elf = &b->objects[o];
+        for (uint32_t i = 0; i < elf->section_count; i++) {
+            const elf_section *s = &elf->sections[i];
+            if (s->image_offset != NOT_PLACED)
+                memcpy(img->bytes + s->image_offset, elf->bytes + s->offset, s->size);
+        }
     }
 }
 
-/* ---- symbols, GOT, records ------------------------------------------------------ */
+/* ---- linking the objects' symbols -------------------------------------------- */
+
+static int global_by_name(const void *a, const void *b)
+{
+    return strcmp(((const global_def *)a)->name, ((const global_def *)b)->name);
+}
+
+/* By name, then the strongest definition first (STB_GLOBAL < STB_WEAK),
+ * then in object order, so the first of each name is the one that wins. */
+static int global_by_precedence(const void *a, const void *b)
+{
+    const global_def *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c != 0)
+        return c;
+    if (x->bind != y->bind)
+        return x->bind < y->bind ? -1 : 1;
+    if (x->object != y->object)
+        return x->object < y->object ? -1 : 1;
+    return x->symbol < y->symbol ? -1 : x->symbol > y->symbol;
+}
+
+static bool is_global_def(const elf_symbol *s)
+{
+    return (s->bind == STB_GLOBAL || s->bind == STB_WEAK) && s->shndx != SHN_UNDEF &&
+           s->name[0] != '\0';
+}
+
+/* Keeps the winning definition of each name; two strong ones are an error. */
+static kiln_status dedupe_globals(image_builder *b, kiln_error *err)
+{
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < b->global_count; i++) {
+        const global_def *g = &b->globals[i];
+        const global_def *prev = kept > 0 ? &b->globals[kept - 1] : NULL;
+        if (prev == NULL || strcmp(prev->name, g->name) != 0) {
+            b->globals[kept++] = *g;
+            continue;
+        }
+        if (prev->bind == STB_GLOBAL && g->bind == STB_GLOBAL)
+            return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
+                                  "global symbol '%s' is defined in object %u and again in "
+                                  "object %u",
+                                  g->name, prev->object, g->object);
+    }
+    b->global_count = kept;
+    return KILN_OK;
+}
+
+/* The table that links the objects: every global or weak definition. */
+static kiln_status collect_globals(image_builder *b, kiln_error *err)
+{
+    uint32_t capacity = 0;
+    for (uint32_t o = 0; o < b->object_count; o++) {
+        for (uint32_t i = 1; i < b->objects[o].symbol_count; i++) {
+            const elf_symbol *s = &b->objects[o].symbols[i];
+            if (!is_global_def(s))
+                continue;
+            if (!reserve_one((void **)&b->globals, &capacity, b->global_count,
+                             sizeof *b->globals))
+                return no_memory(err);
+            b->globals[b->global_count++] = (global_def){s->name, o, i, s->bind};
+        }
+    }
+    if (b->global_count > 1)
+        qsort(b->globals, b->global_count, sizeof *b->globals, global_by_precedence);
+    return dedupe_globals(b, err);
+}
+
+static const global_def *find_global(const image_builder *b, const char *name)
+{
+    if (b->global_count == 0)
+        return NULL;
+    global_def key = {.name = name};
+    return bsearch(&key, b->globals, b->global_count, sizeof key, global_by_name);
+}
+
+/* What symbol `index` of `object` refers to: itself when defined there,
+ * else the definition of its name in another object, else the name. */
+static kiln_status resolve_symbol(const image_builder *b, uint32_t object, uint32_t index,
+                                  sym_target *out, kiln_error *err)
+{
+    const elf_file *elf = &b->objects[object];
+    *out = (sym_target){.object = object, .symbol = index};
+    if (index == 0)
+        return KILN_OK;
+    if (index >= elf->symbol_count)
+        return bad_object(err, "relocation names a symbol past the symbol table");
+    const elf_symbol *s = &elf->symbols[index];
+    if (s->shndx != SHN_UNDEF)
+        return KILN_OK;
+    if (s->name[0] == '\0')
+        return bad_object(err, "relocation against an unnamed undefined symbol");
+    const global_def *def = find_global(b, s->name);
+    if (def == NULL) {
+        out->external = s->name;
+        return KILN_OK;
+    }
+    out->object = def->object;
+    out->symbol = def->symbol;
+    return KILN_OK;
+}
+
+static bool same_target(const sym_target *x, const sym_target *y)
+{
+    if (x->external != NULL || y->external != NULL)
+        return x->external != NULL && y->external != NULL &&
+               strcmp(x->external, y->external) == 0;
+    return x->object == y->object && x->symbol == y->symbol;
+}
+
+/* Where a target lives: external (name set), absolute, or in the image
+ * (image offset). */
+typedef struct sym_place {
+    const char *external; /* non-NULL: undefined, resolved by the loader */
+    bool absolute;
+    uint64_t value;       /* absolute value or image offset */
+} sym_place;
+
+/* Places a target from resolve_symbol (so its index is in range and, when
+ * not external, it is defined). */
+static kiln_status place_target(const image_builder *b, const sym_target *t, const char *where,
+                                sym_place *out, kiln_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (t->external != NULL) {
+        out->external = t->external;
+        return KILN_OK;
+    }
+    if (t->symbol == 0) {
+        out->absolute = true; /* STN_UNDEF: S = 0 */
+        return KILN_OK;
+    }
+    const elf_file *elf = &b->objects[t->object];
+    const elf_symbol *s = &elf->symbols[t->symbol];
+    if (s->shndx == SHN_ABS) {
+        out->absolute = true;
+        out->value = s->value;
+        return KILN_OK;
+    }
+    if (s->shndx >= elf->section_count || s->shndx == SHN_COMMON)
+        return bad_object(err, "symbol in an unknown section");
+    const elf_section *sec = &elf->sections[s->shndx];
+    if (sec->image_offset == NOT_PLACED)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "%s refers to symbol '%s' in section %s, which is not part "
+                              "of the code image",
+                              where, s->name[0] ? s->name : "(section)", sec->name);
+    out->value = sec->image_offset + s->value;
+    return KILN_OK;
+}
+
+/* ---- GOT, stubs, records ------------------------------------------------------ */
 
 static const emit_reloc_type *find_type(const emit_reloc_arch *arch, uint32_t type)
 {
@@ -479,21 +724,6 @@ static kiln_status extern_index(image_builder *b, const char *name, uint32_t *ou
     return KILN_OK;
 }
 
-/* Makes room for element count of a growing array (doubling); false when
- * out of memory, leaving the array as it was. */
-static bool reserve_one(void **items, uint32_t *capacity, uint32_t count, size_t elem_size)
-{
-    if (count < *capacity)
-        return true;
-    uint32_t cap = *capacity ? *capacity * 2 : 16;
-    void *grown = realloc(*items, (size_t)cap * elem_size);
-    if (grown == NULL)
-        return false;
-    *items = grown;
-    *capacity = cap;
-    return true;
-}
-
 static kiln_status add_record(image_builder *b, uint64_t offset, kiln_reloc_kind kind,
                               uint32_t symbol, int64_t addend, kiln_error *err)
 {
@@ -509,101 +739,78 @@ static kiln_status add_record(image_builder *b, uint64_t offset, kiln_reloc_kind
     return KILN_OK;
 }
 
-/* Where symbol `index` lives: external (name set), absolute, or in the
- * image (image offset). */
-typedef struct sym_place {
-    const char *external; /* non-NULL: undefined, resolved by the loader */
-    bool absolute;
-    uint64_t value;       /* absolute value or image offset */
-} sym_place;
-
-static kiln_status place_symbol(const image_builder *b, uint32_t index, const char *where,
-                                sym_place *out, kiln_error *err)
-{
-    const elf_file *elf = &b->elf;
-    memset(out, 0, sizeof *out);
-    if (index == 0) {
-        out->absolute = true; /* STN_UNDEF: S = 0 */
-        return KILN_OK;
-    }
-    if (index >= elf->symbol_count)
-        return bad_object(err, "relocation names a symbol past the symbol table");
-    const elf_symbol *s = &elf->symbols[index];
-    if (s->shndx == SHN_UNDEF) {
-        if (s->name[0] == '\0')
-            return bad_object(err, "relocation against an unnamed undefined symbol");
-        out->external = s->name;
-        return KILN_OK;
-    }
-    if (s->shndx == SHN_ABS) {
-        out->absolute = true;
-        out->value = s->value;
-        return KILN_OK;
-    }
-    if (s->shndx >= elf->section_count || s->shndx == SHN_COMMON)
-        return bad_object(err, "symbol in an unknown section");
-    const elf_section *sec = &elf->sections[s->shndx];
-    if (sec->image_offset == NOT_PLACED)
-        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                              "%s refers to symbol '%s' in section %s, which is not part "
-                              "of the code image",
-                              where, s->name[0] ? s->name : "(section)", sec->name);
-    out->value = sec->image_offset + s->value;
-    return KILN_OK;
-}
-
-static bool symbol_is_external(const elf_file *elf, uint32_t index)
-{
-    return index != 0 && index < elf->symbol_count && elf->symbols[index].shndx == SHN_UNDEF;
-}
-
-static got_slot *find_got(const image_builder *b, uint32_t symbol)
+static got_slot *find_got(const image_builder *b, const sym_target *t)
 {
     for (uint32_t g = 0; g < b->got_count; g++)
-        if (b->got[g].symbol == symbol)
+        if (same_target(&b->got[g].target, t))
             return &b->got[g];
     return NULL;
 }
 
-/* First pass, before the layout: one GOT slot per symbol referenced
- * GOT-relatively or called while external, and a stub for the latter. */
-static kiln_status collect_got(image_builder *b, kiln_error *err)
+/* What every relocation pass does with one relocation of `object`, whose
+ * field lies in section `target`. */
+typedef kiln_status (*reloc_visit)(image_builder *b, uint32_t object, const elf_section *target,
+                                   const elf_reloc *r, kiln_error *err);
+
+/* Visits every relocation of every image section, object by object, in
+ * section order; relocations of skipped sections (.eh_frame) are ignored. */
+static kiln_status for_each_reloc(image_builder *b, reloc_visit visit, kiln_error *err)
 {
-    elf_file *elf = &b->elf;
-    for (uint32_t i = 0; i < elf->section_count; i++) {
-        const elf_section *rs = &elf->sections[i];
-        if (rs->type != SHT_RELA && rs->type != SHT_REL)
-            continue;
-        if (rs->info >= elf->section_count || !section_in_image(&elf->sections[rs->info]))
-            continue;
-        uint64_t n = elf_reloc_count(elf, rs);
-        for (uint64_t k = 0; k < n; k++) {
-            elf_reloc r;
-            elf_read_reloc(elf, rs, k, &r);
-            const emit_reloc_type *t = find_type(b->arch, r.type);
-            bool call = t != NULL && t->action == EMIT_RA_CALL &&
-                        symbol_is_external(elf, r.symbol);
-            if (t == NULL || (t->action != EMIT_RA_GOT_PCREL && !call))
+    for (uint32_t o = 0; o < b->object_count; o++) {
+        const elf_file *elf = &b->objects[o];
+        for (uint32_t i = 0; i < elf->section_count; i++) {
+            const elf_section *rs = &elf->sections[i];
+            if (rs->type != SHT_RELA && rs->type != SHT_REL)
                 continue;
-            got_slot *slot = find_got(b, r.symbol);
-            if (slot == NULL) {
-                if (!reserve_one((void **)&b->got, &b->got_capacity, b->got_count,
-                                 sizeof *b->got))
-                    return no_memory(err);
-                slot = &b->got[b->got_count++];
-                memset(slot, 0, sizeof *slot);
-                slot->symbol = r.symbol;
-            }
-            if (call && !slot->called) {
-                slot->called = true;
-                b->stub_count++;
+            if (rs->info >= elf->section_count)
+                return bad_object(err, "relocation section for an unknown section");
+            if (!section_in_image(elf, rs->info))
+                continue;
+            uint64_t n = elf_reloc_count(elf, rs);
+            for (uint64_t k = 0; k < n; k++) {
+                elf_reloc r;
+                elf_read_reloc(elf, rs, k, &r);
+                kiln_status st = visit(b, o, &elf->sections[rs->info], &r, err);
+                if (st != KILN_OK)
+                    return st;
             }
         }
     }
     return KILN_OK;
 }
 
-/* Writes every stub: a jump through its symbol's GOT slot. */
+/* First pass, before the layout: one GOT slot per target referenced
+ * GOT-relatively or called while external, and a stub for the latter. */
+static kiln_status collect_got(image_builder *b, uint32_t object, const elf_section *target,
+                               const elf_reloc *r, kiln_error *err)
+{
+    (void)target;
+    const emit_reloc_type *t = find_type(b->arch, r->type);
+    if (t == NULL || (t->action != EMIT_RA_GOT_PCREL && t->action != EMIT_RA_CALL))
+        return KILN_OK;
+    sym_target to;
+    kiln_status st = resolve_symbol(b, object, r->symbol, &to, err);
+    if (st != KILN_OK)
+        return st;
+    bool call = t->action == EMIT_RA_CALL && to.external != NULL;
+    if (t->action != EMIT_RA_GOT_PCREL && !call)
+        return KILN_OK;
+    got_slot *slot = find_got(b, &to);
+    if (slot == NULL) {
+        if (!reserve_one((void **)&b->got, &b->got_capacity, b->got_count, sizeof *b->got))
+            return no_memory(err);
+        slot = &b->got[b->got_count++];
+        memset(slot, 0, sizeof *slot);
+        slot->target = to;
+    }
+    if (call && !slot->called) {
+        slot->called = true;
+        b->stub_count++;
+    }
+    return KILN_OK;
+}
+
+/* Writes every stub: a jump through its target's GOT slot. */
 static void write_stubs(image_builder *b)
 {
     for (uint32_t g = 0; g < b->got_count; g++)
@@ -626,8 +833,39 @@ static int64_t implicit_addend(const uint8_t *p, unsigned width)
     }
 }
 
-static kiln_status apply_one(image_builder *b, const elf_section *target, const elf_reloc *r,
-                             kiln_error *err)
+/* S + A - P, wrapping instead of overflowing on a bad addend (write_pcrel's
+ * range check then refuses it). */
+static int64_t pcrel_value(uint64_t target, int64_t addend, uint64_t place)
+{
+    return (int64_t)(target + (uint64_t)addend - place);
+}
+
+/* Writes an absolute value (S + A) of `width` bytes into the field. */
+static void write_absolute(uint8_t *field, unsigned width, uint64_t value)
+{
+    if (width == 8)
+        kiln_write_u64le(field, value);
+    else
+        kiln_write_u32le(field, (uint32_t)value);
+}
+
+/* A record for an absolute field holding the address of s plus addend. */
+static kiln_status add_address_record(image_builder *b, uint64_t offset, kiln_reloc_kind kind,
+                                      const sym_place *s, int64_t addend, kiln_error *err)
+{
+    if (s->external == NULL)
+        return add_record(b, offset, kind, KILN_RELOC_SYM_IMAGE,
+                          (int64_t)(s->value + (uint64_t)addend), err);
+    uint32_t index = 0;
+    kiln_status st = extern_index(b, s->external, &index, err);
+    if (st != KILN_OK)
+        return st;
+    return add_record(b, offset, kind, index, addend, err);
+}
+
+/* Second pass, after the layout: writes what is known now, records the rest. */
+static kiln_status apply_one(image_builder *b, uint32_t object, const elf_section *target,
+                             const elf_reloc *r, kiln_error *err)
 {
     emit_image *img = b->image;
     char where[160];
@@ -650,8 +888,11 @@ static kiln_status apply_one(image_builder *b, const elf_section *target, const 
     uint8_t *field = img->bytes + p_img;
     int64_t addend = r->has_addend ? r->addend : implicit_addend(field, t->width);
 
+    sym_target to;
     sym_place s;
-    kiln_status st = place_symbol(b, r->symbol, where, &s, err);
+    kiln_status st = resolve_symbol(b, object, r->symbol, &to, err);
+    if (st == KILN_OK)
+        st = place_target(b, &to, where, &s, err);
     if (st != KILN_OK)
         return st;
 
@@ -659,15 +900,15 @@ static kiln_status apply_one(image_builder *b, const elf_section *target, const 
     case EMIT_RA_PCREL:
     case EMIT_RA_CALL:
         if (s.external != NULL) {
-            /* collect_got gave every called external symbol a stub. */
-            const got_slot *slot = find_got(b, r->symbol);
+            /* collect_got gave every called external target a stub. */
+            const got_slot *slot = find_got(b, &to);
             if (t->action != EMIT_RA_CALL || slot == NULL || !slot->called)
                 return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
                                       "%s: %s to external symbol '%s' cannot be relocated "
                                       "by the loader",
                                       where, t->name, s.external);
             if (!b->arch->write_pcrel(field, t,
-                                      (int64_t)slot->stub_offset + addend - (int64_t)p_img))
+                                      pcrel_value(slot->stub_offset, addend, p_img)))
                 return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
                                       "%s: call stub of '%s' out of range", where, s.external);
             return KILN_OK;
@@ -675,14 +916,14 @@ static kiln_status apply_one(image_builder *b, const elf_section *target, const 
         if (s.absolute)
             return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
                                   "%s: %s to an absolute symbol", where, t->name);
-        if (!b->arch->write_pcrel(field, t, (int64_t)s.value + addend - (int64_t)p_img))
+        if (!b->arch->write_pcrel(field, t, pcrel_value(s.value, addend, p_img)))
             return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
                                   "%s: %s target out of range", where, t->name);
         return KILN_OK;
     case EMIT_RA_GOT_PCREL: {
-        const got_slot *g = find_got(b, r->symbol); /* collect_got saw every GOT reference */
+        const got_slot *g = find_got(b, &to); /* collect_got saw every GOT reference */
         uint32_t slot = g != NULL ? g->image_offset : 0;
-        if (!b->arch->write_pcrel(field, t, (int64_t)slot + addend - (int64_t)p_img))
+        if (!b->arch->write_pcrel(field, t, pcrel_value(slot, addend, p_img)))
             return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
                                   "%s: GOT slot out of range", where);
         return KILN_OK;
@@ -693,23 +934,11 @@ static kiln_status apply_one(image_builder *b, const elf_section *target, const 
             return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
                                   "%s: %u-byte absolute field", where, t->width);
         if (s.absolute) {
-            uint64_t v = s.value + (uint64_t)addend;
-            if (t->width == 8)
-                kiln_write_u64le(field, v);
-            else
-                kiln_write_u32le(field, (uint32_t)v);
+            write_absolute(field, t->width, s.value + (uint64_t)addend);
             return KILN_OK;
         }
         memset(field, 0, t->width);
-        if (s.external != NULL) {
-            uint32_t index;
-            st = extern_index(b, s.external, &index, err);
-            if (st != KILN_OK)
-                return st;
-            return add_record(b, p_img, kind, index, addend, err);
-        }
-        return add_record(b, p_img, kind, KILN_RELOC_SYM_IMAGE,
-                          (int64_t)s.value + addend, err);
+        return add_address_record(b, p_img, kind, &s, addend, err);
     }
     case EMIT_RA_IGNORE:
     case EMIT_RA_REFUSE:
@@ -718,65 +947,39 @@ static kiln_status apply_one(image_builder *b, const elf_section *target, const 
     return KILN_OK;
 }
 
-static kiln_status apply_relocations(image_builder *b, kiln_error *err)
-{
-    elf_file *elf = &b->elf;
-    for (uint32_t i = 0; i < elf->section_count; i++) {
-        const elf_section *rs = &elf->sections[i];
-        if (rs->type != SHT_RELA && rs->type != SHT_REL)
-            continue;
-        if (rs->info >= elf->section_count)
-            return bad_object(err, "relocation section for an unknown section");
-        const elf_section *target = &elf->sections[rs->info];
-        if (target->image_offset == NOT_PLACED)
-            continue; /* relocations of skipped sections (.eh_frame) */
-        uint64_t n = elf_reloc_count(elf, rs);
-        for (uint64_t k = 0; k < n; k++) {
-            elf_reloc r;
-            elf_read_reloc(elf, rs, k, &r);
-            kiln_status st = apply_one(b, target, &r, err);
-            if (st != KILN_OK)
-                return st;
-        }
-    }
-    return KILN_OK;
-}
-
-/* Fills the GOT slots' records: each slot holds its symbol's address. */
+/* Fills the GOT slots' records: each slot holds its target's address. */
 static kiln_status fill_got(image_builder *b, kiln_error *err)
 {
     kiln_reloc_kind kind = b->slot_size == 8 ? KILN_RELOC_ABS64 : KILN_RELOC_ABS32;
     for (uint32_t g = 0; g < b->got_count; g++) {
         sym_place s;
-        kiln_status st = place_symbol(b, b->got[g].symbol, "GOT slot", &s, err);
-        if (st != KILN_OK)
-            return st;
-        uint8_t *field = b->image->bytes + b->got[g].image_offset;
-        if (s.absolute) {
-            if (b->slot_size == 8)
-                kiln_write_u64le(field, s.value);
-            else
-                kiln_write_u32le(field, (uint32_t)s.value);
-            continue;
-        }
-        if (s.external != NULL) {
-            uint32_t index;
-            st = extern_index(b, s.external, &index, err);
-            if (st == KILN_OK)
-                st = add_record(b, b->got[g].image_offset, kind, index, 0, err);
-        } else {
-            st = add_record(b, b->got[g].image_offset, kind, KILN_RELOC_SYM_IMAGE,
-                            (int64_t)s.value, err);
-        }
+        kiln_status st = place_target(b, &b->got[g].target, "GOT slot", &s, err);
+        if (st == KILN_OK && s.absolute)
+            write_absolute(b->image->bytes + b->got[g].image_offset, b->slot_size, s.value);
+        else if (st == KILN_OK)
+            st = add_address_record(b, b->got[g].image_offset, kind, &s, 0, err);
         if (st != KILN_OK)
             return st;
     }
     return KILN_OK;
 }
 
+/* ---- the image's symbol list ---------------------------------------------------- */
+
 static int symbol_by_name(const void *a, const void *b)
 {
     return strcmp(((const emit_symbol *)a)->name, ((const emit_symbol *)b)->name);
+}
+
+/* Equal names (locals of different objects) in image order, so the list
+ * does not depend on the sort's stability. */
+static int symbol_by_name_offset(const void *a, const void *b)
+{
+    int c = symbol_by_name(a, b);
+    if (c != 0)
+        return c;
+    uint32_t x = ((const emit_symbol *)a)->offset, y = ((const emit_symbol *)b)->offset;
+    return x < y ? -1 : x > y;
 }
 
 static int reloc_by_offset(const void *a, const void *b)
@@ -785,115 +988,147 @@ static int reloc_by_offset(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static kiln_status collect_symbols(image_builder *b, kiln_error *err)
+/* Whether symbol `index` of `object` is listed in img->symbols: a named
+ * function in the image, unless its name has a global definition that is
+ * another symbol (a local or losing weak one yields, so that a lookup by
+ * name finds what a reference by name binds to). */
+static bool listed_symbol(const image_builder *b, uint32_t object, uint32_t index)
 {
-    const elf_file *elf = &b->elf;
+    const elf_file *elf = &b->objects[object];
+    const elf_symbol *s = &elf->symbols[index];
+    if (s->type != STT_FUNC || s->name[0] == '\0' || s->shndx >= elf->section_count ||
+        elf->sections[s->shndx].image_offset == NOT_PLACED)
+        return false;
+    const global_def *g = find_global(b, s->name);
+    return g == NULL || (g->object == object && g->symbol == index);
+}
+
+static kiln_status add_symbol(image_builder *b, const elf_file *elf, const elf_symbol *s,
+                              uint32_t *capacity, kiln_error *err)
+{
     emit_image *img = b->image;
-    uint32_t n = 0;
-    for (uint32_t i = 1; i < elf->symbol_count; i++) {
-        const elf_symbol *s = &elf->symbols[i];
-        if (s->type == STT_FUNC && s->name[0] != '\0' && s->shndx < elf->section_count &&
-            elf->sections[s->shndx].image_offset != NOT_PLACED)
-            n++;
-    }
-    img->symbols = calloc(n > 0 ? n : 1, sizeof *img->symbols);
-    if (img->symbols == NULL)
+    const elf_section *sec = &elf->sections[s->shndx];
+    if (s->value > sec->size || s->size > sec->size - s->value)
+        return bad_object(err, "function symbol outside its section");
+    if (!reserve_one((void **)&img->symbols, capacity, img->symbol_count, sizeof *img->symbols))
         return no_memory(err);
-    for (uint32_t i = 1; i < elf->symbol_count; i++) {
-        const elf_symbol *s = &elf->symbols[i];
-        if (s->type != STT_FUNC || s->name[0] == '\0' || s->shndx >= elf->section_count ||
-            elf->sections[s->shndx].image_offset == NOT_PLACED)
-            continue;
-        const elf_section *sec = &elf->sections[s->shndx];
-        if (s->value > sec->size || s->size > sec->size - s->value)
-            return bad_object(err, "function symbol outside its section");
-        size_t len = strlen(s->name) + 1;
-        emit_symbol *out = &img->symbols[img->symbol_count];
-        out->name = malloc(len);
-        if (out->name == NULL)
-            return no_memory(err);
-        memcpy(out->name, s->name, len);
-        out->offset = (uint32_t)(sec->image_offset + s->value);
-        out->size = (uint32_t)s->size;
-        img->symbol_count++;
-    }
-    if (img->symbol_count > 1)
-        qsort(img->symbols, img->symbol_count, sizeof *img->symbols, symbol_by_name);
+    size_t len = strlen(s->name) + 1;
+    emit_symbol *out = &img->symbols[img->symbol_count];
+    out->name = malloc(len);
+    if (out->name == NULL)
+        return no_memory(err);
+    memcpy(out->name, s->name, len);
+    out->offset = (uint32_t)(sec->image_offset + s->value);
+    out->size = (uint32_t)s->size;
+    img->symbol_count++;
     return KILN_OK;
 }
 
-kiln_status emit_image_from_object(const uint8_t *object, size_t object_size,
-                                   emit_image **out, kiln_error *err)
+static kiln_status collect_symbols(image_builder *b, kiln_error *err)
+{
+    uint32_t capacity = 0;
+    for (uint32_t o = 0; o < b->object_count; o++) {
+        for (uint32_t i = 1; i < b->objects[o].symbol_count; i++) {
+            if (!listed_symbol(b, o, i))
+                continue;
+            kiln_status st =
+                add_symbol(b, &b->objects[o], &b->objects[o].symbols[i], &capacity, err);
+            if (st != KILN_OK)
+                return st;
+        }
+    }
+    emit_image *img = b->image;
+    if (img->symbol_count > 1)
+        qsort(img->symbols, img->symbol_count, sizeof *img->symbols, symbol_by_name_offset);
+    return KILN_OK;
+}
+
+/* ---- entry points ---------------------------------------------------------------- */
+
+/* Parses every object; they must all be for one architecture and class. */
+static kiln_status open_objects(image_builder *b, const uint8_t *const *objects,
+                                const size_t *sizes, uint32_t count, kiln_error *err)
+{
+    if (count == 0)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "a code image needs at least one object");
+    b->objects = calloc(count, sizeof *b->objects);
+    if (b->objects == NULL)
+        return no_memory(err);
+    b->object_count = count;
+    for (uint32_t o = 0; o < count; o++) {
+        kiln_status st = elf_open(objects[o], sizes[o], &b->objects[o], err);
+        if (st != KILN_OK)
+            return st;
+        if (o == 0)
+            continue;
+        if (b->objects[o].machine != b->objects[0].machine ||
+            b->objects[o].is64 != b->objects[0].is64)
+            return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
+                                  "object %u is for another architecture than object 0", o);
+    }
+    b->arch = arch_for(b->objects[0].machine);
+    if (b->arch == NULL)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "kiln containers for %s are not supported yet (no relocation "
+                              "table for ELF machine %u); --format=object works",
+                              machine_name(b->objects[0].machine), b->objects[0].machine);
+    b->slot_size = b->objects[0].is64 ? 8 : 4;
+    return KILN_OK;
+}
+
+static void close_objects(image_builder *b)
+{
+    for (uint32_t o = 0; o < b->object_count; o++)
+        elf_close(&b->objects[o]);
+    free(b->objects);
+}
+
+kiln_status emit_image_from_objects(const uint8_t *const *objects, const size_t *sizes,
+                                    uint32_t count, emit_image **out, kiln_error *err)
 {
     image_builder b;
     memset(&b, 0, sizeof b);
-    kiln_status st = elf_open(object, object_size, &b.elf, err);
-    if (st != KILN_OK)
-        goto out;
-    b.arch = arch_for(b.elf.machine);
-    if (b.arch == NULL) {
-        st = kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                            "kiln containers for %s are not supported yet (no relocation "
-                            "table for ELF machine %u); --format=object works",
-                            machine_name(b.elf.machine), b.elf.machine);
-        goto out;
+    kiln_status st = open_objects(&b, objects, sizes, count, err);
+    if (st == KILN_OK) {
+        b.image = calloc(1, sizeof *b.image);
+        if (b.image == NULL)
+            st = no_memory(err);
     }
-    b.slot_size = b.elf.is64 ? 8 : 4;
-    b.image = calloc(1, sizeof *b.image);
-    if (b.image == NULL) {
-        st = no_memory(err);
-        goto out;
+    if (st == KILN_OK)
+        st = collect_globals(&b, err);
+    if (st == KILN_OK)
+        st = for_each_reloc(&b, collect_got, err);
+    if (st == KILN_OK)
+        st = layout_image(&b, err);
+    if (st == KILN_OK) {
+        copy_sections(&b);
+        write_stubs(&b);
+        st = for_each_reloc(&b, apply_one, err);
     }
-
-    uint64_t exec_end = 0, ro_end = 0, align = 0;
-    st = collect_got(&b, err);
-    if (st != KILN_OK)
-        goto out;
-    st = layout_sections(&b, &exec_end, &ro_end, &align, err);
-    if (st != KILN_OK)
-        goto out;
-    uint64_t got_start = align_up(ro_end, b.slot_size);
-    for (uint32_t g = 0; g < b.got_count; g++)
-        b.got[g].image_offset = (uint32_t)(got_start + (uint64_t)g * b.slot_size);
-    uint64_t image_size = b.got_count > 0 ? got_start + (uint64_t)b.got_count * b.slot_size
-                                          : ro_end;
-    if (image_size >= UINT32_MAX) {
-        st = kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                            "code image of %llu bytes exceeds 4 GiB",
-                            (unsigned long long)image_size);
-        goto out;
-    }
-    b.image->bytes = calloc(image_size > 0 ? image_size : 1, 1);
-    if (b.image->bytes == NULL) {
-        st = no_memory(err);
-        goto out;
-    }
-    b.image->exec_size = (uint32_t)exec_end;
-    b.image->image_size = (uint32_t)image_size;
-    b.image->image_align = (uint32_t)align;
-
-    copy_sections(&b, exec_end);
-    write_stubs(&b);
-    st = apply_relocations(&b, err);
     if (st == KILN_OK)
         st = fill_got(&b, err);
     if (st == KILN_OK)
         st = collect_symbols(&b, err);
-    if (st != KILN_OK)
-        goto out;
-    if (b.image->reloc_count > 1)
+    if (st == KILN_OK && b.image->reloc_count > 1)
         qsort(b.image->relocs, b.image->reloc_count, sizeof *b.image->relocs,
               reloc_by_offset);
 
-out:
     free(b.got);
-    elf_close(&b.elf);
+    free(b.globals);
+    close_objects(&b);
     if (st != KILN_OK) {
         emit_image_free(b.image);
         return st;
     }
     *out = b.image;
     return KILN_OK;
+}
+
+kiln_status emit_image_from_object(const uint8_t *object, size_t object_size,
+                                   emit_image **out, kiln_error *err)
+{
+    return emit_image_from_objects(&object, &object_size, 1, out, err);
 }
 
 void emit_image_free(emit_image *image)

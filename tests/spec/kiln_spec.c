@@ -2,7 +2,7 @@
  * kiln-spec: runs the official WebAssembly spec tests, as converted to JSON
  * by wabt's wast2json, against libkilnc + libkiln in one process.
  *
- * usage: kiln-spec [--opt-level=N] [--verbose] FILE.json...
+ * usage: kiln-spec [--opt-level=N] [--partitions=N] [--verbose] FILE.json...
  *
  * Every command of a file is executed in order: module, register, action,
  * assert_return, assert_trap, assert_exhaustion, assert_invalid,
@@ -58,6 +58,7 @@ typedef struct spec_file {
     const char *path;  /* the .json */
     char dir[4096];    /* its folder, where the .wasm files are */
     int opt_level;
+    unsigned partitions; /* --partitions=N: kilnc_options.partitions */
     bool verbose;
     const char *aot_dir;    /* --aot-dir: run from DIR/NAME.aot|.err */
     const char *compile_to; /* --compile-to: only write DIR/NAME.aot|.err */
@@ -179,7 +180,7 @@ static kiln_status load_module(spec_file *f, const char *filename, kiln_module *
     }
     uint8_t *aot = NULL;
     size_t aot_size = 0;
-    kiln_status st = spec_compile(wasm, size, f->opt_level, &aot, &aot_size, err);
+    kiln_status st = spec_compile(wasm, size, f->opt_level, f->partitions, &aot, &aot_size, err);
     free(wasm);
     if (st != KILN_OK)
         return st;
@@ -213,7 +214,7 @@ static void compile_one(spec_file *f, const char *dir, const char *filename, int
     uint8_t *aot = NULL;
     size_t aot_size = 0;
     kiln_error err = {0};
-    kiln_status st = spec_compile(wasm, size, f->opt_level, &aot, &aot_size, &err);
+    kiln_status st = spec_compile(wasm, size, f->opt_level, f->partitions, &aot, &aot_size, &err);
     free(wasm);
     bool ok;
     if (st == KILN_OK) {
@@ -817,12 +818,17 @@ int main(int argc, char **argv)
     bool have_diffs = false;
     const char *compile_to = NULL, *aot_dir = NULL;
     int opt_level = 2;
+    unsigned partitions = 0;
     bool verbose = false;
     counts total = {0};
     int files = 0;
     for (int i = 1; i < argc; i++) {
         if (strncmp(argv[i], "--opt-level=", 12) == 0) {
             opt_level = atoi(argv[i] + 12);
+            continue;
+        }
+        if (strncmp(argv[i], "--partitions=", 13) == 0) {
+            partitions = (unsigned)atoi(argv[i] + 13);
             continue;
         }
         if (strcmp(argv[i], "--verbose") == 0) {
@@ -857,7 +863,8 @@ int main(int argc, char **argv)
                             "DIR (written by kiln-spec --compile-to DIR)\n");
             return 2;
         }
-        spec_file f = {.path = argv[i], .opt_level = opt_level, .verbose = verbose,
+        spec_file f = {.path = argv[i], .opt_level = opt_level, .partitions = partitions,
+                       .verbose = verbose,
                        .diffs = have_diffs ? &diffs : NULL, .aot_dir = aot_dir,
                        .compile_to = compile_to};
         run_file(&f);
@@ -874,7 +881,7 @@ int main(int argc, char **argv)
         files++;
     }
     if (files == 0) {
-        fprintf(stderr, "usage: kiln-spec [--opt-level=N] [--verbose] "
+        fprintf(stderr, "usage: kiln-spec [--opt-level=N] [--partitions=N] [--verbose] "
                         "[--expected-differences=FILE] [--compile-to DIR | --aot-dir DIR] "
                         "FILE.json...\n");
         return 2;

@@ -17,8 +17,8 @@
 bool spec_can_compile(void);
 
 /* Compiles wasm into a container in *aot (free with spec_compile_free). */
-kiln_status spec_compile(const uint8_t *wasm, size_t size, int opt_level, uint8_t **aot,
-                         size_t *aot_size, kiln_error *err);
+kiln_status spec_compile(const uint8_t *wasm, size_t size, int opt_level, unsigned partitions,
+                         uint8_t **aot, size_t *aot_size, kiln_error *err);
 void spec_compile_free(uint8_t *aot);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * Object -> code image (compiler/emit/object.c): relocation normalisation
  * for each x86-64 kind LLVM emits, section placement, symbol offsets and
- * the refusals (writable data, relocation types the image cannot hold).
+ * the refusals (writable data, relocation types the image cannot hold);
+ * several objects linked into one image (calls, addresses and libcalls
+ * between them, duplicate and local names).
  *
  * Objects are produced from small hand-written LLVM IR through the same
  * target machine the compiler uses (x86_64-unknown-linux-gnu, PIC, small
@@ -70,6 +72,25 @@ static LLVMMemoryBufferRef compile_ir(const char *ir)
     return obj;
 }
 
+/* Compiles each IR module and builds one image from all their objects. */
+static kiln_status image_from_irs(const char *const *irs, uint32_t count, emit_image **out,
+                                  kiln_error *err)
+{
+    LLVMMemoryBufferRef objs[4];
+    const uint8_t *bytes[4];
+    size_t sizes[4];
+    assert_true(count <= 4);
+    for (uint32_t i = 0; i < count; i++) {
+        objs[i] = compile_ir(irs[i]);
+        bytes[i] = (const uint8_t *)LLVMGetBufferStart(objs[i]);
+        sizes[i] = LLVMGetBufferSize(objs[i]);
+    }
+    kiln_status st = emit_image_from_objects(bytes, sizes, count, out, err);
+    for (uint32_t i = 0; i < count; i++)
+        LLVMDisposeMemoryBuffer(objs[i]);
+    return st;
+}
+
 static kiln_status image_from_ir(const char *ir, emit_image **out, kiln_error *err)
 {
     LLVMMemoryBufferRef obj = compile_ir(ir);
@@ -88,9 +109,67 @@ static const emit_reloc *find_reloc(const emit_image *img, kiln_reloc_kind kind,
     return NULL;
 }
 
+/* A symbol the image must have. */
+static const emit_symbol *must_find(const emit_image *img, const char *name)
+{
+    const emit_symbol *s = emit_image_find(img, name);
+    assert_non_null(s);
+    return s;
+}
+
 static int32_t read_i32(const emit_image *img, uint32_t off)
 {
     return (int32_t)kiln_read_u32le(img->bytes + off);
+}
+
+/* IR of a module whose function `name` calls floor, an external. */
+#define FLOOR_CALLER(name)                                                      \
+    "declare double @floor(double)\n"                                           \
+    "define hidden double @" name "(double %x) noinline {\n"                    \
+    "  %a = call double @floor(double %x)\n"                                    \
+    "  %b = fadd double %a, %x\n"                                               \
+    "  ret double %b }\n"
+
+/* The GOT slot of the image's only external, floor, which is also its only
+ * record (ABS64, no addend) and comes last. */
+static uint32_t only_floor_slot(const emit_image *img)
+{
+    assert_int_equal(img->extern_count, 1);
+    assert_string_equal(img->externs[0], "floor");
+    assert_int_equal(img->reloc_count, 1);
+    const emit_reloc *slot = &img->relocs[0];
+    assert_int_equal(slot->kind, KILN_RELOC_ABS64);
+    assert_int_equal(slot->symbol, 0);
+    assert_int_equal(slot->addend, 0);
+    assert_int_equal(slot->offset + 8, img->image_size);
+    return slot->offset;
+}
+
+/* Whether f has a call (E8 rel32) that lands on image offset target. */
+static bool calls(const emit_image *img, const emit_symbol *f, uint32_t target)
+{
+    for (uint32_t p = f->offset; p + 5 <= f->offset + f->size; p++)
+        if (img->bytes[p] == 0xE8 && (int64_t)p + 5 + read_i32(img, p + 1) == target)
+            return true;
+    return false;
+}
+
+/* The stub that a call or tail jump in f reaches and that jumps through the
+ * GOT slot at image offset slot (jmp *disp32(%rip)); -1 when there is none. */
+static int64_t stub_called(const emit_image *img, const emit_symbol *f, uint32_t slot)
+{
+    for (uint32_t p = f->offset; p + 5 <= f->offset + f->size; p++) {
+        if (img->bytes[p] != 0xE8 && img->bytes[p] != 0xE9)
+            continue;
+        int64_t stub = (int64_t)p + 5 + read_i32(img, p + 1);
+        if (stub < 0 || stub + 6 > img->exec_size)
+            continue;
+        if (img->bytes[stub] != 0xFF || img->bytes[stub + 1] != 0x25)
+            continue;
+        if (stub + 6 + read_i32(img, (uint32_t)stub + 2) == slot)
+            return stub;
+    }
+    return -1;
 }
 
 /* A call to a function defined in the object (PLT32) and a constant-pool
@@ -111,28 +190,17 @@ static void test_object_internal_pcrel_resolved(void **state)
     assert_int_equal(img->reloc_count, 0);
     assert_int_equal(img->extern_count, 0);
     assert_true(img->exec_size < img->image_size); /* the constant pool */
-    const emit_symbol *f0 = emit_image_find(img, "kiln_f0");
-    const emit_symbol *f1 = emit_image_find(img, "kiln_f1");
-    assert_non_null(f0);
-    assert_non_null(f1);
+    const emit_symbol *f0 = must_find(img, "kiln_f0");
+    const emit_symbol *f1 = must_find(img, "kiln_f1");
     assert_true(f0->size > 0 && f1->size > 0);
     assert_true(f0->offset + f0->size <= img->exec_size);
 
-    /* Find the call (E8 rel32) in f0 and check it lands on f1. */
-    bool found = false;
-    for (uint32_t p = f0->offset; p + 5 <= f0->offset + f0->size; p++) {
-        if (img->bytes[p] != 0xE8)
-            continue;
-        int64_t target = (int64_t)p + 5 + read_i32(img, p + 1);
-        if (target == f1->offset)
-            found = true;
-    }
-    assert_true(found);
+    assert_true(calls(img, f0, f1->offset));
     /* The rodata constant's bits are in the read-only part. */
     double k = 1.234567;
     uint64_t bits;
     memcpy(&bits, &k, 8);
-    found = false;
+    bool found = false;
     for (uint32_t p = img->exec_size; p + 8 <= img->image_size; p++)
         found |= kiln_read_u64le(img->bytes + p) == bits;
     assert_true(found);
@@ -154,38 +222,13 @@ static void test_object_internal_pcrel_resolved(void **state)
 static void test_object_external_call(void **state)
 {
     (void)state;
-    const char *ir =
-        "declare double @floor(double)\n"
-        "define hidden double @kiln_f0(double %x) {\n"
-        "  %a = call double @floor(double %x)\n"
-        "  %b = fadd double %a, %x\n"
-        "  ret double %b }\n";
+    const char *ir = FLOOR_CALLER("kiln_f0");
     emit_image *img = NULL;
     kiln_error err;
     assert_int_equal(image_from_ir(ir, &img, &err), KILN_OK);
-    assert_int_equal(img->extern_count, 1);
-    assert_string_equal(img->externs[0], "floor");
-    assert_int_equal(img->reloc_count, 1);
-    const emit_reloc *slot = &img->relocs[0];
-    assert_int_equal(slot->kind, KILN_RELOC_ABS64);
-    assert_int_equal(slot->symbol, 0);
-    assert_int_equal(slot->addend, 0);
-    assert_true(slot->offset >= img->exec_size);
-    const emit_symbol *f0 = emit_image_find(img, "kiln_f0");
-    assert_non_null(f0);
-    bool found = false;
-    for (uint32_t p = f0->offset; p + 5 <= f0->offset + f0->size; p++) {
-        if (img->bytes[p] != 0xE8 && img->bytes[p] != 0xE9) /* call or tail jmp */
-            continue;
-        int64_t stub = (int64_t)p + 5 + read_i32(img, p + 1);
-        if (stub < (int64_t)(f0->offset + f0->size) || stub + 6 > img->exec_size)
-            continue;
-        if (img->bytes[stub] != 0xFF || img->bytes[stub + 1] != 0x25)
-            continue;
-        int64_t target = stub + 6 + read_i32(img, (uint32_t)stub + 2);
-        found |= target == slot->offset;
-    }
-    assert_true(found);
+    uint32_t slot = only_floor_slot(img);
+    const emit_symbol *f0 = must_find(img, "kiln_f0");
+    assert_true(stub_called(img, f0, slot) >= f0->offset + f0->size);
     emit_image_free(img);
 }
 
@@ -212,8 +255,7 @@ static void test_object_got_external(void **state)
     assert_true(r->offset >= img->exec_size);
     assert_int_equal(r->offset + 8, img->image_size); /* GOT is last */
     /* mov slot(%rip), %rax: 48 8B 05 disp32 */
-    const emit_symbol *f0 = emit_image_find(img, "kiln_f0");
-    assert_non_null(f0);
+    const emit_symbol *f0 = must_find(img, "kiln_f0");
     assert_int_equal(img->bytes[f0->offset], 0x48);
     assert_int_equal(img->bytes[f0->offset + 1], 0x8B);
     int64_t target = (int64_t)f0->offset + 7 + read_i32(img, f0->offset + 3);
@@ -238,10 +280,8 @@ static void test_object_abs64_into_image(void **state)
     emit_image *img = NULL;
     kiln_error err;
     assert_int_equal(image_from_ir(ir, &img, &err), KILN_OK);
-    const emit_symbol *f1 = emit_image_find(img, "kiln_f1");
-    const emit_symbol *f2 = emit_image_find(img, "kiln_f2");
-    assert_non_null(f1);
-    assert_non_null(f2);
+    const emit_symbol *f1 = must_find(img, "kiln_f1");
+    const emit_symbol *f2 = must_find(img, "kiln_f2");
     assert_int_equal(img->reloc_count, 2);
     assert_int_equal(img->extern_count, 0);
     for (uint32_t i = 0; i < 2; i++) {
@@ -335,6 +375,7 @@ static void test_object_bad_input(void **state)
     static const uint8_t junk[] = "not an object at all";
     assert_int_equal(emit_image_from_object(junk, sizeof junk, &img, &err),
                      KILN_ERR_UNSUPPORTED);
+    assert_int_equal(emit_image_from_objects(NULL, NULL, 0, &img, &err), KILN_ERR_ARGUMENT);
 
     LLVMMemoryBufferRef obj = compile_ir("define hidden i32 @kiln_f0() { ret i32 7 }\n");
     size_t size = LLVMGetBufferSize(obj);
@@ -349,6 +390,156 @@ static void test_object_bad_input(void **state)
     assert_int_equal(emit_image_from_object(bytes, size, &img, &err), KILN_OK);
     emit_image_free(img);
     LLVMDisposeMemoryBuffer(obj);
+}
+
+/* ---- several objects, one image (partitions of one module) ---------------- */
+
+/* Module A calls kiln_f1, which module B defines; B calls floor, which
+ * neither defines. The call between the objects is resolved in the image
+ * (no record); floor gets the only stub, GOT slot and record. */
+static void test_objects_call_between_objects(void **state)
+{
+    (void)state;
+    const char *irs[] = {
+        "declare hidden double @kiln_f1(double)\n"
+        "define hidden double @kiln_f0(double %x) {\n"
+        "  %a = call double @kiln_f1(double %x)\n"
+        "  %b = fadd double %a, %x\n"
+        "  ret double %b }\n",
+        FLOOR_CALLER("kiln_f1"),
+    };
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(image_from_irs(irs, 2, &img, &err), KILN_OK);
+    const emit_symbol *f0 = must_find(img, "kiln_f0");
+    const emit_symbol *f1 = must_find(img, "kiln_f1");
+    assert_true(f1->offset >= f0->offset + f0->size); /* object order */
+    assert_true(f1->offset + f1->size <= img->exec_size);
+    assert_true(calls(img, f0, f1->offset));
+    uint32_t slot = only_floor_slot(img);
+    assert_true(stub_called(img, f1, slot) >= f1->offset + f1->size);
+    emit_image_free(img);
+}
+
+/* Both objects call floor: one extern, one GOT slot, one stub. */
+static void test_objects_share_extern_slot(void **state)
+{
+    (void)state;
+    const char *irs[] = {FLOOR_CALLER("kiln_f0"), FLOOR_CALLER("kiln_f1")};
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(image_from_irs(irs, 2, &img, &err), KILN_OK);
+    uint32_t slot = only_floor_slot(img);
+    const emit_symbol *f0 = must_find(img, "kiln_f0");
+    const emit_symbol *f1 = must_find(img, "kiln_f1");
+    int64_t stub = stub_called(img, f0, slot);
+    assert_true(stub >= f1->offset + f1->size); /* after both objects' code */
+    assert_int_equal(stub_called(img, f1, slot), stub);
+    emit_image_free(img);
+}
+
+/* A global symbol defined in two objects is an error that names it. */
+static void test_objects_duplicate_global_refused(void **state)
+{
+    (void)state;
+    const char *irs[] = {
+        "define i32 @kiln_f0() { ret i32 1 }\n",
+        "define hidden i32 @kiln_f0() { ret i32 2 }\n",
+    };
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(image_from_irs(irs, 2, &img, &err), KILN_ERR_CODEGEN);
+    assert_null(img);
+    assert_non_null(strstr(err.message, "'kiln_f0'"));
+}
+
+/* Addresses of a function another object defines: A loads it from the GOT
+ * (default visibility, so GOTPCRELX) and keeps it in a constant table
+ * (R_X86_64_64); B takes it through the GOT too. All resolve to the image:
+ * one shared GOT slot and the table entry, both image-relative records. */
+static void test_objects_address_between_objects(void **state)
+{
+    (void)state;
+    const char *irs[] = {
+        "declare i32 @kiln_f1()\n"
+        "@tbl = internal constant [1 x ptr] [ptr @kiln_f1]\n"
+        "define hidden ptr @kiln_f0() { ret ptr @kiln_f1 }\n"
+        "define hidden ptr @kiln_f2(i32 %i) {\n"
+        "  %p = getelementptr [1 x ptr], ptr @tbl, i32 0, i32 %i\n"
+        "  %v = load ptr, ptr %p\n"
+        "  ret ptr %v }\n",
+        "define i32 @kiln_f1() noinline { ret i32 1 }\n"
+        "define hidden ptr @kiln_f3() { ret ptr @kiln_f1 }\n",
+    };
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(image_from_irs(irs, 2, &img, &err), KILN_OK);
+    const emit_symbol *f0 = must_find(img, "kiln_f0");
+    const emit_symbol *f1 = must_find(img, "kiln_f1");
+    const emit_symbol *f3 = must_find(img, "kiln_f3");
+    assert_int_equal(img->extern_count, 0);
+    assert_int_equal(img->reloc_count, 2);
+    for (uint32_t i = 0; i < 2; i++) {
+        assert_int_equal(img->relocs[i].kind, KILN_RELOC_ABS64);
+        assert_int_equal(img->relocs[i].symbol, KILN_RELOC_SYM_IMAGE);
+        assert_int_equal(img->relocs[i].addend, f1->offset);
+        assert_true(img->relocs[i].offset >= img->exec_size);
+    }
+    uint32_t slot = img->relocs[1].offset; /* sorted: the GOT comes last */
+    assert_int_equal(slot + 8, img->image_size);
+    /* mov slot(%rip), %rax: 48 8B 05 disp32, in both objects' code */
+    const emit_symbol *users[] = {f0, f3};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(img->bytes[users[i]->offset + 1], 0x8B);
+        assert_int_equal(users[i]->offset + 7 + read_i32(img, users[i]->offset + 3), slot);
+    }
+    emit_image_free(img);
+}
+
+/* A local helper may have the same name in several objects (each calls its
+ * own); a lookup of a name that is also a global finds the global. */
+static void test_objects_local_names(void **state)
+{
+    (void)state;
+    const char *irs[] = {
+        "define internal i32 @kiln_f1(i32 %x) noinline { %y = mul i32 %x, 3 ret i32 %y }\n"
+        "define hidden i32 @kiln_f0(i32 %x) {\n"
+        "  %c = call i32 @kiln_f1(i32 %x)\n"
+        "  %d = add i32 %c, 1\n"
+        "  ret i32 %d }\n",
+        "define hidden i32 @kiln_f1(i32 %x) noinline { %y = mul i32 %x, 5 ret i32 %y }\n"
+        "define internal i32 @helper(i32 %x) noinline { %y = mul i32 %x, 7 ret i32 %y }\n"
+        "define hidden i32 @kiln_f2(i32 %x) {\n"
+        "  %c = call i32 @helper(i32 %x)\n"
+        "  %d = add i32 %c, 1\n"
+        "  ret i32 %d }\n",
+        "define internal i32 @helper(i32 %x) noinline { %y = mul i32 %x, 9 ret i32 %y }\n"
+        "define hidden i32 @kiln_f3(i32 %x) {\n"
+        "  %c = call i32 @helper(i32 %x)\n"
+        "  %d = add i32 %c, 1\n"
+        "  ret i32 %d }\n",
+    };
+    emit_image *img = NULL;
+    kiln_error err;
+    assert_int_equal(image_from_irs(irs, 3, &img, &err), KILN_OK);
+    const emit_symbol *f0 = must_find(img, "kiln_f0");
+    const emit_symbol *f1 = must_find(img, "kiln_f1");
+    const emit_symbol *f2 = must_find(img, "kiln_f2");
+    const emit_symbol *f3 = must_find(img, "kiln_f3");
+    assert_true(f1->offset > f0->offset); /* B's global, not A's local */
+    assert_false(calls(img, f0, f1->offset));
+    /* Each object calls its own helper (B's comes before f2, C's after). */
+    assert_int_equal(img->reloc_count, 0);
+    uint32_t helpers = 0;
+    for (uint32_t i = 0; i < img->symbol_count; i++) {
+        const emit_symbol *h = &img->symbols[i];
+        if (strcmp(h->name, "helper") != 0)
+            continue;
+        helpers++;
+        assert_true(calls(img, h->offset < f2->offset ? f2 : f3, h->offset));
+    }
+    assert_int_equal(helpers, 2);
+    emit_image_free(img);
 }
 
 /* Unknown CPU names and features are errors, not LLVM warnings; checked
@@ -395,6 +586,11 @@ int main(void)
         cmocka_unit_test(test_object_refused_type_named),
         cmocka_unit_test(test_object_unknown_type_refused),
         cmocka_unit_test(test_object_bad_input),
+        cmocka_unit_test(test_objects_call_between_objects),
+        cmocka_unit_test(test_objects_share_extern_slot),
+        cmocka_unit_test(test_objects_duplicate_global_refused),
+        cmocka_unit_test(test_objects_address_between_objects),
+        cmocka_unit_test(test_objects_local_names),
         cmocka_unit_test(test_target_rejects_unknown_cpu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

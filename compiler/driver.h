@@ -1,0 +1,60 @@
+/*
+ * Internals of the libkilnc driver shared by kilnc.c (one LLVM module) and
+ * partition.c (several, compiled on threads and linked into one image).
+ *
+ * A unit is one LLVM module of a decoded and validated wasm module: the
+ * whole module, or the defined functions [first, end) of a partition, with
+ * its own target machine and LLVMContext, so units on different threads
+ * share nothing of LLVM's.
+ */
+#ifndef KILN_DRIVER_H
+#define KILN_DRIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <llvm-c/Core.h>
+
+#include "codegen/codegen.h"
+#include "emit/emit.h"
+#include "emit/image.h"
+#include "kiln_compiler.h"
+#include "module.h"
+
+typedef struct kc_unit {
+    emit_target *target;
+    LLVMContextRef ctx;
+    cg_module *cgm;
+} kc_unit;
+
+/* Which functions a unit defines: end == 0 means the whole module. */
+typedef struct kc_range {
+    uint32_t first;
+    uint32_t end;
+    bool trampolines; /* partitions only: define the trampolines here */
+} kc_range;
+
+/* Lowers, verifies and optimises the unit; *unit is filled even on
+ * failure (free it with kc_unit_free). */
+kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *options,
+                          kc_range range, kc_unit *unit, kiln_error *err);
+void kc_unit_free(kc_unit *unit);
+
+/* The unit's relocatable object, malloc'ed. */
+kiln_status kc_unit_object(const kc_unit *unit, uint8_t **out, size_t *out_size,
+                           kiln_error *err);
+
+/* How many partitions kilnc compiles module into for these options: 1 for
+ * small modules and for outputs other than a container; depends on the
+ * module and options only, never on the machine, so the output is the same
+ * on every machine. */
+uint32_t kc_partition_count(const wasm_module *module, const kilnc_options *options);
+
+/* Compiles module as parts partitions on up to options->threads threads
+ * (0: one per online CPU) and links their objects into one image. */
+kiln_status kc_compile_partitions(const wasm_module *module, const kilnc_options *options,
+                                  uint32_t parts, emit_image **image, uint64_t *helpers_used,
+                                  kiln_error *err);
+
+#endif /* KILN_DRIVER_H */
