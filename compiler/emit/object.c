@@ -5,10 +5,8 @@
  * partitions, which this file links into one image as a static linker
  * would.
  *
- * The objects are parsed here with <elf.h> alone: LLVM-C's object API gives
- * no relocation addends, and reading the files ourselves keeps ELF32
- * targets (arm, riscv32) a matter of the header-reading functions below,
- * which convert both classes into the neutral elf_* records.
+ * The objects are read by elf_object.c into neutral elf_* records (both
+ * ELF classes).
  *
  * Image layout: every executable SHF_ALLOC section (object by object, each
  * object's in section order, each at its own alignment), then one call
@@ -50,51 +48,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elf_object.h"
 #include "image.h"
 #include "kiln_common.h"
 
-#define NOT_PLACED UINT64_MAX
-
-typedef struct elf_section {
-    const char *name;
-    uint32_t type;
-    uint64_t flags;
-    uint64_t offset; /* in the object */
-    uint64_t size;
-    uint64_t align;
-    uint32_t link;
-    uint32_t info;
-    uint64_t entsize;
-    uint64_t image_offset; /* NOT_PLACED unless part of the image */
-} elf_section;
-
-typedef struct elf_symbol {
-    const char *name;
-    uint64_t value;
-    uint64_t size;
-    uint32_t shndx; /* resolved through SHT_SYMTAB_SHNDX */
-    uint8_t bind;
-    uint8_t type;
-} elf_symbol;
-
-typedef struct elf_reloc {
-    uint64_t offset;
-    uint32_t symbol;
-    uint32_t type;
-    int64_t addend;
-    bool has_addend; /* RELA; REL keeps the addend in the field */
-} elf_reloc;
-
-typedef struct elf_file {
-    const uint8_t *bytes;
-    size_t size;
-    bool is64;
-    uint16_t machine;
-    elf_section *sections;
-    uint32_t section_count;
-    elf_symbol *symbols;
-    uint32_t symbol_count;
-} elf_file;
 
 /* What a relocation's symbol stands for once the objects are linked: a
  * symbol defined in one of the objects, or a name defined in none. Equal
@@ -138,12 +95,6 @@ typedef struct image_builder {
     uint32_t slot_size; /* pointer width of the objects */
 } image_builder;
 
-static kiln_status bad_object(kiln_error *err, const char *what)
-{
-    return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
-                          "LLVM produced an unreadable object: %s", what);
-}
-
 static kiln_status no_memory(kiln_error *err)
 {
     return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
@@ -167,223 +118,6 @@ static bool reserve_one(void **items, uint32_t *capacity, uint32_t count, size_t
     *items = grown;
     *capacity = cap;
     return true;
-}
-
-/* A NUL-terminated string at strtab section + offset, or NULL. */
-static const char *elf_string(const elf_file *elf, uint32_t strtab, uint64_t offset)
-{
-    if (strtab >= elf->section_count)
-        return NULL;
-    const elf_section *s = &elf->sections[strtab];
-    if (s->type != SHT_STRTAB || offset >= s->size)
-        return NULL;
-    const char *p = (const char *)elf->bytes + s->offset + offset;
-    if (memchr(p, '\0', s->size - offset) == NULL)
-        return NULL;
-    return p;
-}
-
-/* ---- ELF header and tables, both classes -> neutral records ------------- */
-
-static kiln_status elf_read_sections(elf_file *elf, kiln_error *err)
-{
-    const uint8_t *b = elf->bytes;
-    uint64_t shoff;
-    uint32_t shentsize, shnum, shstrndx;
-    if (elf->is64) {
-        if (elf->size < sizeof(Elf64_Ehdr))
-            return bad_object(err, "truncated ELF header");
-        shoff = kiln_read_u64le(b + offsetof(Elf64_Ehdr, e_shoff));
-        shentsize = kiln_read_u16le(b + offsetof(Elf64_Ehdr, e_shentsize));
-        shnum = kiln_read_u16le(b + offsetof(Elf64_Ehdr, e_shnum));
-        shstrndx = kiln_read_u16le(b + offsetof(Elf64_Ehdr, e_shstrndx));
-        elf->machine = kiln_read_u16le(b + offsetof(Elf64_Ehdr, e_machine));
-        if (shentsize != sizeof(Elf64_Shdr))
-            return bad_object(err, "unexpected section header size");
-    } else {
-        if (elf->size < sizeof(Elf32_Ehdr))
-            return bad_object(err, "truncated ELF header");
-        shoff = kiln_read_u32le(b + offsetof(Elf32_Ehdr, e_shoff));
-        shentsize = kiln_read_u16le(b + offsetof(Elf32_Ehdr, e_shentsize));
-        shnum = kiln_read_u16le(b + offsetof(Elf32_Ehdr, e_shnum));
-        shstrndx = kiln_read_u16le(b + offsetof(Elf32_Ehdr, e_shstrndx));
-        elf->machine = kiln_read_u16le(b + offsetof(Elf32_Ehdr, e_machine));
-        if (shentsize != sizeof(Elf32_Shdr))
-            return bad_object(err, "unexpected section header size");
-    }
-    if (shoff == 0 || !range_ok(elf->size, shoff, shentsize))
-        return bad_object(err, "no section headers");
-
-    /* Extended numbering: counts too large for the header live in
-     * section 0 (sh_size for the count, sh_link for the string table). */
-    const uint8_t *sh0 = b + shoff;
-    uint64_t sh0_size = elf->is64 ? kiln_read_u64le(sh0 + offsetof(Elf64_Shdr, sh_size))
-                                  : kiln_read_u32le(sh0 + offsetof(Elf32_Shdr, sh_size));
-    uint32_t sh0_link = kiln_read_u32le(
-        sh0 + (elf->is64 ? offsetof(Elf64_Shdr, sh_link) : offsetof(Elf32_Shdr, sh_link)));
-    uint64_t count = shnum == 0 ? sh0_size : shnum;
-    if (shstrndx == SHN_XINDEX)
-        shstrndx = sh0_link;
-    if (count == 0 || count > UINT32_MAX / shentsize ||
-        !range_ok(elf->size, shoff, count * shentsize))
-        return bad_object(err, "section headers outside the file");
-
-    elf->sections = calloc(count, sizeof *elf->sections);
-    if (elf->sections == NULL)
-        return no_memory(err);
-    elf->section_count = (uint32_t)count;
-    for (uint32_t i = 0; i < elf->section_count; i++) {
-        const uint8_t *h = b + shoff + (uint64_t)i * shentsize;
-        elf_section *s = &elf->sections[i];
-        if (elf->is64) {
-            s->type = kiln_read_u32le(h + offsetof(Elf64_Shdr, sh_type));
-            s->flags = kiln_read_u64le(h + offsetof(Elf64_Shdr, sh_flags));
-            s->offset = kiln_read_u64le(h + offsetof(Elf64_Shdr, sh_offset));
-            s->size = kiln_read_u64le(h + offsetof(Elf64_Shdr, sh_size));
-            s->link = kiln_read_u32le(h + offsetof(Elf64_Shdr, sh_link));
-            s->info = kiln_read_u32le(h + offsetof(Elf64_Shdr, sh_info));
-            s->align = kiln_read_u64le(h + offsetof(Elf64_Shdr, sh_addralign));
-            s->entsize = kiln_read_u64le(h + offsetof(Elf64_Shdr, sh_entsize));
-        } else {
-            s->type = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_type));
-            s->flags = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_flags));
-            s->offset = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_offset));
-            s->size = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_size));
-            s->link = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_link));
-            s->info = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_info));
-            s->align = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_addralign));
-            s->entsize = kiln_read_u32le(h + offsetof(Elf32_Shdr, sh_entsize));
-        }
-        s->image_offset = NOT_PLACED;
-        if (s->type != SHT_NOBITS && s->type != SHT_NULL &&
-            !range_ok(elf->size, s->offset, s->size))
-            return bad_object(err, "section contents outside the file");
-        if (s->align == 0)
-            s->align = 1;
-        if ((s->align & (s->align - 1)) != 0 || s->align > 4096)
-            return bad_object(err, "section alignment is not a power of two up to 4096");
-    }
-    for (uint32_t i = 0; i < elf->section_count; i++) {
-        const uint8_t *h = b + shoff + (uint64_t)i * shentsize;
-        uint32_t name = kiln_read_u32le(h); /* sh_name is first in both */
-        const char *n = elf_string(elf, shstrndx, name);
-        elf->sections[i].name = n != NULL ? n : "";
-    }
-    return KILN_OK;
-}
-
-static kiln_status elf_read_symbols(elf_file *elf, kiln_error *err)
-{
-    uint32_t symtab = UINT32_MAX, shndx_table = UINT32_MAX;
-    for (uint32_t i = 0; i < elf->section_count; i++) {
-        if (elf->sections[i].type == SHT_SYMTAB)
-            symtab = i;
-        else if (elf->sections[i].type == SHT_SYMTAB_SHNDX)
-            shndx_table = i;
-    }
-    if (symtab == UINT32_MAX)
-        return KILN_OK; /* an object with no symbols has nothing to relocate */
-    const elf_section *st = &elf->sections[symtab];
-    size_t entsize = elf->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
-    uint64_t count = st->size / entsize;
-    if (count > UINT32_MAX)
-        return bad_object(err, "symbol table too large");
-    const elf_section *xs = shndx_table != UINT32_MAX ? &elf->sections[shndx_table] : NULL;
-    elf->symbols = calloc(count > 0 ? count : 1, sizeof *elf->symbols);
-    if (elf->symbols == NULL)
-        return no_memory(err);
-    elf->symbol_count = (uint32_t)count;
-    for (uint32_t i = 0; i < elf->symbol_count; i++) {
-        const uint8_t *p = elf->bytes + st->offset + (uint64_t)i * entsize;
-        elf_symbol *s = &elf->symbols[i];
-        uint32_t name = kiln_read_u32le(p);
-        uint8_t info;
-        if (elf->is64) {
-            info = p[offsetof(Elf64_Sym, st_info)];
-            s->shndx = kiln_read_u16le(p + offsetof(Elf64_Sym, st_shndx));
-            s->value = kiln_read_u64le(p + offsetof(Elf64_Sym, st_value));
-            s->size = kiln_read_u64le(p + offsetof(Elf64_Sym, st_size));
-        } else {
-            info = p[offsetof(Elf32_Sym, st_info)];
-            s->shndx = kiln_read_u16le(p + offsetof(Elf32_Sym, st_shndx));
-            s->value = kiln_read_u32le(p + offsetof(Elf32_Sym, st_value));
-            s->size = kiln_read_u32le(p + offsetof(Elf32_Sym, st_size));
-        }
-        s->bind = (uint8_t)(info >> 4);
-        s->type = (uint8_t)(info & 0xF);
-        if (s->shndx == SHN_XINDEX) {
-            if (xs == NULL || !range_ok(xs->size, (uint64_t)i * 4, 4))
-                return bad_object(err, "extended section index missing");
-            s->shndx = kiln_read_u32le(elf->bytes + xs->offset + (uint64_t)i * 4);
-        }
-        const char *n = elf_string(elf, st->link, name);
-        s->name = n != NULL ? n : "";
-    }
-    return KILN_OK;
-}
-
-/* Relocation entry `index` of section rs (SHT_RELA or SHT_REL). */
-static void elf_read_reloc(const elf_file *elf, const elf_section *rs, uint64_t index,
-                           elf_reloc *r)
-{
-    bool rela = rs->type == SHT_RELA;
-    size_t entsize = elf->is64 ? (rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel))
-                               : (rela ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
-    const uint8_t *p = elf->bytes + rs->offset + index * entsize;
-    r->has_addend = rela;
-    r->addend = 0;
-    if (elf->is64) {
-        uint64_t info = kiln_read_u64le(p + 8);
-        r->offset = kiln_read_u64le(p);
-        r->symbol = (uint32_t)ELF64_R_SYM(info);
-        r->type = (uint32_t)ELF64_R_TYPE(info);
-        if (rela)
-            r->addend = (int64_t)kiln_read_u64le(p + 16);
-    } else {
-        uint32_t info = kiln_read_u32le(p + 4);
-        r->offset = kiln_read_u32le(p);
-        r->symbol = ELF32_R_SYM(info);
-        r->type = ELF32_R_TYPE(info);
-        if (rela)
-            r->addend = (int32_t)kiln_read_u32le(p + 8);
-    }
-}
-
-static uint64_t elf_reloc_count(const elf_file *elf, const elf_section *rs)
-{
-    bool rela = rs->type == SHT_RELA;
-    size_t entsize = elf->is64 ? (rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel))
-                               : (rela ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
-    return rs->size / entsize;
-}
-
-static kiln_status elf_open(const uint8_t *bytes, size_t size, elf_file *elf, kiln_error *err)
-{
-    memset(elf, 0, sizeof *elf);
-    elf->bytes = bytes;
-    elf->size = size;
-    if (size < EI_NIDENT || memcmp(bytes, ELFMAG, SELFMAG) != 0)
-        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                              "the target's object format is not ELF; kiln containers "
-                              "are built from ELF objects only");
-    if (bytes[EI_CLASS] != ELFCLASS64 && bytes[EI_CLASS] != ELFCLASS32)
-        return bad_object(err, "unknown ELF class");
-    if (bytes[EI_DATA] != ELFDATA2LSB)
-        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                              "big-endian targets are not supported");
-    elf->is64 = bytes[EI_CLASS] == ELFCLASS64;
-    if (kiln_read_u16le(bytes + 16) != ET_REL) /* e_type, same place in both */
-        return bad_object(err, "not a relocatable object");
-    kiln_status st = elf_read_sections(elf, err);
-    if (st != KILN_OK)
-        return st;
-    return elf_read_symbols(elf, err);
-}
-
-static void elf_close(elf_file *elf)
-{
-    free(elf->sections);
-    free(elf->symbols);
 }
 
 /* ---- layout ---------------------------------------------------------------- */
@@ -625,12 +359,12 @@ static kiln_status resolve_symbol(const image_builder *b, uint32_t object, uint3
     if (index == 0)
         return KILN_OK;
     if (index >= elf->symbol_count)
-        return bad_object(err, "relocation names a symbol past the symbol table");
+        return elf_bad_object(err, "relocation names a symbol past the symbol table");
     const elf_symbol *s = &elf->symbols[index];
     if (s->shndx != SHN_UNDEF)
         return KILN_OK;
     if (s->name[0] == '\0')
-        return bad_object(err, "relocation against an unnamed undefined symbol");
+        return elf_bad_object(err, "relocation against an unnamed undefined symbol");
     const global_def *def = find_global(b, s->name);
     if (def == NULL) {
         out->external = s->name;
@@ -679,7 +413,7 @@ static kiln_status place_target(const image_builder *b, const sym_target *t, con
         return KILN_OK;
     }
     if (s->shndx >= elf->section_count || s->shndx == SHN_COMMON)
-        return bad_object(err, "symbol in an unknown section");
+        return elf_bad_object(err, "symbol in an unknown section");
     const elf_section *sec = &elf->sections[s->shndx];
     if (sec->image_offset == NOT_PLACED)
         return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
@@ -763,7 +497,7 @@ static kiln_status for_each_reloc(image_builder *b, reloc_visit visit, kiln_erro
             if (rs->type != SHT_RELA && rs->type != SHT_REL)
                 continue;
             if (rs->info >= elf->section_count)
-                return bad_object(err, "relocation section for an unknown section");
+                return elf_bad_object(err, "relocation section for an unknown section");
             if (!section_in_image(elf, rs->info))
                 continue;
             uint64_t n = elf_reloc_count(elf, rs);
@@ -883,7 +617,7 @@ static kiln_status apply_one(image_builder *b, uint32_t object, const elf_sectio
     if (t->action == EMIT_RA_IGNORE)
         return KILN_OK;
     if (!range_ok(target->size, r->offset, t->width))
-        return bad_object(err, "relocation outside its section");
+        return elf_bad_object(err, "relocation outside its section");
     uint64_t p_img = target->image_offset + r->offset;
     uint8_t *field = img->bytes + p_img;
     int64_t addend = r->has_addend ? r->addend : implicit_addend(field, t->width);
@@ -1009,7 +743,7 @@ static kiln_status add_symbol(image_builder *b, const elf_file *elf, const elf_s
     emit_image *img = b->image;
     const elf_section *sec = &elf->sections[s->shndx];
     if (s->value > sec->size || s->size > sec->size - s->value)
-        return bad_object(err, "function symbol outside its section");
+        return elf_bad_object(err, "function symbol outside its section");
     if (!reserve_one((void **)&img->symbols, capacity, img->symbol_count, sizeof *img->symbols))
         return no_memory(err);
     size_t len = strlen(s->name) + 1;
