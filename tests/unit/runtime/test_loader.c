@@ -412,6 +412,45 @@ static void test_loader_section_outside_file(void **state)
     free(bytes);
 }
 
+/* The section table itself: overlapping sections, a repeated id, an
+ * unknown id, a table that does not start at header_size. */
+static void test_loader_section_table_entries(void **state)
+{
+    (void)state;
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(NULL, &bytes, &size);
+    uint32_t table = kiln_read_u32le(bytes + KILN_AOT_OFF_SECTION_TABLE);
+    uint8_t *first = bytes + table, *second = bytes + table + KILN_AOT_SECTION_ENTRY_SIZE;
+    uint8_t saved[2 * KILN_AOT_SECTION_ENTRY_SIZE];
+    memcpy(saved, first, sizeof saved);
+    kiln_error err;
+
+    kiln_write_u32le(second + 4, kiln_read_u32le(first + 4)); /* same offset */
+    kiln_write_u32le(second + 8, 4);
+    kiln_write_u32le(first + 8, 4);
+    tb_reseal(bytes, size);
+    expect(load(bytes, size, &err), &err, KILN_ERR_CORRUPT, "the section overlaps section");
+    memcpy(first, saved, sizeof saved);
+
+    kiln_write_u32le(second, kiln_read_u32le(first)); /* same id */
+    tb_reseal(bytes, size);
+    expect(load(bytes, size, &err), &err, KILN_ERR_CORRUPT,
+           "the section appears twice in the section table");
+    memcpy(first, saved, sizeof saved);
+
+    kiln_write_u32le(second, 99);
+    tb_reseal(bytes, size);
+    expect(load(bytes, size, &err), &err, KILN_ERR_CORRUPT,
+           "section table entry 1 has unknown id 99");
+    memcpy(first, saved, sizeof saved);
+
+    kiln_write_u32le(bytes + KILN_AOT_OFF_SECTION_TABLE, table + 8);
+    tb_reseal(bytes, size);
+    expect(load(bytes, size, &err), &err, KILN_ERR_CORRUPT, "differs from header_size");
+    free(bytes);
+}
+
 static void test_loader_unknown_symbol_is_link_error(void **state)
 {
     (void)state;
@@ -470,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_loader_checksum_every_byte),
         cmocka_unit_test(test_loader_corrupt_sections),
         cmocka_unit_test(test_loader_section_outside_file),
+        cmocka_unit_test(test_loader_section_table_entries),
         cmocka_unit_test(test_loader_unknown_symbol_is_link_error),
         cmocka_unit_test(test_loader_random_damage_never_crashes),
     };
