@@ -161,6 +161,18 @@ static kiln_status check_count(ld_ctx *c, uint32_t section, const ld_reader *r, 
     return KILN_OK;
 }
 
+/* The count of defined items that opens an optional section (0 when the
+ * section is absent), checked against the bytes left at min_size each. */
+static kiln_status read_defined_count(ld_ctx *c, uint32_t section, ld_reader *r,
+                                      size_t min_size, const char *what, uint32_t *count)
+{
+    *count = 0;
+    if (!c->sections[section].present)
+        return KILN_OK;
+    *count = rd_u32(r);
+    return check_count(c, section, r, *count, min_size, what);
+}
+
 const char *ld_valtype_name(uint8_t valtype)
 {
     switch (valtype) {
@@ -577,13 +589,10 @@ static kiln_status parse_tables(ld_ctx *c)
 {
     kiln_module *m = c->m;
     ld_reader r = section_reader(c, KILN_SEC_TABLES);
-    uint32_t defined = 0;
-    if (c->sections[KILN_SEC_TABLES].present) {
-        defined = rd_u32(&r);
-        kiln_status st = check_count(c, KILN_SEC_TABLES, &r, defined, 18, "tables");
-        if (st != KILN_OK)
-            return st;
-    }
+    uint32_t defined;
+    kiln_status st = read_defined_count(c, KILN_SEC_TABLES, &r, 18, "tables", &defined);
+    if (st != KILN_OK)
+        return st;
     m->table_count = m->table_import_count + defined;
     m->tables = kiln_calloc(m->table_count, sizeof *m->tables);
     if (m->tables == NULL)
@@ -603,7 +612,7 @@ static kiln_status parse_tables(ld_ctx *c)
         if (!r.failed && !reftype_ok(tb->reftype))
             return corrupt(c, KILN_SEC_TABLES, at, "table %u has element type 0x%02x", i,
                            (unsigned)tb->reftype);
-        kiln_status st = read_limits(c, KILN_SEC_TABLES, &r, &tb->limits, UINT32_MAX, "table", i);
+        st = read_limits(c, KILN_SEC_TABLES, &r, &tb->limits, UINT32_MAX, "table", i);
         if (st != KILN_OK)
             return st;
     }
@@ -614,13 +623,10 @@ static kiln_status parse_memories(ld_ctx *c)
 {
     kiln_module *m = c->m;
     ld_reader r = section_reader(c, KILN_SEC_MEMORIES);
-    uint32_t defined = 0;
-    if (c->sections[KILN_SEC_MEMORIES].present) {
-        defined = rd_u32(&r);
-        kiln_status st = check_count(c, KILN_SEC_MEMORIES, &r, defined, 17, "memories");
-        if (st != KILN_OK)
-            return st;
-    }
+    uint32_t defined;
+    kiln_status st = read_defined_count(c, KILN_SEC_MEMORIES, &r, 17, "memories", &defined);
+    if (st != KILN_OK)
+        return st;
     m->memory_count = m->memory_import_count + defined;
     m->memories = kiln_calloc(m->memory_count, sizeof *m->memories);
     if (m->memories == NULL)
@@ -631,8 +637,8 @@ static kiln_status parse_memories(ld_ctx *c)
             m->memories[k++] = m->imports[i].limits;
     }
     for (uint32_t i = 0; i < defined; i++) {
-        kiln_status st = read_limits(c, KILN_SEC_MEMORIES, &r,
-                                     &m->memories[m->memory_import_count + i], 65536, "memory", i);
+        st = read_limits(c, KILN_SEC_MEMORIES, &r,
+                         &m->memories[m->memory_import_count + i], 65536, "memory", i);
         if (st != KILN_OK)
             return st;
     }
@@ -643,13 +649,10 @@ static kiln_status parse_globals(ld_ctx *c)
 {
     kiln_module *m = c->m;
     ld_reader r = section_reader(c, KILN_SEC_GLOBALS);
-    uint32_t defined = 0;
-    if (c->sections[KILN_SEC_GLOBALS].present) {
-        defined = rd_u32(&r);
-        kiln_status st = check_count(c, KILN_SEC_GLOBALS, &r, defined, 3, "globals");
-        if (st != KILN_OK)
-            return st;
-    }
+    uint32_t defined;
+    kiln_status st = read_defined_count(c, KILN_SEC_GLOBALS, &r, 3, "globals", &defined);
+    if (st != KILN_OK)
+        return st;
     m->global_count = m->global_import_count + defined;
     m->globals = kiln_calloc(m->global_count, sizeof *m->globals);
     if (m->globals == NULL)
@@ -674,7 +677,7 @@ static kiln_status parse_globals(ld_ctx *c)
             return corrupt(c, KILN_SEC_GLOBALS, at, "global %u has unknown type 0x%02x", index,
                            (unsigned)gl->valtype);
         /* An initialiser reads imported or earlier globals only. */
-        kiln_status st = check_cexpr(c, KILN_SEC_GLOBALS, &r, gl->valtype, index, &gl->init);
+        st = check_cexpr(c, KILN_SEC_GLOBALS, &r, gl->valtype, index, &gl->init);
         if (st != KILN_OK)
             return st;
     }
