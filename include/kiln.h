@@ -122,6 +122,9 @@ kiln_status kiln_module_load(const void *bytes, size_t size, kiln_module **out,
  */
 kiln_status kiln_module_load_file(const char *path, kiln_module **out, kiln_error *err);
 void kiln_module_free(kiln_module *module);
+/* The module's name from its name section (wat: `(module $name ...)`), or
+ * NULL when it has none. Owned by the module. */
+const char *kiln_module_name(const kiln_module *module);
 
 /*
  * What a buffer holds, so a program that accepts both .wasm and .aot knows

@@ -36,6 +36,7 @@ struct bt_map {
     bt_entry *entries;
     uint32_t count;
     char **names; /* per entry, owned copies (NULL when unnamed) */
+    char *module_name; /* the name section's, owned; NULL when it has none */
     bt_map *next;
 };
 
@@ -77,6 +78,14 @@ static kiln_status attach_names(bt_map *map, const uint8_t *names, size_t size,
     uint32_t len = 0, count = 0;
     if (!read_u32(names, size, &pos, &len) || size - pos < len)
         return names_corrupt(err, base, "the module name runs past the section");
+    if (len != 0) {
+        map->module_name = kiln_alloc((size_t)len + 1);
+        if (map->module_name == NULL)
+            return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                                  "out of memory copying the module name");
+        memcpy(map->module_name, names + pos, len);
+        map->module_name[len] = '\0';
+    }
     pos += len;
     if (!read_u32(names, size, &pos, &count))
         return names_corrupt(err, base + (uint32_t)pos, "the entry count runs past the section");
@@ -164,14 +173,7 @@ kiln_status bt_map_new(const kiln_module *m, const uint8_t *names, size_t names_
     map = NULL;
 out:
     kiln_free(by_func);
-    if (map != NULL) {
-        /* Not registered yet: free directly. */
-        for (uint32_t e = 0; e < map->count; e++)
-            kiln_free(map->names[e]);
-        kiln_free(map->names);
-        kiln_free(map->entries);
-        kiln_free(map);
-    }
+    bt_map_free(map); /* NULL on success; not registered yet otherwise */
     return st;
 }
 
@@ -191,7 +193,13 @@ void bt_map_free(bt_map *map)
         kiln_free(map->names[e]);
     kiln_free(map->names);
     kiln_free(map->entries);
+    kiln_free(map->module_name);
     kiln_free(map);
+}
+
+const char *bt_map_module_name(const bt_map *map)
+{
+    return map != NULL ? map->module_name : NULL;
 }
 
 bool bt_resolve(uintptr_t address, kiln_frame *out)

@@ -30,6 +30,8 @@ kiln_status bt_map_new(const kiln_module *m, const uint8_t *names, size_t names_
                        uint32_t names_offset, bt_map **out, kiln_error *err);
 /* Unregisters and frees; NULL is a no-op. */
 void bt_map_free(bt_map *map);
+/* The module name from the NAMES section, or NULL. */
+const char *bt_map_module_name(const bt_map *map);
 
 /*
  * Finds the wasm function whose code contains address, in any loaded

@@ -1297,6 +1297,11 @@ size_t kiln_module_import_count(const kiln_module *module)
     return module == NULL ? 0 : module->import_count;
 }
 
+const char *kiln_module_name(const kiln_module *module)
+{
+    return module != NULL ? bt_map_module_name(module->backtrace) : NULL;
+}
+
 const char *kiln_runtime_target(void)
 {
     return arch_host_triple();

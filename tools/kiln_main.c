@@ -216,12 +216,18 @@ out:
 }
 #endif
 
+/* "  at I: [MODULE!]NAME (func[N])", or "  at I: [MODULE!]func[N]" without
+ * a function name; MODULE is the module's own name, when it has one. */
 static void print_frame(size_t at, const kiln_frame *f)
 {
+    const char *module = kiln_module_name(f->module);
+    const char *bang = module != NULL ? "!" : "";
+    module = module != NULL ? module : "";
     if (f->func_name != NULL)
-        fprintf(stderr, "  at %zu: %s (func[%u])\n", at, f->func_name, f->func_index);
+        fprintf(stderr, "  at %zu: %s%s%s (func[%u])\n", at, module, bang, f->func_name,
+                f->func_index);
     else
-        fprintf(stderr, "  at %zu: func[%u]\n", at, f->func_index);
+        fprintf(stderr, "  at %zu: %s%sfunc[%u]\n", at, module, bang, f->func_index);
 }
 
 static bool same_function(const kiln_frame *a, const kiln_frame *b)
@@ -229,10 +235,10 @@ static bool same_function(const kiln_frame *a, const kiln_frame *b)
     return a->module == b->module && a->func_index == b->func_index;
 }
 
-/* Prints the wasm frames of the trap just reported, innermost first:
- * "  at I: NAME (func[N])", or "  at I: func[N]" without a name. A run of
- * more than BT_RUN_SHOWN frames of one function (a deep recursion) shows
- * its first BT_RUN_SHOWN and a line that counts the rest. */
+/* Prints the wasm frames of the trap just reported, innermost first (see
+ * print_frame). A run of more than BT_RUN_SHOWN frames of one function (a
+ * deep recursion) shows its first BT_RUN_SHOWN and a line that counts the
+ * rest. */
 #define BT_RUN_SHOWN 4
 static void print_backtrace(void)
 {

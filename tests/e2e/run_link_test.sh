@@ -21,7 +21,7 @@ fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
 
 for wat in "$src"/*.wat; do
   name=$(basename "$wat" .wat)
-  if ! "$wat2wasm" --enable-threads "$wat" -o "$work/$name.wasm" 2> "$work/$name.err" ||
+  if ! "$wat2wasm" --enable-threads --debug-names "$wat" -o "$work/$name.wasm" 2> "$work/$name.err" ||
      ! "$kilnc" --opt-level=2 "$work/$name.wasm" -o "$work/$name.aot" 2>> "$work/$name.err"; then
     fail "build $name: $(cat "$work/$name.err")"
   fi
@@ -66,6 +66,11 @@ check 1 "" "unknown import: world.memory (memory {min 1 pages})" -- "$kiln" "$w/
 check 1 "" "unknown import: env.foo (function [i32] -> [])" -- "$kiln" "$w/unknown.aot"
 check 1 "" "kiln: trap: unknown import env.foo called" -- "$kiln" --unknown-imports=trap "$w/unknown.aot"
 check 0 "7" "" -- "$kiln" --unknown-imports=trap --invoke ok "$w/unknown.aot"
+# A trap in an imported module: the backtrace names each frame's module.
+check 1 "" "  at 0: deep_b!rec (func[1])" -- "$kiln" "${mp[@]}" --unknown-imports=trap \
+  --invoke go "$w/deep_a.aot"
+check 1 "" "  at 1: deep_a!go (func[1])" -- "$kiln" "${mp[@]}" --unknown-imports=trap \
+  --invoke go "$w/deep_a.aot"
 check 2 "" "--unknown-imports" -- "$kiln" --unknown-imports=warn "$w/unknown.aot"
 # Limits matching names both sides.
 check 1 "" "incompatible import type: env.memory: module expects memory {min 103 pages, max 65536, shared}, linker offers memory {min 102 pages, max 65536, shared}" -- "$kiln" "${mp[@]}" "$w/too_big.aot"

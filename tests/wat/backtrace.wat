@@ -2,7 +2,7 @@
 ;; innermost first. $fact recurses down to a trap raised by a helper
 ;; (unreachable); $load_oob is a leaf whose out-of-bounds load faults, so
 ;; its caller is found from the return address on the stack.
-(module
+(module $bt
   (memory 1)
   (func $fact (export "fact") (param i32) (result i32)
     (if (result i32) (i32.eqz (local.get 0))

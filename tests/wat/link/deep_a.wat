@@ -1,4 +1,4 @@
 ;; Module "deep_a": enters deep_b's endless recursion (see deep_b.wat).
-(module
+(module $deep_a
   (import "deep_b" "rec" (func $rec (param i32) (result i32)))
-  (func (export "go") (result i32) (call $rec (i32.const 0))))
+  (func $go (export "go") (result i32) (call $rec (i32.const 0))))

@@ -3,7 +3,7 @@
 ;; use deep_b's own vmctx, so they work only if an entry into an importer
 ;; (deep_a) also set deep_b's stack limit; otherwise the host function
 ;; eventually overflows the thread's stack outside wasm code.
-(module
+(module $deep_b
   (import "env" "stack_hog" (func $hog (result i32)))
   (func $rec (export "rec") (param i32) (result i32)
     (i32.add (call $hog)
