@@ -14,7 +14,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "driver.h"
@@ -93,13 +93,14 @@ static void build_part(const kc_work *work, kc_part *part)
     kc_unit_free(&unit);
 }
 
-static int worker(void *arg)
+/* pthreads rather than C11 threads: sanitizers (TSan) intercept them. */
+static void *worker(void *arg)
 {
     kc_work *work = arg;
     for (;;) {
         uint32_t i = atomic_fetch_add(&work->next, 1u);
         if (i >= work->count)
-            return 0;
+            return NULL;
         build_part(work, &work->parts[i]);
     }
 }
@@ -124,13 +125,13 @@ kiln_status kc_compile_partitions(const wasm_module *module, const kilnc_options
 
     /* This thread works too; extra threads that cannot start leave their
      * share to the others. */
-    thrd_t threads[KC_MAX_THREADS];
+    pthread_t threads[KC_MAX_THREADS];
     unsigned started = 0, wanted = thread_count(options, parts);
-    while (started + 1 < wanted && thrd_create(&threads[started], worker, &work) == thrd_success)
+    while (started + 1 < wanted && pthread_create(&threads[started], NULL, worker, &work) == 0)
         started++;
     worker(&work);
     for (unsigned t = 0; t < started; t++)
-        thrd_join(threads[t], NULL);
+        pthread_join(threads[t], NULL);
 
     /* The first failing partition's error: the same one on every run. */
     kiln_status st = KILN_OK;

@@ -18,17 +18,18 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
 #include <unistd.h>
 
 #include "emit.h"
 #include "kiln_common.h"
 
-static once_flag init_once = ONCE_FLAG_INIT;
-static mtx_t stderr_lock;
+/* pthreads rather than C11 threads: ThreadSanitizer understands them. */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER;
 static char host_triple[256];
 
 static void targets_init_once(void)
@@ -38,7 +39,6 @@ static void targets_init_once(void)
     LLVMInitializeAllTargetMCs();
     LLVMInitializeAllAsmPrinters();
     LLVMInitializeAllAsmParsers();
-    mtx_init(&stderr_lock, mtx_plain);
 
     char *def = LLVMGetDefaultTargetTriple();
     char *norm = LLVMNormalizeTargetTriple(def);
@@ -49,7 +49,7 @@ static void targets_init_once(void)
 
 void emit_targets_init(void)
 {
-    call_once(&init_once, targets_init_once);
+    pthread_once(&init_once, targets_init_once);
 }
 
 const char *emit_host_triple(void)
@@ -123,7 +123,7 @@ static kiln_status create_machine_checked(LLVMTargetRef target, const char *trip
                                           size_t rejected_size, kiln_error *err)
 {
     rejected[0] = '\0';
-    mtx_lock(&stderr_lock);
+    pthread_mutex_lock(&stderr_lock);
     fflush(stderr);
     FILE *capture = tmpfile();
     int saved = dup(STDERR_FILENO);
@@ -153,7 +153,7 @@ static kiln_status create_machine_checked(LLVMTargetRef target, const char *trip
     }
     if (capture != NULL)
         fclose(capture);
-    mtx_unlock(&stderr_lock);
+    pthread_mutex_unlock(&stderr_lock);
 
     if (tm == NULL)
         return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
