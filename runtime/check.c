@@ -369,6 +369,21 @@ static kiln_status check_all(chk_ctx *c, const uint8_t *b, size_t size,
                 "file is damaged)",
                 stored, actual);
 
+    /* cpu and compiler_version are only printed, but a reference outside
+     * the file is still a damaged header. */
+    static const struct {
+        uint32_t field;
+        const char *name;
+    } printed[] = {{KILN_AOT_OFF_CPU, "cpu"}, {KILN_AOT_OFF_COMPILER_VERSION, "compiler_version"}};
+    for (size_t i = 0; i < sizeof printed / sizeof printed[0]; i++) {
+        const uint8_t *text;
+        uint32_t text_n;
+        if (!string_at(b, size, printed[i].field, &text, &text_n))
+            problem(c, KILN_ERR_CORRUPT, printed[i].field,
+                    "corrupt container: header at offset %u: the %s string lies outside the "
+                    "file",
+                    (unsigned)printed[i].field, printed[i].name);
+    }
     const uint8_t *triple, *features;
     uint32_t triple_n, features_n;
     if (!string_at(b, size, KILN_AOT_OFF_TRIPLE, &triple, &triple_n))

@@ -395,6 +395,27 @@ static void test_loader_corrupt_sections(void **state)
            KILN_ERR_CORRUPT, "data segment 0 targets memory 3, the module has 1");
 }
 
+/* The header's printed strings (cpu, compiler_version) must lie inside the
+ * file too. */
+static void test_loader_header_strings_outside_file(void **state)
+{
+    (void)state;
+    static const uint32_t fields[] = {KILN_AOT_OFF_CPU, KILN_AOT_OFF_COMPILER_VERSION};
+    static const char *const words[] = {"the cpu string lies outside the file",
+                                        "the compiler_version string lies outside the file"};
+    for (size_t i = 0; i < 2; i++) {
+        uint8_t *bytes;
+        size_t size;
+        tb_sample_bytes(NULL, &bytes, &size);
+        kiln_write_u32le(bytes + fields[i], (uint32_t)size);
+        kiln_write_u32le(bytes + fields[i] + 4, 1);
+        tb_reseal(bytes, size);
+        kiln_error err;
+        expect(load(bytes, size, &err), &err, KILN_ERR_CORRUPT, words[i]);
+        free(bytes);
+    }
+}
+
 static void test_loader_section_outside_file(void **state)
 {
     (void)state;
@@ -508,6 +529,7 @@ int main(void)
         cmocka_unit_test(test_loader_truncated_at_every_length),
         cmocka_unit_test(test_loader_checksum_every_byte),
         cmocka_unit_test(test_loader_corrupt_sections),
+        cmocka_unit_test(test_loader_header_strings_outside_file),
         cmocka_unit_test(test_loader_section_outside_file),
         cmocka_unit_test(test_loader_section_table_entries),
         cmocka_unit_test(test_loader_unknown_symbol_is_link_error),
