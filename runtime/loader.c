@@ -95,7 +95,6 @@ static size_t rd_left(const ld_reader *r)
 
 /* ---- load context and error messages ------------------------------------------- */
 
-
 typedef struct ld_ctx {
     const uint8_t *bytes;
     size_t size; /* the container's file_size (<= buffer size) */
@@ -988,6 +987,13 @@ static kiln_status relocate(ld_ctx *c, uint8_t *base, void *const *symbol_addres
     return KILN_OK;
 }
 
+/* The image's pages: its size rounded up to whole pages. */
+static size_t image_map_size(const kiln_module *m)
+{
+    size_t page = os_page_size();
+    return ((size_t)m->image_size + page - 1) & ~(page - 1);
+}
+
 /* Zero-copy: when the file is mapped privately and the writer put the
  * image on a page boundary (format 2 does for large images), the image
  * pages of that mapping become the code. Relocations only write GOT slots
@@ -998,26 +1004,21 @@ static kiln_status relocate(ld_ctx *c, uint8_t *base, void *const *symbol_addres
 static bool map_code_in_place(ld_ctx *c, void *const *symbol_addresses, kiln_status *st)
 {
     kiln_module *m = c->m;
-    size_t page = os_page_size();
-    size_t map_size = ((size_t)m->image_size + page - 1) & ~(page - 1);
-    if (!c->mapped || c->code_section_image % page != 0)
+    size_t map_size = image_map_size(m);
+    if (!c->mapped || c->code_section_image % os_page_size() != 0)
         return false;
     uint8_t *base = (uint8_t *)c->bytes + c->code_section_image;
     if (!os_protect(base, map_size, OS_PROT_READ_WRITE))
         return false;
     *st = relocate(c, base, symbol_addresses);
-    if (*st == KILN_OK && !os_protect(base, map_size, OS_PROT_READ_EXEC)) {
-        os_protect(base, map_size, OS_PROT_READ);
-        return false;
-    }
-    if (*st != KILN_OK)
-        os_protect(base, map_size, OS_PROT_READ);
-    else {
+    if (*st == KILN_OK && os_protect(base, map_size, OS_PROT_READ_EXEC)) {
         m->code_base = base;
         m->code_map_size = map_size;
         m->code_in_file = true;
+        return true;
     }
-    return true;
+    os_protect(base, map_size, OS_PROT_READ);
+    return *st != KILN_OK; /* a relocation failed: done; not executable: copy */
 }
 
 /* Copies the image into its own mapping, relocates it, then makes it
@@ -1025,8 +1026,7 @@ static bool map_code_in_place(ld_ctx *c, void *const *symbol_addresses, kiln_sta
 static kiln_status map_code_copy(ld_ctx *c, void *const *symbol_addresses)
 {
     kiln_module *m = c->m;
-    size_t page = os_page_size();
-    size_t map_size = ((size_t)m->image_size + page - 1) & ~(page - 1);
+    size_t map_size = image_map_size(m);
     uint8_t *base = os_map_rw(map_size);
     if (base == NULL)
         return kiln_error_set(c->err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
