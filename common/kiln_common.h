@@ -30,12 +30,8 @@ void kiln_error_clear(kiln_error *err);
 uint32_t kiln_crc32c(uint32_t crc, const void *data, size_t size);
 uint32_t kiln_crc32c_portable(uint32_t crc, const void *data, size_t size);
 
-/* Where the container keeps its checksum (KILN_AOT_OFF_CHECKSUM; repeated
- * here so this header does not depend on the format header). */
-#define KILN_CONTAINER_CHECKSUM_OFFSET 12u
-
 /* The container checksum: CRC-32C of every byte of the container's size
- * bytes except the 4-byte checksum field itself (size >= 16). */
+ * bytes except the 4-byte field at KILN_AOT_OFF_CHECKSUM (size >= 16). */
 uint32_t kiln_container_checksum(const uint8_t *bytes, size_t size);
 
 static inline uint16_t kiln_read_u16le(const uint8_t *p)

@@ -6,6 +6,7 @@
  * MB with the table below, under 0.1 ms with the instructions. */
 #include <stdatomic.h>
 
+#include "kiln/aot_format.h"
 #include "kiln_common.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -114,7 +115,7 @@ uint32_t kiln_crc32c(uint32_t crc, const void *data, size_t size)
 
 uint32_t kiln_container_checksum(const uint8_t *bytes, size_t size)
 {
-    uint32_t crc = kiln_crc32c(0, bytes, KILN_CONTAINER_CHECKSUM_OFFSET);
-    return kiln_crc32c(crc, bytes + KILN_CONTAINER_CHECKSUM_OFFSET + 4,
-                       size - KILN_CONTAINER_CHECKSUM_OFFSET - 4);
+    uint32_t crc = kiln_crc32c(0, bytes, KILN_AOT_OFF_CHECKSUM);
+    return kiln_crc32c(crc, bytes + KILN_AOT_OFF_CHECKSUM + 4,
+                       size - KILN_AOT_OFF_CHECKSUM - 4);
 }

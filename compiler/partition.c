@@ -24,14 +24,21 @@
 #define KC_MAX_PARTITIONS 64u
 #define KC_MAX_THREADS 64u
 
+/* Bytes of wasm code of the defined functions. */
+static uint64_t code_bytes(const wasm_module *m)
+{
+    uint64_t total = 0;
+    for (uint32_t f = m->func_import_count; f < m->func_count; f++)
+        total += m->funcs[f].body_size;
+    return total;
+}
+
 uint32_t kc_partition_count(const wasm_module *module, const kilnc_options *options)
 {
     if (options->format != KILNC_FORMAT_AOT)
         return 1; /* one object, one listing */
     uint32_t defined = module->func_count - module->func_import_count;
-    uint64_t code = 0;
-    for (uint32_t f = module->func_import_count; f < module->func_count; f++)
-        code += module->funcs[f].body_size;
+    uint64_t code = code_bytes(module);
     uint64_t parts = options->partitions != 0
                          ? options->partitions
                          : (code + KC_PARTITION_CODE_BYTES - 1) / KC_PARTITION_CODE_BYTES;
@@ -62,9 +69,7 @@ typedef struct kc_work {
 /* Cuts [import_count, func_count) into count ranges of about equal code. */
 static void cut_partitions(const wasm_module *m, kc_part *parts, uint32_t count)
 {
-    uint64_t total = 0;
-    for (uint32_t f = m->func_import_count; f < m->func_count; f++)
-        total += m->funcs[f].body_size;
+    uint64_t total = code_bytes(m);
     uint32_t f = m->func_import_count;
     uint64_t done = 0;
     for (uint32_t p = 0; p < count; p++) {

@@ -104,11 +104,6 @@ void wr_align_phase(wr_buf *buf, size_t align, size_t phase)
     }
 }
 
-uint32_t wr_checksum(const uint8_t *bytes, size_t size)
-{
-    return kiln_container_checksum(bytes, size);
-}
-
 /* ---- pieces ------------------------------------------------------------------ */
 
 static void write_name(wr_buf *buf, const wasm_name *name)
@@ -590,7 +585,7 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
         kiln_write_u32le(e + 8, placed[i][2]);
         kiln_write_u32le(e + 12, 0);
     }
-    kiln_write_u32le(h + KILN_AOT_OFF_CHECKSUM, wr_checksum(h, b.size));
+    kiln_write_u32le(h + KILN_AOT_OFF_CHECKSUM, kiln_container_checksum(h, b.size));
 
 out:
     if (st != KILN_OK) {

@@ -59,8 +59,4 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
                          const wr_target_info *target, uint8_t **out, size_t *out_size,
                          kiln_error *err);
 
-/* The header checksum of a whole container: CRC-32C of [0,12) ++ [16,size).
- * size must be at least 16. */
-uint32_t wr_checksum(const uint8_t *bytes, size_t size);
-
 #endif /* KILN_EMIT_WRITER_H */

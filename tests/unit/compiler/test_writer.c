@@ -234,7 +234,7 @@ static void test_writer_header_fields(void **state)
     assert_string_ref(c, KILN_AOT_OFF_COMPILER_VERSION, "kilnc test");
     /* Strings lie inside the header. */
     assert_true(kiln_read_u32le(c + KILN_AOT_OFF_COMPILER_VERSION) + 10 <= header_size);
-    assert_int_equal(kiln_read_u32le(c + KILN_AOT_OFF_CHECKSUM), wr_checksum(c, size));
+    assert_int_equal(kiln_read_u32le(c + KILN_AOT_OFF_CHECKSUM), kiln_container_checksum(c, size));
     free(c);
 }
 
@@ -365,13 +365,13 @@ static void test_writer_checksum_covers_every_byte(void **state)
     uint8_t *c;
     size_t size;
     write_fixture(&f, &c, &size);
-    assert_int_equal(kiln_read_u32le(c + KILN_AOT_OFF_CHECKSUM), wr_checksum(c, size));
+    assert_int_equal(kiln_read_u32le(c + KILN_AOT_OFF_CHECKSUM), kiln_container_checksum(c, size));
     for (size_t i = 0; i < size; i++) {
         c[i] ^= 0x01;
-        assert_int_not_equal(kiln_read_u32le(c + KILN_AOT_OFF_CHECKSUM), wr_checksum(c, size));
+        assert_int_not_equal(kiln_read_u32le(c + KILN_AOT_OFF_CHECKSUM), kiln_container_checksum(c, size));
         c[i] ^= 0x01;
     }
-    /* Independent of wr_checksum: the table-driven CRC-32C over [0,12) ++ [16,size). */
+    /* Independent of kiln_container_checksum: the table-driven CRC-32C over [0,12) ++ [16,size). */
     uint32_t crc = kiln_crc32c_portable(0, c, 12);
     crc = kiln_crc32c_portable(crc, c + 16, size - 16);
     assert_int_equal(kiln_read_u32le(c + KILN_AOT_OFF_CHECKSUM), crc);
