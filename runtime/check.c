@@ -258,11 +258,19 @@ static void check_section_table(chk_ctx *c, const uint8_t *b, size_t size,
         uint32_t id = kiln_read_u32le(e);
         uint32_t off = kiln_read_u32le(e + 4);
         uint32_t len = kiln_read_u32le(e + 8);
+        uint32_t reserved = kiln_read_u32le(e + 12);
         if (id == 0 || id > KILN_SEC_MAX_ID) {
             problem(c, KILN_ERR_CORRUPT, at,
                     "corrupt container: header at offset %llu: section table entry %u has "
                     "unknown id %u",
                     (unsigned long long)at, i, id);
+            return;
+        }
+        if (reserved != 0) {
+            problem(c, KILN_ERR_CORRUPT, at + 12,
+                    "corrupt container: header at offset %llu: section table entry %u has "
+                    "reserved field 0x%08x, the format requires 0",
+                    (unsigned long long)at + 12, i, reserved);
             return;
         }
         if (sections[id].present) {
@@ -411,6 +419,12 @@ static kiln_status check_all(chk_ctx *c, const uint8_t *b, size_t size,
                 "module uses bounds-check mode %u, this runtime honours guard (0) and "
                 "explicit (1)",
                 (unsigned)bounds);
+    uint8_t reserved = b[KILN_AOT_OFF_RESERVED];
+    if (reserved != 0)
+        problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_RESERVED,
+                "corrupt container: header at offset %u: the reserved byte is 0x%02x, the "
+                "format requires 0",
+                (unsigned)KILN_AOT_OFF_RESERVED, (unsigned)reserved);
     if (!string_at(b, size, KILN_AOT_OFF_CPU_FEATURES, &features, &features_n))
         problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_CPU_FEATURES,
                 "corrupt container: header at offset %u: the cpu_features string lies "

@@ -359,18 +359,26 @@ static kiln_status parse_code_header(ld_ctx *c)
     m->exec_size = rd_u32(&r);
     m->image_size = rd_u32(&r);
     uint32_t align = rd_u32(&r);
-    rd_u32(&r);
+    uint32_t reserved = rd_u32(&r);
+    size_t header = c->sections[KILN_SEC_CODE].offset;
     if (r.failed)
         return corrupt(c, KILN_SEC_CODE, r.fail_at, "the code header runs past the section");
+    if (reserved != 0)
+        return corrupt(c, KILN_SEC_CODE, header + 12,
+                       "the reserved field of the code header is 0x%08x, the format requires 0",
+                       reserved);
     if (m->exec_size > m->image_size)
-        return corrupt(c, KILN_SEC_CODE, c->sections[KILN_SEC_CODE].offset,
+        return corrupt(c, KILN_SEC_CODE, header,
                        "exec_size %u exceeds image_size %u", m->exec_size, m->image_size);
     if (m->image_size != rd_left(&r))
         return corrupt(c, KILN_SEC_CODE, r.pos,
                        "image_size %u differs from the %zu bytes left in the section",
                        m->image_size, rd_left(&r));
+    if (align == 0)
+        return corrupt(c, KILN_SEC_CODE, header + 8u,
+                       "image_align is 0: an image needs an alignment of at least 1 byte");
     if ((align & (align - 1u)) != 0 || align > os_page_size())
-        return corrupt(c, KILN_SEC_CODE, c->sections[KILN_SEC_CODE].offset + 8u,
+        return corrupt(c, KILN_SEC_CODE, header + 8u,
                        "image_align %u is not a power of two up to the page size %zu", align,
                        os_page_size());
     c->code_section_image = (uint32_t)r.pos;
@@ -944,17 +952,32 @@ static kiln_status check_relocs(ld_ctx *c)
         size_t at = r.pos;
         uint32_t offset = rd_u32(&r);
         uint8_t kind = rd_u8(&r);
-        rd_bytes(&r, 3);
+        const uint8_t *reserved = rd_bytes(&r, 3);
         uint32_t symbol = rd_u32(&r);
         rd_u64(&r);
+        if (r.failed)
+            return overrun(c, KILN_SEC_RELOCS, &r, "relocation", i);
         uint32_t field = rel_field_size(kind);
         if (field == 0)
             return corrupt(c, KILN_SEC_RELOCS, at + 4, "relocation %u has unknown kind %u", i,
                            (unsigned)kind);
+        if (reserved[0] != 0 || reserved[1] != 0 || reserved[2] != 0)
+            return corrupt(c, KILN_SEC_RELOCS, at + 5,
+                           "relocation %u has reserved bytes %02x %02x %02x, the format "
+                           "requires 0",
+                           i, (unsigned)reserved[0], (unsigned)reserved[1],
+                           (unsigned)reserved[2]);
         if ((uint64_t)offset + field > m->image_size)
             return corrupt(c, KILN_SEC_RELOCS, at,
                            "relocation %u patches [%u, %llu), outside the image (%u bytes)", i,
                            offset, (unsigned long long)offset + field, m->image_size);
+        /* Code is mapped from the file and shared; a patched instruction
+         * would also defeat the W^X argument: only data is relocated. */
+        if (offset < m->exec_size)
+            return corrupt(c, KILN_SEC_RELOCS, at,
+                           "relocation %u patches [%u, %llu), inside the executable part of "
+                           "the image [0, %u): relocations may patch only data",
+                           i, offset, (unsigned long long)offset + field, m->exec_size);
         if (symbol != KILN_RELOC_SYM_IMAGE && symbol >= c->symbol_count)
             return corrupt(c, KILN_SEC_RELOCS, at + 8,
                            "relocation %u names symbol %u, the module has %u symbols", i,

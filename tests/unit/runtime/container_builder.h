@@ -13,7 +13,8 @@
  *   f3 load        (addr) -> i32 load from memory 0 at addr (no checks)
  *   f4 grow        (delta) -> memory.grow helper on memory 0
  *   f5 rodata      () -> the u32 in the image's read-only data, reached
- *                  through an ABS64 relocation
+ *                  through a pointer slot there that an ABS64 relocation
+ *                  fills (relocations patch data, never code)
  *   f6 global      () -> global 0 (7 * 6 from a const expr)
  *   f7 deep        recursion with a stack-limit check in its prologue
  *   f8 deeper      recursion without any check (faults on the guard page)
@@ -270,10 +271,12 @@ static const uint8_t tb_code_grow[] = {
     0x48, 0x8B, 0x47, 0x10, /* mov rax, [rdi + 16] */
     0xFF, 0x50, 0x08,       /* call [rax + 8] (helper MEMORY_GROW) */
     0x48, 0x83, 0xC4, 0x08, 0xC3};
-#define TB_RODATA_IMM_OFFSET 2 /* the imm64 inside tb_code_rodata */
+/* rodata reads the u32 in the read-only data through a pointer slot there
+ * that an ABS64 relocation fills (relocations patch data, never code). */
+#define TB_RODATA_DISP_OFFSET 3 /* the disp32 inside tb_code_rodata */
 static const uint8_t tb_code_rodata[] = {
-    0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, /* movabs rax, <image + rodata> */
-    0x8B, 0x00,                         /* mov eax, [rax] */
+    0x48, 0x8B, 0x05, 0, 0, 0, 0, /* mov rax, [rip + <pointer slot>] */
+    0x8B, 0x00,                   /* mov eax, [rax] */
     0xC3};
 static const uint8_t tb_code_global[] = {0x8B, 0x47, 0x50, 0xC3}; /* mov eax, [rdi + 80] */
 static const uint8_t tb_code_deep[] = {
@@ -374,6 +377,11 @@ static void tb_sample(tb_container *c, const tb_sample_options *opt)
         tb_u8(&image, 0);
     rodata_off = (uint32_t)image.size;
     tb_u32(&image, TB_RODATA_VALUE);
+    tb_u32(&image, 0);
+    uint32_t rodata_slot = (uint32_t)image.size;
+    tb_u64(&image, 0);
+    kiln_write_u32le(image.data + rodata_fn_off + TB_RODATA_DISP_OFFSET,
+                     rodata_slot - (rodata_fn_off + TB_RODATA_DISP_OFFSET + 4));
     uint32_t got_off = KILN_AOT_NONE;
     if (call_site != KILN_AOT_NONE) {
         while (image.size % 8)
@@ -481,7 +489,7 @@ static void tb_sample(tb_container *c, const tb_sample_options *opt)
     tb_put(s, image.data, image.size);
     s = tb_section(c, KILN_SEC_RELOCS);
     tb_u32(s, call_site == KILN_AOT_NONE ? 1 : 2);
-    tb_u32(s, rodata_fn_off + TB_RODATA_IMM_OFFSET);
+    tb_u32(s, rodata_slot);
     tb_u8(s, KILN_RELOC_ABS64);
     tb_u8(s, 0);
     tb_u8(s, 0);

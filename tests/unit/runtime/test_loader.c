@@ -119,8 +119,9 @@ static void test_loader_load_file(void **state)
     free(bytes);
 }
 
-/* Runs the sample's code: a plain function, one whose code an ABS64
- * relocation patched, a libcall through a GOT slot, and a trap. */
+/* Runs the sample's code: a plain function, one that reads through a
+ * pointer an ABS64 relocation filled, a libcall through a GOT slot, and a
+ * trap. */
 static void run_sample_code(kiln_module *m)
 {
     kiln_instance *inst = NULL;
@@ -484,6 +485,90 @@ static void test_loader_unknown_symbol_is_link_error(void **state)
     free(bytes);
 }
 
+/* Relocations patch data only: one that targets machine code is refused
+ * before anything is mapped (it used to load, and the patched function
+ * then died with SIGSEGV). The sample's first relocation is at offset 4 of
+ * RELOCS; offset 0 of the image is function 0's code. */
+static void test_loader_reloc_into_code_refused(void **state)
+{
+    (void)state;
+    kiln_error err;
+    uint8_t v4[4];
+    kiln_write_u32le(v4, 0);
+    expect(load_with_section_edit(KILN_SEC_RELOCS, 4, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "relocation 0 patches [0, 8), inside the executable part of the image");
+    assert_non_null(strstr(err.message, "section RELOCS"));
+}
+
+/* Reserved fields must be 0: the header byte, a section table entry's
+ * word, the code header's word and a relocation's three bytes. */
+static void test_loader_reserved_fields(void **state)
+{
+    (void)state;
+    uint8_t *bytes;
+    size_t size;
+    kiln_error err;
+    tb_sample_bytes(NULL, &bytes, &size);
+    bytes[KILN_AOT_OFF_RESERVED] = 1;
+    tb_reseal(bytes, size);
+    expect(load(bytes, size, &err), &err, KILN_ERR_CORRUPT,
+           "header at offset 27: the reserved byte is 0x01");
+    assert_int_equal(err.offset, KILN_AOT_OFF_RESERVED);
+    bytes[KILN_AOT_OFF_RESERVED] = 0;
+    uint32_t table = kiln_read_u32le(bytes + KILN_AOT_OFF_SECTION_TABLE);
+    kiln_write_u32le(bytes + table + KILN_AOT_SECTION_ENTRY_SIZE + 12, 5);
+    tb_reseal(bytes, size);
+    expect(load(bytes, size, &err), &err, KILN_ERR_CORRUPT,
+           "section table entry 1 has reserved field 0x00000005");
+    free(bytes);
+
+    uint8_t v4[4];
+    kiln_write_u32le(v4, 7);
+    expect(load_with_section_edit(KILN_SEC_CODE, 12, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "the reserved field of the code header is 0x00000007");
+    uint8_t one = 1;
+    expect(load_with_section_edit(KILN_SEC_RELOCS, 4 + 6, &one, 1, &err), &err,
+           KILN_ERR_CORRUPT, "relocation 0 has reserved bytes 00 01 00");
+}
+
+/* The image alignment: 0 has its own message. */
+static void test_loader_image_align_zero(void **state)
+{
+    (void)state;
+    kiln_error err;
+    uint8_t v4[4] = {0, 0, 0, 0};
+    expect(load_with_section_edit(KILN_SEC_CODE, 8, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "image_align is 0");
+    kiln_write_u32le(v4, 24);
+    expect(load_with_section_edit(KILN_SEC_CODE, 8, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "image_align 24 is not a power of two");
+}
+
+/* Function and trampoline offsets must lie in the executable part of the
+ * image, not in its read-only data. */
+static void test_loader_code_offsets_outside_exec(void **state)
+{
+    (void)state;
+    tb_container c;
+    tb_sample(&c, NULL);
+    uint32_t exec_size = kiln_read_u32le(c.sections[KILN_SEC_CODE].data);
+    tb_free(&c);
+    kiln_error err;
+    uint8_t v4[4];
+    kiln_write_u32le(v4, exec_size);
+    /* FUNCS: imported(4) defined(4), then function 0: type(4) offset(4) size(4) */
+    expect(load_with_section_edit(KILN_SEC_FUNCS, 12, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "function 0: code [");
+    assert_non_null(strstr(err.message, "outside the code"));
+    /* TYPES: count(4), type 0 () -> i32: params(4) results(4) kind(1), then
+     * its entry trampoline */
+    expect(load_with_section_edit(KILN_SEC_TYPES, 13, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "entry trampoline of type 0");
+    assert_non_null(strstr(err.message, "is outside the code"));
+    expect(load_with_section_edit(KILN_SEC_TYPES, 17, v4, 4, &err), &err, KILN_ERR_CORRUPT,
+           "host trampoline of type 0");
+}
+
 /* Random damage behind a valid checksum: whatever the loader says, it
  * must not crash or read outside the buffer (run under ASan to see). */
 static void test_loader_random_damage_never_crashes(void **state)
@@ -533,6 +618,10 @@ int main(void)
         cmocka_unit_test(test_loader_section_outside_file),
         cmocka_unit_test(test_loader_section_table_entries),
         cmocka_unit_test(test_loader_unknown_symbol_is_link_error),
+        cmocka_unit_test(test_loader_reloc_into_code_refused),
+        cmocka_unit_test(test_loader_reserved_fields),
+        cmocka_unit_test(test_loader_image_align_zero),
+        cmocka_unit_test(test_loader_code_offsets_outside_exec),
         cmocka_unit_test(test_loader_random_damage_never_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
