@@ -63,6 +63,7 @@ const char *kiln_status_name(kiln_status status)
     case KILN_ERR_EXIT: return "exit";
     case KILN_ERR_UNSIGNED: return "unsigned container";
     case KILN_ERR_SIGNATURE: return "bad signature";
+    case KILN_ERR_NOT_WASM: return "not a WebAssembly binary";
     }
     return "unknown status";
 }

@@ -3,10 +3,15 @@
  * kilnc), instantiates them and calls their exports. It never links LLVM and
  * never parses .wasm.
  *
+ * This header (with kiln/linker.h and kiln/host.h, which it includes)
+ * declares the API only. The container format and the compiled-code ABI
+ * (kiln/aot_format.h) are for the writer, the loader and the inspector.
+ *
  * Conventions:
  * - Every fallible function returns kiln_status and, when err is not NULL,
  *   fills *err with the status, a byte offset where one applies
- *   (KILN_NO_OFFSET otherwise) and a message that names what was wrong.
+ *   (KILN_NO_OFFSET otherwise) and a message that names what was wrong
+ *   (kiln/status.h).
  * - Out-parameters are written only on success.
  * - X_new / X_load pair with X_free; freeing NULL does nothing.
  * - The library never prints, exits or aborts on bad input.
@@ -17,71 +22,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kiln/aot_format.h"
+#include "kiln/kinds.h"
+#include "kiln/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define KILN_VERSION_STRING "0.1.0"
-
-typedef enum kiln_status {
-    KILN_OK = 0,
-    KILN_ERR_NOMEM,         /* allocation failed */
-    KILN_ERR_IO,            /* a file could not be read or written */
-    KILN_ERR_ARGUMENT,      /* a caller passed a bad argument */
-    KILN_ERR_MALFORMED,     /* .wasm binary is malformed (compiler) */
-    KILN_ERR_INVALID,       /* .wasm module fails validation (compiler) */
-    KILN_ERR_UNSUPPORTED,   /* valid input using something not implemented */
-    KILN_ERR_CODEGEN,       /* LLVM refused the module or target (compiler) */
-    KILN_ERR_NOT_CONTAINER, /* bytes are not a kiln container */
-    KILN_ERR_IS_WASM,       /* bytes are a .wasm binary, not a container */
-    KILN_ERR_TRUNCATED,     /* container shorter than its header says */
-    KILN_ERR_VERSION,       /* container format version not loadable */
-    KILN_ERR_TARGET,        /* container built for another target triple */
-    KILN_ERR_POINTER_WIDTH, /* container pointer width differs from host */
-    KILN_ERR_ENDIANNESS,    /* container byte order differs from host */
-    KILN_ERR_CPU_FEATURES,  /* host CPU lacks features the code needs */
-    KILN_ERR_BOUNDS_MODE,   /* bounds-check mode the platform cannot honour */
-    KILN_ERR_HELPERS,       /* code needs runtime helpers this runtime lacks */
-    KILN_ERR_CHECKSUM,      /* container damaged */
-    KILN_ERR_CORRUPT,       /* a section is inconsistent */
-    KILN_ERR_LINK,          /* an import cannot be resolved or mismatches */
-    KILN_ERR_INSTANTIATE,   /* instantiation failed (segment out of bounds) */
-    KILN_ERR_NOT_FOUND,     /* no export of that name / kind */
-    KILN_ERR_TYPE,          /* arguments or results do not match the type */
-    KILN_ERR_TRAP,          /* wasm trapped; see kiln_error.trap */
-    KILN_ERR_EXIT,          /* the program exited (WASI proc_exit); see
-                               kiln_error.exit_code */
-    KILN_ERR_UNSIGNED,      /* signatures required, the container has none */
-    KILN_ERR_SIGNATURE      /* bad signature, or signed by an untrusted key */
-} kiln_status;
-
-#define KILN_NO_OFFSET UINT64_MAX
-#define KILN_ERROR_MESSAGE_SIZE 512
-
-typedef struct kiln_error {
-    kiln_status status;
-    kiln_trap_code trap;  /* set when status == KILN_ERR_TRAP */
-    uint64_t offset;      /* byte offset in the input, or KILN_NO_OFFSET */
-    int exit_code;        /* set when status == KILN_ERR_EXIT */
-    char message[KILN_ERROR_MESSAGE_SIZE];
-} kiln_error;
-
-/* Short fixed name of a status ("checksum mismatch"), never NULL. */
-const char *kiln_status_name(kiln_status status);
-/* The spec's message for a trap ("integer divide by zero"), never NULL. */
-const char *kiln_trap_message(kiln_trap_code code);
-
-typedef enum kiln_valkind {
-    KILN_I32 = 0x7F,
-    KILN_I64 = 0x7E,
-    KILN_F32 = 0x7D,
-    KILN_F64 = 0x7C,
-    KILN_V128 = 0x7B,
-    KILN_FUNCREF = 0x70,
-    KILN_EXTERNREF = 0x6F
-} kiln_valkind;
 
 typedef struct kiln_val {
     kiln_valkind kind;

@@ -3,8 +3,8 @@
  * to native code with LLVM and writes a kiln container (.aot), or the plain
  * object, LLVM IR or assembly.
  *
- * Errors use kiln_status / kiln_error from kiln.h (types only: libkilnc does
- * not link libkiln). Decode errors are KILN_ERR_MALFORMED and validation
+ * Errors use kiln_status / kiln_error from kiln/status.h (this header does
+ * not include the runtime API, and libkilnc does not link libkiln). Decode errors are KILN_ERR_MALFORMED and validation
  * errors KILN_ERR_INVALID, both with the byte offset in the .wasm input.
  */
 #ifndef KILN_COMPILER_H
@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kiln.h"
+#include "kiln/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,7 +33,8 @@ typedef struct kilnc_options {
     unsigned opt_level;        /* 0..3, default 3 */
     unsigned size_level;       /* 0..2, default 0 */
     kilnc_format format;       /* default KILNC_FORMAT_AOT */
-    int bounds_checks;         /* -1: target default, else kiln_bounds_mode */
+    int bounds_checks;         /* -1: target default, 0 guard pages,
+                                  1 explicit checks (kiln_bounds_mode) */
     /* Large modules compile as partitions (one LLVM module each) on
      * several threads. partitions: 0 picks from the module's code size
      * (about 1 MiB of wasm code per partition; small modules are one), N

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "kiln.h"
+#include "kiln/aot_format.h"
 
 typedef struct bt_map bt_map;
 

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "kiln.h"
+#include "kiln/aot_format.h"
 #include "module.h"
 #include "trap.h"
 

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "kiln.h"
+#include "kiln/aot_format.h"
 
 typedef struct ld_limits {
     uint8_t flags; /* KILN_LIMITS_* */

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "kiln.h"
+#include "kiln/aot_format.h"
 
 typedef enum trap_range_kind {
     TRAP_RANGE_CODE = 1,  /* machine code of a loaded module */

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "kiln.h"
+#include "kiln/aot_format.h" /* the format versions --version names */
 #ifdef KILN_HAVE_SIGNING
 #include "kiln/signing.h"
 #endif

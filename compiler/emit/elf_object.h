@@ -12,7 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kiln.h"
+#include "kiln/aot_format.h"
+#include "kiln/status.h"
 
 #define NOT_PLACED UINT64_MAX
 

@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kiln.h"
 #include "kiln/aot_format.h"
+#include "kiln/status.h"
 
 /* ---- object -> code image (emit/object.c) --------------------------------- */
 

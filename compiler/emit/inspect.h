@@ -12,7 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kiln.h"
+#include "kiln/aot_format.h"
+#include "kiln/status.h"
 
 /*
  * Describes the container in bytes. On success *text is a malloc'd,

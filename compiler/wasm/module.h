@@ -17,7 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kiln.h"
+#include "kiln/aot_format.h"
+#include "kiln/status.h"
 
 /* Value types, in their binary encoding. */
 enum {

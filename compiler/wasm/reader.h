@@ -21,7 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kiln.h"
+#include "kiln/aot_format.h"
+#include "kiln/status.h"
 
 typedef struct dec_reader {
     const uint8_t *base; /* start of the module: offsets are relative to it */

@@ -116,6 +116,9 @@
 
 #include <stdint.h>
 
+#include "kiln/kinds.h"  /* kiln_extern_kind, kiln_valkind: stored as bytes */
+#include "kiln/status.h" /* kiln_trap_code: passed to the trap helper */
+
 #define KILN_AOT_MAGIC_0 0x7Fu
 #define KILN_AOT_MAGIC_1 'K'
 #define KILN_AOT_MAGIC_2 'L'
@@ -176,13 +179,6 @@ typedef enum kiln_bounds_mode {
     KILN_BOUNDS_GUARD = 0,    /* guard pages, no checks in code (64-bit) */
     KILN_BOUNDS_EXPLICIT = 1  /* compare against vmctx mem0_bound */
 } kiln_bounds_mode;
-
-typedef enum kiln_extern_kind {
-    KILN_EXTERN_FUNC = 0,
-    KILN_EXTERN_TABLE = 1,
-    KILN_EXTERN_MEMORY = 2,
-    KILN_EXTERN_GLOBAL = 3
-} kiln_extern_kind;
 
 enum {
     KILN_LIMITS_HAS_MAX = 1u << 0,
@@ -418,23 +414,6 @@ typedef enum kiln_helper_id {
     KILN_HELPER_COUNT = 15
 } kiln_helper_id;
 
-/* Trap codes passed to KILN_HELPER_TRAP and reported by the runtime. */
-typedef enum kiln_trap_code {
-    KILN_TRAP_NONE = 0,
-    KILN_TRAP_UNREACHABLE = 1,
-    KILN_TRAP_INT_DIV_BY_ZERO = 2,
-    KILN_TRAP_INT_OVERFLOW = 3,
-    KILN_TRAP_INVALID_CONVERSION = 4,
-    KILN_TRAP_OUT_OF_BOUNDS_MEMORY = 5,
-    KILN_TRAP_CALL_STACK_EXHAUSTED = 6,
-    KILN_TRAP_INDIRECT_CALL_TYPE_MISMATCH = 7,
-    KILN_TRAP_UNDEFINED_ELEMENT = 8,
-    KILN_TRAP_UNINITIALIZED_ELEMENT = 9,
-    KILN_TRAP_OUT_OF_BOUNDS_TABLE = 10,
-    KILN_TRAP_NULL_REFERENCE = 11,
-    KILN_TRAP_UNALIGNED_ATOMIC = 12,
-    KILN_TRAP_HOST = 13,
-    KILN_TRAP_COUNT = 14
-} kiln_trap_code;
+/* Trap codes passed to KILN_HELPER_TRAP: kiln_trap_code (kiln/status.h). */
 
 #endif /* KILN_AOT_FORMAT_H */

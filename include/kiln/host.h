@@ -9,6 +9,10 @@
  *     proc_exit does (the outermost kiln_instance_call returns KILN_ERR_EXIT
  *     with err->exit_code).
  */
+/* Outside the guard: kiln.h declares what this header uses and includes
+ * it back at its end, so either header may be included first. */
+#include "kiln.h"
+
 #ifndef KILN_HOST_H
 #define KILN_HOST_H
 

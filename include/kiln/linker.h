@@ -42,6 +42,9 @@
  * traps are per thread: each thread gets its own activation chain,
  * alternate signal stack and stack limit on its first call.
  */
+/* Outside the guard, as in kiln/host.h. */
+#include "kiln.h"
+
 #ifndef KILN_LINKER_H
 #define KILN_LINKER_H
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "kiln.h"
+#include "kiln/aot_format.h"
 
 /* Bytes a relocation of this kind patches, or 0 for an unknown kind. */
 uint32_t rel_field_size(uint8_t kind);

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "kiln.h"
+#include "kiln/aot_format.h"
 #include "kiln_wasi.h"
 
 /* ---- preview1 constants (witx: wasi_snapshot_preview1) ----------------------- */
