@@ -6,6 +6,7 @@
 #ifndef KILN_COMMON_H
 #define KILN_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,24 @@ uint32_t kiln_crc32c_portable(uint32_t crc, const void *data, size_t size);
 /* The container checksum: CRC-32C of every byte of the container's size
  * bytes except the 4-byte field at KILN_AOT_OFF_CHECKSUM (size >= 16). */
 uint32_t kiln_container_checksum(const uint8_t *bytes, size_t size);
+
+/* What a buffer holds (kiln_identify.c), for messages that say what was
+ * given and what to do with it. */
+typedef enum kiln_input_kind {
+    KILN_INPUT_UNKNOWN = 0,
+    KILN_INPUT_EMPTY,
+    KILN_INPUT_WASM,            /* "\0asm", a core module */
+    KILN_INPUT_WASM_COMPONENT,  /* "\0asm" with a component-model layer */
+    KILN_INPUT_KILN,            /* a kiln container */
+    KILN_INPUT_WAMR_AOT,        /* WAMR's wamrc output, "\0aot" */
+    KILN_INPUT_WASMTIME_CWASM,  /* Wasmtime's .cwasm (ELF with .wasmtime sections) */
+    KILN_INPUT_ELF,             /* any other ELF file */
+    KILN_INPUT_WAT              /* WebAssembly text */
+} kiln_input_kind;
+
+kiln_input_kind kiln_input_identify(const uint8_t *bytes, size_t size);
+/* "a WAMR AOT file (...)": a noun phrase for messages, never NULL. */
+const char *kiln_input_description(kiln_input_kind kind);
 
 static inline uint16_t kiln_read_u16le(const uint8_t *p)
 {

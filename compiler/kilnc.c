@@ -23,6 +23,7 @@
 #include "codegen/codegen.h"
 #include "driver.h"
 #include "emit/emit.h"
+#include "emit/inspect.h"
 #include "emit/writer.h"
 #include "kiln_common.h"
 #include "kiln_compiler.h"
@@ -56,9 +57,17 @@ const char *kilnc_host_triple(void)
     return emit_host_triple();
 }
 
-void kilnc_buffer_free(uint8_t *buffer)
+void kilnc_buffer_free(void *buffer)
 {
     free(buffer);
+}
+
+kiln_status kilnc_inspect(const uint8_t *bytes, size_t size, char **text, kiln_error *err)
+{
+    if ((bytes == NULL && size != 0) || text == NULL)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "kilnc_inspect: NULL argument");
+    return emit_inspect(bytes, size, text, err);
 }
 
 /* Copies an LLVM memory buffer into a malloc'd one the caller owns. */
@@ -262,14 +271,84 @@ static kiln_status compile_partitioned(const wasm_module *module, const kilnc_op
     return st;
 }
 
+/* A header string of a kiln container, when it lies inside the bytes. */
+static void container_string(const uint8_t *b, size_t size, uint32_t field, const char **s,
+                             int *len)
+{
+    *s = "?";
+    *len = 1;
+    if (size < KILN_AOT_HEADER_FIXED_SIZE)
+        return;
+    uint32_t off = kiln_read_u32le(b + field), n = kiln_read_u32le(b + field + 4);
+    if ((uint64_t)off + n <= size && n < 200) {
+        *s = (const char *)b + off;
+        *len = (int)n;
+    }
+}
+
+/*
+ * kilnc_compile's first step: input that is recognisably something other
+ * than a core .wasm module is refused with KILN_ERR_NOT_WASM (a component:
+ * KILN_ERR_UNSUPPORTED), saying what it is and what to do. Unrecognised
+ * bytes go on to the decoder, whose messages are the spec's ("magic header
+ * not detected").
+ */
+static kiln_status check_input_kind(const uint8_t *b, size_t size, kiln_error *err)
+{
+    kiln_input_kind kind = kiln_input_identify(b, size);
+    const char *what = kiln_input_description(kind);
+    switch (kind) {
+    case KILN_INPUT_WASM:
+    case KILN_INPUT_EMPTY:
+    case KILN_INPUT_UNKNOWN:
+        return KILN_OK;
+    case KILN_INPUT_WASM_COMPONENT:
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "this is %s: kilnc compiles core modules (extract them, e.g. "
+                              "with wasm-tools, and compile those)",
+                              what);
+    case KILN_INPUT_KILN: {
+        const char *triple, *by;
+        int triple_len, by_len;
+        container_string(b, size, KILN_AOT_OFF_TRIPLE, &triple, &triple_len);
+        container_string(b, size, KILN_AOT_OFF_COMPILER_VERSION, &by, &by_len);
+        return kiln_error_set(err, KILN_ERR_NOT_WASM, KILN_NO_OFFSET,
+                              "this is already compiled: a kiln container for %.*s, written "
+                              "by %.*s. Run it with kiln (kiln_module_load); to compile "
+                              "again, give kilnc the .wasm it was made from",
+                              triple_len, triple, by_len, by);
+    }
+    case KILN_INPUT_WAMR_AOT:
+    case KILN_INPUT_WASMTIME_CWASM:
+        return kiln_error_set(err, KILN_ERR_NOT_WASM, KILN_NO_OFFSET,
+                              "this is %s, another runtime's precompiled code: "
+                              "recompile the .wasm it was made from with kilnc",
+                              what);
+    case KILN_INPUT_ELF:
+        return kiln_error_set(err, KILN_ERR_NOT_WASM, KILN_NO_OFFSET,
+                              "this is %s, not a WebAssembly module: kilnc compiles .wasm "
+                              "files",
+                              what);
+    case KILN_INPUT_WAT:
+        return kiln_error_set(err, KILN_ERR_NOT_WASM, KILN_NO_OFFSET,
+                              "this is %s: convert it with wat2wasm (wabt), then compile "
+                              "the .wasm",
+                              what);
+    }
+    return KILN_OK;
+}
+
 kiln_status kilnc_compile(const uint8_t *wasm, size_t wasm_size, const kilnc_options *options,
                           uint8_t **out, size_t *out_size, kiln_error *err)
 {
     if (wasm == NULL || options == NULL || out == NULL || out_size == NULL)
         return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
                               "kilnc_compile: NULL argument");
+    kiln_status st = check_input_kind(wasm, wasm_size, err);
+    if (st != KILN_OK)
+        return st;
     wasm_module *module = NULL;
-    kiln_status st = dec_module(wasm, wasm_size, &module, err);
+    st = dec_module(wasm, wasm_size, &module, err);
     if (st == KILN_OK)
         st = val_module(module, err);
     if (st == KILN_OK) {

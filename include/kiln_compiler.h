@@ -51,11 +51,29 @@ void kilnc_options_init(kilnc_options *options);
 /*
  * Compiles wasm bytes. On success *out is a buffer of *out_size bytes that
  * the caller releases with kilnc_buffer_free.
+ * Input that is not a core .wasm module but recognisably something else is
+ * refused before decoding, with a message saying what it is and what to
+ * do: KILN_ERR_NOT_WASM for a kiln container ("already compiled"), a WAMR
+ * .aot ("\0aot"), a Wasmtime .cwasm, another ELF file or WebAssembly text;
+ * KILN_ERR_UNSUPPORTED for a component. Other bytes are decoded and fail
+ * with KILN_ERR_MALFORMED as the spec says ("magic header not detected").
  */
 kiln_status kilnc_compile(const uint8_t *wasm, size_t wasm_size,
                           const kilnc_options *options, uint8_t **out, size_t *out_size,
                           kiln_error *err);
-void kilnc_buffer_free(uint8_t *buffer);
+void kilnc_buffer_free(void *buffer);
+
+/*
+ * Describes a kiln container in human-readable text (header, target,
+ * sections, imports, exports), reading it independently of the runtime:
+ * every offset is checked, nothing is mapped or run. On success *text is
+ * a NUL-terminated buffer the caller releases with kilnc_buffer_free.
+ * KILN_ERR_IS_WASM for a .wasm binary; KILN_ERR_NOT_CONTAINER,
+ * KILN_ERR_TRUNCATED or KILN_ERR_CORRUPT (with the byte offset) for bytes it
+ * cannot read. A checksum mismatch is reported in the text, so damaged files
+ * can be looked at. Used by kiln-objdump and kilnc --inspect.
+ */
+kiln_status kilnc_inspect(const uint8_t *bytes, size_t size, char **text, kiln_error *err);
 
 /* "kilnc X.Y.Z (LLVM A.B.C)" */
 const char *kilnc_version(void);

@@ -323,6 +323,18 @@ static kiln_status check_all(chk_ctx *c, const uint8_t *b, size_t size,
         return c->first;
     }
     size_t prefix = size < 4 ? size : 4;
+    kiln_input_kind kind = kiln_input_identify(b, size);
+    if (kind == KILN_INPUT_WAMR_AOT || kind == KILN_INPUT_WASMTIME_CWASM ||
+        kind == KILN_INPUT_WAT) {
+        problem(c, KILN_ERR_NOT_CONTAINER, 0,
+                "not a kiln container: this is %s. kiln runs containers written by kilnc: "
+                "%s",
+                kiln_input_description(kind),
+                kind == KILN_INPUT_WAT ? "convert it with wat2wasm, then compile the .wasm "
+                                         "with kilnc"
+                                       : "compile the .wasm with kilnc");
+        return c->first;
+    }
     if (size == 0 || memcmp(b, magic, prefix) != 0) {
         char seen[32] = "";
         size_t used = 0;

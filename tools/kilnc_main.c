@@ -59,8 +59,9 @@ static void usage(FILE *out)
             "                          compiling for the host, else 'generic')\n"
             "  --cpu-features=LIST     LLVM feature list such as +avx2,-sse4a (default:\n"
             "                          this machine's features for the host CPU, else none)\n"
-            "  --opt-level=N           optimisation level 0..3 (default 3)\n"
+            "  --opt-level=N, -ON      optimisation level 0..3 (default 3)\n"
             "  --size-level=N          optimise for size: 0 no (default), 1 -Os, 2 -Oz\n"
+            "  -Os, -Oz                optimise for size (level 2 with size level 1, 2)\n"
             "  --jobs=N, -j N          compile on N threads (default: every CPU); the\n"
             "                          output does not depend on it\n"
             "  --partitions=N          compile as N partitions (default: one per MiB of\n"
@@ -81,6 +82,13 @@ static void usage(FILE *out)
 
 static bool read_file(const char *path, uint8_t **out, size_t *out_size)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        error("%s is a directory: kilnc compiles one .wasm file at a time (compile each "
+              "module of a module path on its own)",
+              path);
+        return false;
+    }
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         error("%s: %s", path, strerror(errno));
@@ -292,6 +300,21 @@ int main(int argc, char **argv)
             output = argv[++i];
             continue;
         }
+        /* Compiler habits: -O0..-O3, and -Os/-Oz as clang means them
+         * (optimise at level 2 for size). */
+        if (arg[0] == '-' && arg[1] == 'O' && arg[2] != '\0' && arg[3] == '\0') {
+            if (arg[2] >= '0' && arg[2] <= '3') {
+                options.opt_level = (unsigned)(arg[2] - '0');
+                options.size_level = 0;
+            } else if (arg[2] == 's' || arg[2] == 'z') {
+                options.opt_level = 2;
+                options.size_level = arg[2] == 's' ? 1u : 2u;
+            } else {
+                error("unknown option '%s' (-O0, -O1, -O2, -O3, -Os or -Oz)", arg);
+                return EXIT_USAGE;
+            }
+            continue;
+        }
         if ((m = option_value(argc, argv, &i, "--target", &v)) != 0) {
             if (m < 0)
                 return EXIT_USAGE;
@@ -395,14 +418,6 @@ int main(int argc, char **argv)
     size_t wasm_size;
     if (!read_file(input, &wasm, &wasm_size))
         return EXIT_ERROR;
-    if (wasm_size >= 4 && wasm[0] == 0x7F && wasm[1] == 'K' && wasm[2] == 'L' &&
-        wasm[3] == 'N') {
-        error("%s is a kiln container (already compiled); kilnc takes a .wasm module "
-              "(use --inspect to describe a container)",
-              input);
-        free(wasm);
-        return EXIT_ERROR;
-    }
 
     static const char *const extensions[] = {".aot", ".o", ".ll", ".s"};
     char *default_path = NULL;
@@ -415,12 +430,6 @@ int main(int argc, char **argv)
         }
         output = default_path;
     }
-    if (strcmp(output, input) == 0) {
-        error("output %s would overwrite the input", output);
-        free(wasm);
-        free(default_path);
-        return EXIT_USAGE;
-    }
 
     uint8_t *result = NULL;
     size_t result_size = 0;
@@ -428,11 +437,16 @@ int main(int argc, char **argv)
     kiln_status st = kilnc_compile(wasm, wasm_size, &options, &result, &result_size, &err);
     free(wasm);
     int status = 0;
-    if (st != KILN_OK) {
+    /* After compiling, so that input which is not .wasm (say, a container
+     * named X.aot whose default output is itself) is named for what it is. */
+    if (st == KILN_OK && strcmp(output, input) == 0) {
+        error("output %s would overwrite the input", output);
+        status = EXIT_USAGE;
+    } else if (st != KILN_OK) {
         if (err.offset != KILN_NO_OFFSET)
             error("%s:0x%llx: %s", input, (unsigned long long)err.offset, err.message);
         else
-            error("%s", err.message);
+            error("%s: %s", input, err.message);
         status = EXIT_ERROR;
     } else {
         uint8_t *signed_result = NULL;

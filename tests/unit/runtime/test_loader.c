@@ -190,6 +190,13 @@ static void test_loader_bad_magic(void **state)
     expect(load(elf, sizeof elf, &err), &err, KILN_ERR_NOT_CONTAINER,
            "not a kiln container: it starts with 7f 45 4c 46");
     expect(load(elf, 0, &err), &err, KILN_ERR_NOT_CONTAINER, "0 bytes");
+    /* Another runtime's precompiled file is named, with what to do. */
+    static const uint8_t wamr[] = {0, 'a', 'o', 't', 3, 0, 0, 0};
+    expect(load(wamr, sizeof wamr, &err), &err, KILN_ERR_NOT_CONTAINER,
+           "this is a WAMR AOT file (written by wamrc, magic \"\\0aot\"). kiln runs "
+           "containers written by kilnc: compile the .wasm with kilnc");
+    static const char wat[] = "(module)";
+    expect(load(wat, sizeof wat - 1, &err), &err, KILN_ERR_NOT_CONTAINER, "wat2wasm");
 }
 
 static void test_loader_wasm_given(void **state)
