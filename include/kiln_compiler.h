@@ -28,8 +28,13 @@ typedef enum kilnc_format {
 
 typedef struct kilnc_options {
     const char *target_triple; /* NULL: the host */
-    const char *cpu;           /* NULL: host CPU for the host, else "generic" */
-    const char *cpu_features;  /* NULL: host features for the host CPU, else "" */
+    /* A CPU of the target (kilnc_list_cpus), or "host": this machine's CPU
+     * and all its features (only when compiling for this machine's
+     * architecture and OS). NULL: "host" for the host, else "generic". */
+    const char *cpu;
+    /* "+f,-g,...": features of the target (kilnc_list_cpu_features) added
+     * to or removed from the CPU's, with what they imply. NULL: none. */
+    const char *cpu_features;
     unsigned opt_level;        /* 0..3, default 3 */
     unsigned size_level;       /* 0..2, default 0 */
     kilnc_format format;       /* default KILNC_FORMAT_AOT */
@@ -74,6 +79,20 @@ void kilnc_buffer_free(void *buffer);
  * can be looked at. Used by kiln-objdump and kilnc --inspect.
  */
 kiln_status kilnc_inspect(const uint8_t *bytes, size_t size, char **text, kiln_error *err);
+
+/*
+ * What kilnc accepts (kilnc --target=help, --cpu=help, --cpu-features=help):
+ * fn is called once per entry, in order, with its name and a one-line
+ * description (NULL when there is none). The CPU and feature lists are
+ * those of triple's architecture (NULL: the host); KILN_ERR_ARGUMENT for a
+ * triple kiln does not know, naming the valid ones. A feature's description
+ * says how the runtime detects it ("[cpuid 0x7.0 ebx[16], xcr0 ...]").
+ */
+typedef void (*kilnc_list_fn)(void *user, const char *name, const char *description);
+void kilnc_list_targets(kilnc_list_fn fn, void *user);
+kiln_status kilnc_list_cpus(const char *triple, kilnc_list_fn fn, void *user, kiln_error *err);
+kiln_status kilnc_list_cpu_features(const char *triple, kilnc_list_fn fn, void *user,
+                                    kiln_error *err);
 
 /* "kilnc X.Y.Z (LLVM A.B.C)" */
 const char *kilnc_version(void);

@@ -12,6 +12,7 @@
  * readers); nothing is allocated, printed or aborted.
  */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include "check.h"
 #include "helpers.h"
 #include "kiln_common.h"
+#include "kiln_cpu.h"
+#include "platform/platform.h"
 #include "reloc/reloc.h"
 
 typedef struct chk_ctx {
@@ -139,12 +142,80 @@ static bool string_at(const uint8_t *b, size_t size, uint32_t field, const uint8
     return true;
 }
 
+/* ---- CPU features ---------------------------------------------------------- */
+
+/* Probing may cost a CPUID trap to the hypervisor or a system call, and
+ * every load asks about every feature a container names, so each answer is
+ * kept: 0 not yet asked, else ld_feature_answer + 1. Racing threads compute
+ * the same value, so relaxed atomics suffice. */
+#define LD_FEATURE_CACHE 512
+static _Atomic unsigned char feature_answers[LD_FEATURE_CACHE];
+
+ld_feature_answer ld_cpu_feature(const char *name, size_t len)
+{
+    kiln_arch arch = os_cpu_arch();
+    if (arch >= KILN_ARCH_COUNT)
+        return LD_FEATURE_UNKNOWN;
+    const kiln_cpu_feature *f = kiln_cpu_feature_find(arch, name, len);
+    if (f == NULL)
+        return LD_FEATURE_UNKNOWN;
+    if (f->kind != KILN_FEATURE_PROBED)
+        return LD_FEATURE_PRESENT;
+    if (f->probe.source == KILN_PROBE_NONE)
+        return LD_FEATURE_UNDETECTABLE;
+    size_t count;
+    size_t index = (size_t)(f - kiln_cpu_feature_table(arch, &count));
+    unsigned char known = index < LD_FEATURE_CACHE
+                              ? atomic_load_explicit(&feature_answers[index],
+                                                     memory_order_relaxed)
+                              : 0;
+    if (known == 0) {
+        known = (unsigned char)((os_cpu_probe(&f->probe) ? LD_FEATURE_PRESENT
+                                                         : LD_FEATURE_ABSENT) +
+                                1);
+        if (index < LD_FEATURE_CACHE)
+            atomic_store_explicit(&feature_answers[index], known, memory_order_relaxed);
+    }
+    return (ld_feature_answer)(known - 1);
+}
+
+/* A list of names for one message, cut (with "...") when it would overflow. */
+typedef struct name_list {
+    char text[360];
+    size_t used;
+    unsigned count;
+} name_list;
+
+static void name_list_add(name_list *l, const char *name, size_t len, const char *note)
+{
+    l->count++;
+    int w = snprintf(l->text + l->used, sizeof l->text - l->used, "%s%.*s%s",
+                     l->count > 1 ? ", " : "", (int)(len > 60 ? 60 : len), name, note);
+    if (w > 0 && (size_t)w < sizeof l->text - l->used)
+        l->used += (size_t)w;
+    else if (l->used + 4 < sizeof l->text)
+        l->used += (size_t)snprintf(l->text + l->used, sizeof l->text - l->used, "...");
+}
+
+/* Whether every byte is a printable character other than ','. */
+static bool printable(const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7E)
+            return false;
+    return true;
+}
+
+/*
+ * The container's feature list: "+name" entries the host must have and
+ * "-name" entries it need not (both must be names of the host's
+ * architecture); empty entries are skipped. Every name the host lacks is
+ * one problem, every name this runtime cannot name (or an entry without a
+ * sign) another.
+ */
 static void check_features(chk_ctx *c, const uint8_t *list, uint32_t n)
 {
-    char missing[400];
-    size_t used = 0;
-    unsigned missing_count = 0;
-    missing[0] = '\0';
+    name_list missing = {{0}, 0, 0}, unknown = {{0}, 0, 0};
     size_t i = 0;
     while (i < n) {
         size_t start = i;
@@ -152,21 +223,41 @@ static void check_features(chk_ctx *c, const uint8_t *list, uint32_t n)
             i++;
         size_t len = i - start;
         i++;
-        if (len < 2 || list[start] != '+')
-            continue; /* "-x" only disables a feature */
-        const char *name = (const char *)list + start + 1;
-        if (arch_cpu_has_feature(name, len - 1))
+        if (len == 0)
             continue;
-        missing_count++;
-        int w = snprintf(missing + used, sizeof missing - used, "%s%.*s",
-                         missing_count > 1 ? ", " : "", (int)(len - 1), name);
-        if (w > 0 && (size_t)w < sizeof missing - used)
-            used += (size_t)w;
+        const char *entry = (const char *)list + start;
+        if (!printable(list + start, len)) {
+            name_list_add(&unknown, "(unprintable)", 13, "");
+            continue;
+        }
+        if (entry[0] != '+' && entry[0] != '-') {
+            name_list_add(&unknown, entry, len, " (no '+' or '-')");
+            continue;
+        }
+        switch (ld_cpu_feature(entry + 1, len - 1)) {
+        case LD_FEATURE_PRESENT:
+            break;
+        case LD_FEATURE_ABSENT:
+            if (entry[0] == '+')
+                name_list_add(&missing, entry + 1, len - 1, "");
+            break;
+        case LD_FEATURE_UNDETECTABLE:
+            if (entry[0] == '+')
+                name_list_add(&missing, entry + 1, len - 1, " (no host reports it)");
+            break;
+        case LD_FEATURE_UNKNOWN:
+            name_list_add(&unknown, entry + 1, len - 1, "");
+            break;
+        }
     }
-    if (missing_count != 0)
+    if (missing.count != 0)
         problem(c, KILN_ERR_CPU_FEATURES, KILN_AOT_OFF_CPU_FEATURES,
-                "module needs CPU feature%s this host lacks: %s", missing_count > 1 ? "s" : "",
-                missing);
+                "module needs CPU feature%s this host lacks: %s", missing.count > 1 ? "s" : "",
+                missing.text);
+    if (unknown.count != 0)
+        problem(c, KILN_ERR_CPU_FEATURES, KILN_AOT_OFF_CPU_FEATURES,
+                "module names CPU feature%s this runtime does not know for %s: %s",
+                unknown.count > 1 ? "s" : "", kiln_arch_name(os_cpu_arch()), unknown.text);
 }
 
 static void check_helper_bits(chk_ctx *c, uint64_t used_bits)

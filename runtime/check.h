@@ -45,4 +45,17 @@ kiln_status ld_check_header(const uint8_t *bytes, size_t size,
  */
 void ld_check_producer(const uint8_t *bytes, size_t size, char *out, size_t out_size);
 
+/* What the host says of one CPU feature name a container lists. */
+typedef enum ld_feature_answer {
+    LD_FEATURE_PRESENT,      /* the host has it, or it asks nothing of the host */
+    LD_FEATURE_ABSENT,       /* the host lacks it */
+    LD_FEATURE_UNDETECTABLE, /* LLVM's, but no host can be shown to have it */
+    LD_FEATURE_UNKNOWN       /* not a feature of the host's architecture */
+} ld_feature_answer;
+
+/* The answer for feature name (len bytes, no NUL needed) on this host,
+ * from common/kiln_cpu.h's table and the platform's probe; each probe runs
+ * once per process. */
+ld_feature_answer ld_cpu_feature(const char *name, size_t len);
+
 #endif /* KILN_RT_CHECK_H */

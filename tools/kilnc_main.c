@@ -54,11 +54,14 @@ static void usage(FILE *out)
             "  -o FILE                 output file (default: INPUT with its extension\n"
             "                          replaced by .aot, .o, .ll or .s; '-' = stdout)\n"
             "  --format=FORMAT         aot (default), object, llvm-ir or asm\n"
-            "  --target=TRIPLE         target triple (default: the host, %s)\n"
-            "  --cpu=NAME              target CPU (default: this machine's CPU when\n"
-            "                          compiling for the host, else 'generic')\n"
-            "  --cpu-features=LIST     LLVM feature list such as +avx2,-sse4a (default:\n"
-            "                          this machine's features for the host CPU, else none)\n"
+            "  --target=TRIPLE         target triple (default: the host, %s);\n"
+            "                          --target=help lists them\n"
+            "  --cpu=NAME              target CPU, or 'host' (this machine's CPU and\n"
+            "                          features; the default when compiling for the\n"
+            "                          host, else 'generic'); --cpu=help lists them\n"
+            "  --cpu-features=LIST     features to add or remove, such as +avx2,-sse4a;\n"
+            "                          --cpu-features=help lists them and how the\n"
+            "                          runtime detects each\n"
             "  --opt-level=N, -ON      optimisation level 0..3 (default 3)\n"
             "  --size-level=N          optimise for size: 0 no (default), 1 -Os, 2 -Oz\n"
             "  -Os, -Oz                optimise for size (level 2 with size level 1, 2)\n"
@@ -251,6 +254,56 @@ static int option_value(int argc, char **argv, int *i, const char *name, const c
     return 1;
 }
 
+typedef struct listing {
+    const char *header; /* printed before the first entry */
+    int width;          /* of the name column */
+    bool started;
+} listing;
+
+static void print_entry(void *user, const char *name, const char *description)
+{
+    listing *l = user;
+    if (!l->started)
+        fputs(l->header, stdout);
+    l->started = true;
+    if (description != NULL)
+        printf("  %-*s %s\n", l->width, name, description);
+    else
+        printf("  %s\n", name);
+}
+
+/* --target=help, --cpu=help, --cpu-features=help: kiln's lists (never
+ * LLVM's), exit 0; an unknown --target is an error. */
+static int list(const char *what, const char *triple)
+{
+    kiln_error err;
+    kiln_status st = KILN_OK;
+    char header[300];
+    listing l = {header, 24, false};
+    const char *shown = triple != NULL ? triple : kilnc_host_triple();
+    if (strcmp(what, "target") == 0) {
+        snprintf(header, sizeof header, "Targets kilnc compiles for:\n");
+        kilnc_list_targets(print_entry, &l);
+    } else if (strcmp(what, "cpu") == 0) {
+        snprintf(header, sizeof header,
+                 "CPUs for %s (--cpu=NAME; --cpu=host is this machine's CPU and "
+                 "features):\n",
+                 shown);
+        st = kilnc_list_cpus(triple, print_entry, &l, &err);
+    } else {
+        snprintf(header, sizeof header,
+                 "CPU features for %s (--cpu-features=+NAME,-NAME; [how the runtime "
+                 "detects it]):\n",
+                 shown);
+        st = kilnc_list_cpu_features(triple, print_entry, &l, &err);
+    }
+    if (st != KILN_OK) {
+        error("%s", err.message);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
 static int inspect(const char *path)
 {
     uint8_t *data;
@@ -388,6 +441,13 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+
+    if (options.target_triple != NULL && strcmp(options.target_triple, "help") == 0)
+        return list("target", NULL);
+    if (options.cpu != NULL && strcmp(options.cpu, "help") == 0)
+        return list("cpu", options.target_triple);
+    if (options.cpu_features != NULL && strcmp(options.cpu_features, "help") == 0)
+        return list("cpu-features", options.target_triple);
 
 #ifndef KILN_HAVE_SIGNING
     if (sign_key != NULL || gen_key != NULL) {

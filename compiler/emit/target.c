@@ -15,6 +15,14 @@
  *   stderr around LLVMCreateTargetMachine (serialised by a mutex) and turn
  *   that warning into KILN_ERR_ARGUMENT, so a typo in --cpu can never yield
  *   silently generic code. Other text captured there is written back.
+ *   That capture is the second line of defence: every triple, CPU and
+ *   feature name is first checked against kiln's own tables (emit/cpu.h)
+ *   before LLVM sees it, so "help" or a typo never reaches LLVM (which
+ *   prints its own list for "help" and can stop the process with a fatal
+ *   error, e.g. a 32-bit CPU on an x86_64 triple).
+ * - The container records the complete feature set the code may use (the
+ *   CPU's, plus and minus --cpu-features), and LLVM is given that same set
+ *   explicitly.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -24,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpu.h"
 #include "emit.h"
 #include "kiln_common.h"
 
@@ -163,6 +172,85 @@ static kiln_status create_machine_checked(LLVMTargetRef target, const char *trip
     return KILN_OK;
 }
 
+/* The targets kiln knows, in --target=help order. */
+static const struct {
+    const char *triple;
+    const char *description;
+} known_targets[] = {
+    {"x86_64-linux-gnu", "x86-64 Linux"},
+    {"aarch64-linux-gnu", "64-bit Arm Linux"},
+    {"riscv64-linux-gnu", "RISC-V 64-bit Linux (rv64gc, lp64d)"},
+    {"armv7-linux-gnueabihf", "32-bit Arm Linux, hard float"},
+};
+
+void kilnc_list_targets(kilnc_list_fn fn, void *user)
+{
+    for (size_t i = 0; i < sizeof known_targets / sizeof known_targets[0]; i++)
+        fn(user, known_targets[i].triple, known_targets[i].description);
+}
+
+/* The kiln architecture of a (normalised) triple; KILN_ERR_ARGUMENT naming
+ * the valid targets when kiln has none. */
+static kiln_status target_arch(const char *triple, kiln_arch *arch, kiln_error *err)
+{
+    if (kiln_arch_from_triple(triple, strlen(triple), arch))
+        return KILN_OK;
+    char valid[300] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof known_targets / sizeof known_targets[0]; i++)
+        used += (size_t)snprintf(valid + used, sizeof valid - used, "%s%s", i ? ", " : "",
+                                 known_targets[i].triple);
+    return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                          "unknown target '%.80s' (kilnc --target=help lists them): valid "
+                          "targets are %s",
+                          triple, valid);
+}
+
+/* The architecture of triple (NULL: the host), for the listings. */
+static kiln_status listing_arch(const char *triple, kiln_arch *arch, kiln_error *err)
+{
+    emit_targets_init();
+    if (triple == NULL)
+        triple = host_triple;
+    char *norm = LLVMNormalizeTargetTriple(triple);
+    kiln_status st = target_arch(norm, arch, err);
+    LLVMDisposeMessage(norm);
+    return st;
+}
+
+kiln_status kilnc_list_cpus(const char *triple, kilnc_list_fn fn, void *user, kiln_error *err)
+{
+    kiln_arch arch;
+    kiln_status st = listing_arch(triple, &arch, err);
+    if (st != KILN_OK)
+        return st;
+    const emit_llvm_arch *a = &emit_llvm_arches[arch];
+    for (size_t i = 0; i < a->cpu_count; i++)
+        fn(user, a->cpus[i].name, NULL);
+    return KILN_OK;
+}
+
+kiln_status kilnc_list_cpu_features(const char *triple, kilnc_list_fn fn, void *user,
+                                    kiln_error *err)
+{
+    kiln_arch arch;
+    kiln_status st = listing_arch(triple, &arch, err);
+    if (st != KILN_OK)
+        return st;
+    const emit_llvm_arch *a = &emit_llvm_arches[arch];
+    for (size_t i = 0; i < a->feature_count; i++) {
+        const emit_llvm_feature *f = &a->features[i];
+        const kiln_cpu_feature *k = kiln_cpu_feature_find(arch, f->name, strlen(f->name));
+        char probe[80] = "unknown to the runtime";
+        if (k != NULL)
+            kiln_feature_probe_describe(k, probe, sizeof probe);
+        char line[400];
+        snprintf(line, sizeof line, "%s [%s]", f->description, probe);
+        fn(user, f->name, line);
+    }
+    return KILN_OK;
+}
+
 kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
                             kiln_error *err)
 {
@@ -184,6 +272,8 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
     char *host_cpu = NULL;
     char *host_features = NULL;
     char *message = NULL;
+    char *combined = NULL;
+    emit_cpu_choice choice = {0};
     emit_target *t = calloc(1, sizeof *t);
     if (t == NULL)
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
@@ -195,6 +285,10 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
         goto out;
     }
     norm = LLVMNormalizeTargetTriple(requested);
+    kiln_arch arch;
+    st = target_arch(norm, &arch, err);
+    if (st != KILN_OK)
+        goto out;
     LLVMTargetRef target;
     if (LLVMGetTargetFromTriple(norm, &target, &message) != 0) {
         st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "target %s: %s", requested,
@@ -203,30 +297,43 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
     }
     bool host = triple_is_host(norm);
 
+    /* "host" (the default when compiling for this machine): this machine's
+     * CPU and every feature it reports, then --cpu-features on top. */
     const char *cpu = options->cpu;
-    if (cpu == NULL) {
-        if (host) {
-            host_cpu = LLVMGetHostCPUName();
-            cpu = host_cpu;
-        } else {
-            cpu = "generic";
+    const char *features = options->cpu_features != NULL ? options->cpu_features : "";
+    if (cpu == NULL)
+        cpu = host ? "host" : "generic";
+    if (strcmp(cpu, "host") == 0) {
+        if (!host) {
+            st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                                "--cpu=host describes this machine (%s), not the target %s: "
+                                "name the target's CPU (kilnc --target=%s --cpu=help)",
+                                host_triple, norm, requested);
+            goto out;
         }
-    }
-    const char *features = options->cpu_features;
-    if (features == NULL) {
-        if (host && host_cpu != NULL) {
-            host_features = LLVMGetHostCPUFeatures();
-            features = host_features;
-        } else {
-            features = "";
+        host_cpu = LLVMGetHostCPUName();
+        host_features = LLVMGetHostCPUFeatures();
+        cpu = host_cpu;
+        size_t n = strlen(host_features) + strlen(features) + 2;
+        combined = malloc(n);
+        if (combined == NULL) {
+            st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
+            goto out;
         }
+        snprintf(combined, n, "%s,%s", host_features, features);
+        features = combined;
     }
+
+    st = emit_cpu_resolve(arch, cpu, features, &choice, err);
+    if (st != KILN_OK)
+        goto out;
 
     static const LLVMCodeGenOptLevel levels[4] = {
         LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
         LLVMCodeGenLevelAggressive};
     char rejected[400];
-    st = create_machine_checked(target, norm, cpu, features, levels[options->opt_level],
+    st = create_machine_checked(target, norm, cpu, choice.llvm_features,
+                                levels[options->opt_level],
                                 &t->machine, rejected, sizeof rejected, err);
     if (st != KILN_OK)
         goto out;
@@ -262,13 +369,15 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
     t->size_level = options->size_level;
     t->triple = dup_string(norm);
     t->cpu = dup_string(cpu);
-    t->cpu_features = dup_string(features);
+    t->cpu_features = dup_string(choice.recorded);
     if (t->triple == NULL || t->cpu == NULL || t->cpu_features == NULL) {
         st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
         goto out;
     }
 
 out:
+    emit_cpu_choice_free(&choice);
+    free(combined);
     if (message != NULL)
         LLVMDisposeMessage(message);
     if (host_features != NULL)

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kiln_cpu.h"
+
 typedef enum os_prot {
     OS_PROT_NONE = 0,
     OS_PROT_READ_WRITE = 1,
@@ -64,5 +66,15 @@ bool os_thread_prepare(void);
 /* Re-installs the handler if someone replaced it since (one sigaction query
  * when nothing changed); the replacement becomes the handler chained to. */
 bool os_fault_handler_ensure(void);
+
+/*
+ * CPU features (posix_cpu.c). os_cpu_arch is the host's architecture
+ * (KILN_ARCH_COUNT for one kiln has no tables for); os_cpu_probe says
+ * whether the host has what probe describes (false for a probe of another
+ * architecture's kind or source NONE). Each call may run CPUID or a system
+ * call: callers cache the answers.
+ */
+kiln_arch os_cpu_arch(void);
+bool os_cpu_probe(const kiln_feature_probe *probe);
 
 #endif /* KILN_RT_PLATFORM_H */

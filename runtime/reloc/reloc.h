@@ -1,6 +1,7 @@
 /*
  * Per-architecture pieces of the loader: applying normalised relocations
- * (rel_) and describing the host (arch_: triple, CPU features). One file per
+ * (rel_) and describing the host (arch_: its triple; CPU features are
+ * common/kiln_cpu.h's, probed by the platform layer). One file per
  * architecture implements this header; CMake compiles all of them and each
  * is guarded as a whole by its architecture macro.
  *
@@ -34,8 +35,5 @@ kiln_status rel_apply(uint8_t *image, uint32_t offset, uint8_t kind, uint64_t sy
 
 /* The host's canonical triple, e.g. "x86_64-unknown-linux-gnu". */
 const char *arch_host_triple(void);
-/* Whether the host CPU has the LLVM feature `name` (size bytes, no NUL).
- * Names this runtime cannot check count as present. */
-bool arch_cpu_has_feature(const char *name, size_t size);
 
 #endif /* KILN_RT_RELOC_H */

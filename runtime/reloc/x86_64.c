@@ -5,13 +5,11 @@
  * the image that jump via GOT slots (ABS64 relocations), so nothing here
  * depends on where the runtime's own code lies.
  *
- * CPU features are read with cpuid; the AVX families also need the OS to
- * save the wider registers (XCR0), checked with xgetbv.
+ * CPU features are checked in check.c with common/kiln_cpu_x86_64.c's
+ * table and the platform layer's CPUID probe (platform/posix_cpu.c).
  */
 #if defined(__x86_64__)
 
-#include <cpuid.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #include "kiln_common.h"
@@ -87,124 +85,6 @@ kiln_status rel_apply(uint8_t *image, uint32_t offset, uint8_t kind, uint64_t sy
 const char *arch_host_triple(void)
 {
     return "x86_64-unknown-linux-gnu";
-}
-
-/* ---- CPU features -------------------------------------------------------- */
-
-enum { REG_EAX, REG_EBX, REG_ECX, REG_EDX };
-enum { NEEDS_NONE, NEEDS_YMM, NEEDS_ZMM };
-
-typedef struct cpu_feature {
-    const char *name;
-    unsigned leaf;
-    unsigned subleaf;
-    int reg;
-    unsigned bit;
-    int os_state;
-} cpu_feature;
-
-static const cpu_feature cpu_features[] = {
-    {"sse", 1, 0, REG_EDX, 25, NEEDS_NONE},
-    {"sse2", 1, 0, REG_EDX, 26, NEEDS_NONE},
-    {"cmov", 1, 0, REG_EDX, 15, NEEDS_NONE},
-    {"cx8", 1, 0, REG_EDX, 8, NEEDS_NONE},
-    {"mmx", 1, 0, REG_EDX, 23, NEEDS_NONE},
-    {"fxsr", 1, 0, REG_EDX, 24, NEEDS_NONE},
-    {"sse3", 1, 0, REG_ECX, 0, NEEDS_NONE},
-    {"pclmul", 1, 0, REG_ECX, 1, NEEDS_NONE},
-    {"ssse3", 1, 0, REG_ECX, 9, NEEDS_NONE},
-    {"fma", 1, 0, REG_ECX, 12, NEEDS_YMM},
-    {"cx16", 1, 0, REG_ECX, 13, NEEDS_NONE},
-    {"sse4.1", 1, 0, REG_ECX, 19, NEEDS_NONE},
-    {"sse4.2", 1, 0, REG_ECX, 20, NEEDS_NONE},
-    {"movbe", 1, 0, REG_ECX, 22, NEEDS_NONE},
-    {"popcnt", 1, 0, REG_ECX, 23, NEEDS_NONE},
-    {"aes", 1, 0, REG_ECX, 25, NEEDS_NONE},
-    {"xsave", 1, 0, REG_ECX, 26, NEEDS_NONE},
-    {"avx", 1, 0, REG_ECX, 28, NEEDS_YMM},
-    {"f16c", 1, 0, REG_ECX, 29, NEEDS_YMM},
-    {"rdrnd", 1, 0, REG_ECX, 30, NEEDS_NONE},
-    {"fsgsbase", 7, 0, REG_EBX, 0, NEEDS_NONE},
-    {"bmi", 7, 0, REG_EBX, 3, NEEDS_NONE},
-    {"avx2", 7, 0, REG_EBX, 5, NEEDS_YMM},
-    {"bmi2", 7, 0, REG_EBX, 8, NEEDS_NONE},
-    {"avx512f", 7, 0, REG_EBX, 16, NEEDS_ZMM},
-    {"avx512dq", 7, 0, REG_EBX, 17, NEEDS_ZMM},
-    {"rdseed", 7, 0, REG_EBX, 18, NEEDS_NONE},
-    {"adx", 7, 0, REG_EBX, 19, NEEDS_NONE},
-    {"avx512ifma", 7, 0, REG_EBX, 21, NEEDS_ZMM},
-    {"avx512cd", 7, 0, REG_EBX, 28, NEEDS_ZMM},
-    {"sha", 7, 0, REG_EBX, 29, NEEDS_NONE},
-    {"avx512bw", 7, 0, REG_EBX, 30, NEEDS_ZMM},
-    {"avx512vl", 7, 0, REG_EBX, 31, NEEDS_ZMM},
-    {"avx512vbmi", 7, 0, REG_ECX, 1, NEEDS_ZMM},
-    {"avx512vbmi2", 7, 0, REG_ECX, 6, NEEDS_ZMM},
-    {"gfni", 7, 0, REG_ECX, 8, NEEDS_NONE},
-    {"vaes", 7, 0, REG_ECX, 9, NEEDS_YMM},
-    {"vpclmulqdq", 7, 0, REG_ECX, 10, NEEDS_YMM},
-    {"avx512vnni", 7, 0, REG_ECX, 11, NEEDS_ZMM},
-    {"avx512bitalg", 7, 0, REG_ECX, 12, NEEDS_ZMM},
-    {"avx512vpopcntdq", 7, 0, REG_ECX, 14, NEEDS_ZMM},
-    {"lzcnt", 0x80000001u, 0, REG_ECX, 5, NEEDS_NONE},
-    {"sahf", 0x80000001u, 0, REG_ECX, 0, NEEDS_NONE},
-    {"prfchw", 0x80000001u, 0, REG_ECX, 8, NEEDS_NONE},
-};
-
-static unsigned long long read_xcr0(void)
-{
-    unsigned eax, ebx, ecx, edx;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || (ecx & (1u << 27)) == 0)
-        return 0; /* no OSXSAVE: the OS saves no extended state */
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    return ((unsigned long long)hi << 32) | lo;
-}
-
-static bool cpu_bit(const cpu_feature *f)
-{
-    unsigned regs[4] = {0, 0, 0, 0};
-    unsigned max_leaf = __get_cpuid_max(f->leaf & 0x80000000u, NULL);
-    if (max_leaf < f->leaf)
-        return false;
-    __cpuid_count(f->leaf, f->subleaf, regs[REG_EAX], regs[REG_EBX], regs[REG_ECX],
-                  regs[REG_EDX]);
-    if ((regs[f->reg] & (1u << f->bit)) == 0)
-        return false;
-    unsigned long long xcr0;
-    switch (f->os_state) {
-    case NEEDS_YMM:
-        xcr0 = read_xcr0();
-        return (xcr0 & 0x6u) == 0x6u;
-    case NEEDS_ZMM:
-        xcr0 = read_xcr0();
-        return (xcr0 & 0xE6u) == 0xE6u;
-    default:
-        return true;
-    }
-}
-
-/* CPUID traps to the hypervisor in a VM (tens of microseconds), and every
- * load asks about every feature a container names, so each answer is
- * computed once: 0 unknown, 1 absent, 2 present. Racing threads compute the
- * same value, so relaxed atomics suffice. */
-static _Atomic unsigned char cpu_feature_known[sizeof cpu_features / sizeof cpu_features[0]];
-
-bool arch_cpu_has_feature(const char *name, size_t size)
-{
-    for (size_t i = 0; i < sizeof cpu_features / sizeof cpu_features[0]; i++) {
-        const cpu_feature *f = &cpu_features[i];
-        if (strlen(f->name) == size && memcmp(f->name, name, size) == 0) {
-            unsigned char known =
-                atomic_load_explicit(&cpu_feature_known[i], memory_order_relaxed);
-            if (known == 0) {
-                known = cpu_bit(f) ? 2 : 1;
-                atomic_store_explicit(&cpu_feature_known[i], known, memory_order_relaxed);
-            }
-            return known == 2;
-        }
-    }
-    /* 64-bit mode itself and names we cannot check: assume present. */
-    return true;
 }
 
 #endif /* __x86_64__ */

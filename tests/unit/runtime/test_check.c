@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "container_builder.h"
+#include "check.h"
 #include "reloc/reloc.h"
 
 #define MAX_PROBLEMS 16
@@ -130,6 +131,11 @@ static const char *const all_features[] = {
     "avx512vpopcntdq", "gfni", "vaes", "sha"};
 static char feature_list[600];
 
+static bool host_has(const char *name)
+{
+    return ld_cpu_feature(name, strlen(name)) == LD_FEATURE_PRESENT;
+}
+
 /* Everything wrong at once that a header can say. */
 static void everything_wrong(tb_container *c)
 {
@@ -151,7 +157,7 @@ static void test_check_lists_every_reason(void **state)
     for (size_t i = 0; i < sizeof all_features / sizeof all_features[0]; i++) {
         strcat(feature_list, i ? ",+" : "+");
         strcat(feature_list, all_features[i]);
-        missing += !arch_cpu_has_feature(all_features[i], strlen(all_features[i]));
+        missing += !host_has(all_features[i]);
     }
     uint8_t *bytes;
     size_t size;
@@ -183,7 +189,7 @@ static void test_check_lists_every_reason(void **state)
         for (size_t i = 0; i < sizeof all_features / sizeof all_features[0]; i++) {
             char needle[40];
             snprintf(needle, sizeof needle, " %s", all_features[i]);
-            bool has = arch_cpu_has_feature(all_features[i], strlen(all_features[i]));
+            bool has = host_has(all_features[i]);
             if (has)
                 assert_null(strstr(features, needle));
             else
