@@ -324,7 +324,7 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
         features = combined;
     }
 
-    st = emit_cpu_resolve(arch, cpu, features, &choice, err);
+    st = emit_cpu_resolve(arch, norm, cpu, features, &choice, err);
     if (st != KILN_OK)
         goto out;
 
