@@ -104,8 +104,24 @@ static void triple_split(const char *t, size_t n, const char **arch, size_t *arc
     }
 }
 
+/* "thumbv7..." -> "v7...": Thumb-2 code for an Arm architecture version
+ * runs on every core of that version (kilnc writes armv7 code as thumbv7,
+ * the runtime calls itself armv7). */
+static void arm_version(const char **a, size_t *an)
+{
+    if (*an > 5 && memcmp(*a, "thumb", 5) == 0) {
+        *a += 5;
+        *an -= 5;
+    } else if (*an > 3 && memcmp(*a, "arm", 3) == 0 && (*a)[3] == 'v') {
+        *a += 3;
+        *an -= 3;
+    }
+}
+
 static bool arch_same(const char *a, size_t an, const char *b, size_t bn)
 {
+    arm_version(&a, &an);
+    arm_version(&b, &bn);
     if (an == 5 && memcmp(a, "amd64", 5) == 0) {
         a = "x86_64";
         an = 6;
@@ -522,6 +538,12 @@ static kiln_status check_all(chk_ctx *c, const uint8_t *b, size_t size,
                 "module uses bounds-check mode %u, this runtime honours guard (0) and "
                 "explicit (1)",
                 (unsigned)bounds);
+    else if (bounds == KILN_BOUNDS_GUARD && sizeof(void *) < 8)
+        problem(c, KILN_ERR_BOUNDS_MODE, KILN_AOT_OFF_BOUNDS_CHECKS,
+                "module relies on guard pages (bounds-check mode guard), which need a 64-bit "
+                "host; this runtime has %u-byte pointers: compile with "
+                "--bounds-checks=explicit",
+                (unsigned)sizeof(void *));
     uint8_t reserved = b[KILN_AOT_OFF_RESERVED];
     if (reserved != 0)
         problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_RESERVED,

@@ -582,8 +582,9 @@ static kiln_status parse_funcs(ld_ctx *c)
         if (fn->type_index >= m->type_count)
             return corrupt(c, KILN_SEC_FUNCS, at, "function %u uses type %u, the module has %u types",
                            m->func_import_count + i, fn->type_index, m->type_count);
+        /* Bit 0 of a Thumb entry point is not part of the address. */
         if (fn->code_offset != KILN_AOT_NONE &&
-            (uint64_t)fn->code_offset + fn->code_size > m->exec_size)
+            (uint64_t)(fn->code_offset & ~1u) + fn->code_size > m->exec_size)
             return corrupt(c, KILN_SEC_FUNCS, at + 4,
                            "function %u: code [%u, %llu) is outside the code (%u bytes)",
                            m->func_import_count + i, fn->code_offset,
@@ -1102,7 +1103,8 @@ static kiln_status link_and_map(ld_ctx *c)
                                 "unresolved symbol %.*s: the code references it, and it is not "
                                 "one of the libcalls this runtime provides (memcpy, memmove, "
                                 "memset, fmod, ceil, floor, trunc, nearbyint, rint, roundeven, "
-                                "sqrt, fmin, fmax and their f variants)",
+                                "sqrt, fmin, fmax and their f variants; on 32-bit Arm the "
+                                "EABI's __aeabi_* helpers)",
                                 n, (const char *)c->symbol_names[i]);
             goto out;
         }

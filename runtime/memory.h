@@ -9,6 +9,13 @@
  * an out-of-bounds access faults instead of touching other memory. The base
  * never moves; growing opens more pages in place.
  *
+ * On 32-bit hosts that does not fit, and code checks bounds explicitly: a
+ * memory is a plain read-write mapping of its current size, which grow
+ * resizes and may move (os_remap); every attached vmctx gets the new base
+ * and bound, and code reloads both after calls and memory.grow. A shared
+ * memory reserves its maximum instead and grows in place (other threads
+ * use its base while it grows), so its maximum must fit the address space.
+ *
  * Threads: a shared memory is used by instances on several threads, so
  * grow and the users list (attach/detach, publishing a new bound) are
  * serialised by the memory's lock; base never changes, so reads of it
@@ -18,6 +25,7 @@
 #define KILN_RT_MEMORY_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kiln.h"
@@ -29,10 +37,11 @@
 #define MEM_RESERVATION ((uint64_t)8u << 30)
 
 typedef struct mem_memory {
-    uint8_t *base;         /* definition word 0: never moves */
+    uint8_t *base;         /* definition word 0: moves only when `moves` */
     uint64_t size_bytes;   /* definition word 1: accessible bytes */
     uint64_t max_pages;    /* declared max or MEM_MAX_PAGES */
-    size_t reserved_bytes; /* whole reservation, guard included */
+    size_t reserved_bytes; /* whole reservation (guard included) or mapping */
+    bool moves;            /* 32-bit host, not shared: grow may move base */
     void **users;          /* vmctxs using this as memory 0 (mem0 words) */
     uint32_t user_count;
     uint32_t user_capacity;

@@ -45,11 +45,51 @@ static const libcall libcalls[] = {
     {"fmaxf", (libcall_fn)fmaxf},
 };
 
-void *ld_symbol_resolve(const char *name, size_t size)
+/*
+ * 32-bit Arm: the run-time helpers of the Arm EABI (RTABI) that LLVM calls
+ * where the core has no instruction: integer division (armv7-a without the
+ * idiv extension), 64-bit integer <-> float conversions, double-precision
+ * arithmetic on single-precision FPUs (Cortex-M4), and the EABI's memory
+ * functions. libgcc and the C library (glibc, newlib) define them; their
+ * real signatures do not matter here, only their addresses (Thumb entry
+ * points, bit 0 set, which the image's stubs jump to as they are).
+ */
+#if defined(__arm__)
+#define ARM_EABI_HELPERS(X)                                                      \
+    X(__aeabi_idiv) X(__aeabi_uidiv) X(__aeabi_idivmod) X(__aeabi_uidivmod)      \
+    X(__aeabi_ldivmod) X(__aeabi_uldivmod) X(__aeabi_llsl) X(__aeabi_llsr)       \
+    X(__aeabi_lasr) X(__aeabi_lmul) X(__aeabi_l2d) X(__aeabi_ul2d) X(__aeabi_l2f) \
+    X(__aeabi_ul2f) X(__aeabi_d2lz) X(__aeabi_d2ulz) X(__aeabi_f2lz)             \
+    X(__aeabi_f2ulz) X(__aeabi_dadd) X(__aeabi_dsub) X(__aeabi_drsub)            \
+    X(__aeabi_dmul) X(__aeabi_ddiv) X(__aeabi_dcmpeq) X(__aeabi_dcmplt)          \
+    X(__aeabi_dcmple) X(__aeabi_dcmpge) X(__aeabi_dcmpgt) X(__aeabi_dcmpun)      \
+    X(__aeabi_d2f) X(__aeabi_f2d) X(__aeabi_i2d) X(__aeabi_ui2d) X(__aeabi_d2iz) \
+    X(__aeabi_d2uiz) X(__aeabi_memcpy) X(__aeabi_memcpy4) X(__aeabi_memcpy8)     \
+    X(__aeabi_memmove) X(__aeabi_memmove4) X(__aeabi_memmove8) X(__aeabi_memset) \
+    X(__aeabi_memset4) X(__aeabi_memset8) X(__aeabi_memclr) X(__aeabi_memclr4)   \
+    X(__aeabi_memclr8)
+#define ARM_DECLARE(name) void name(void);
+ARM_EABI_HELPERS(ARM_DECLARE)
+#define ARM_ENTRY(name) {#name, name},
+static const libcall arch_libcalls[] = {ARM_EABI_HELPERS(ARM_ENTRY)};
+#else
+static const libcall arch_libcalls[] = {{"", NULL}};
+#endif
+
+static void *find(const libcall *list, size_t count, const char *name, size_t size)
 {
-    for (size_t i = 0; i < sizeof libcalls / sizeof libcalls[0]; i++) {
-        if (strlen(libcalls[i].name) == size && memcmp(libcalls[i].name, name, size) == 0)
-            return (void *)libcalls[i].address;
+    for (size_t i = 0; i < count; i++) {
+        if (list[i].address != NULL && strlen(list[i].name) == size &&
+            memcmp(list[i].name, name, size) == 0)
+            return (void *)list[i].address;
     }
     return NULL;
+}
+
+void *ld_symbol_resolve(const char *name, size_t size)
+{
+    void *p = find(libcalls, sizeof libcalls / sizeof libcalls[0], name, size);
+    if (p == NULL)
+        p = find(arch_libcalls, sizeof arch_libcalls / sizeof arch_libcalls[0], name, size);
+    return p;
 }

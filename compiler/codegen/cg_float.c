@@ -14,7 +14,8 @@
  *   Functions and these call sites carry strictfp (cg_add_function_attrs),
  *   as LLVM requires for functions using constrained intrinsics.
  * - min/max (llvm.minimum/maximum) pass a NaN operand through unchanged, so
- *   a NaN result is replaced by the canonical NaN (an arithmetic NaN).
+ *   a NaN result is replaced by the canonical NaN (an arithmetic NaN). On
+ *   32-bit targets f64 min/max are expanded here (cg_fp_minmax).
  */
 #include "cg_internal.h"
 
@@ -63,12 +64,12 @@ LLVMValueRef cg_fp_demote(cg_func *fn, LLVMValueRef a, LLVMTypeRef to)
     return constrained_call(fn, "llvm.experimental.constrained.fptrunc", types, 2, args, 3);
 }
 
-LLVMValueRef cg_fp_quiet(cg_func *fn, LLVMValueRef r)
+/* The canonical NaN of t (a float type or a vector of one). */
+static LLVMValueRef canonical_nan(cg_func *fn, LLVMTypeRef t)
 {
-    LLVMTypeRef t = LLVMTypeOf(r);
     bool vec = LLVMGetTypeKind(t) == LLVMVectorTypeKind;
     LLVMTypeRef elem = vec ? LLVMGetElementType(t) : t;
-    LLVMValueRef nan = LLVMConstReal(elem, 0.0);
+    LLVMValueRef nan;
     if (LLVMGetTypeKind(elem) == LLVMFloatTypeKind)
         nan = LLVMConstBitCast(LLVMConstInt(fn->cgm->t_i32, UINT64_C(0x7fc00000), 0), elem);
     else
@@ -81,6 +82,41 @@ LLVMValueRef cg_fp_quiet(cg_func *fn, LLVMValueRef r)
             lanes[i] = nan;
         nan = LLVMConstVector(lanes, n);
     }
+    return nan;
+}
+
+LLVMValueRef cg_fp_quiet(cg_func *fn, LLVMValueRef r)
+{
     LLVMValueRef is_nan = LLVMBuildFCmp(fn->b, LLVMRealUNO, r, r, "");
-    return LLVMBuildSelect(fn->b, is_nan, nan, r, "");
+    return LLVMBuildSelect(fn->b, is_nan, canonical_nan(fn, LLVMTypeOf(r)), r, "");
+}
+
+LLVMValueRef cg_fp_minmax(cg_func *fn, bool is_max, LLVMValueRef a, LLVMValueRef b)
+{
+    LLVMTypeRef t = LLVMTypeOf(a);
+    bool vec = LLVMGetTypeKind(t) == LLVMVectorTypeKind;
+    LLVMTypeRef elem = vec ? LLVMGetElementType(t) : t;
+    bool is_f64 = LLVMGetTypeKind(elem) == LLVMDoubleTypeKind;
+    if (!(is_f64 && fn->cgm->config.pointer_width == 4)) {
+        LLVMValueRef args[2] = {a, b};
+        return cg_fp_quiet(fn, cg_call_intrinsic(fn, is_max ? "llvm.maximum" : "llvm.minimum",
+                                                 &t, 1, args, 2));
+    }
+    /* LLVM 19 cannot select its own expansion of llvm.minimum/maximum.f64
+     * on 32-bit Arm without Armv8 (an i64 compare of the bits): the same
+     * semantics from compares and selects. Equal operands differ only in
+     * the sign of zero, which OR (min: -0 wins) or AND (max: +0 wins) of
+     * the bits settles. */
+    LLVMTypeRef bits_type = vec ? LLVMVectorType(fn->cgm->t_i64, LLVMGetVectorSize(t))
+                                : fn->cgm->t_i64;
+    LLVMValueRef ia = LLVMBuildBitCast(fn->b, a, bits_type, "");
+    LLVMValueRef ib = LLVMBuildBitCast(fn->b, b, bits_type, "");
+    LLVMValueRef tie_bits = is_max ? LLVMBuildAnd(fn->b, ia, ib, "") : LLVMBuildOr(fn->b, ia, ib, "");
+    LLVMValueRef tie = LLVMBuildBitCast(fn->b, tie_bits, t, "");
+    LLVMValueRef a_wins = LLVMBuildFCmp(fn->b, is_max ? LLVMRealOGT : LLVMRealOLT, a, b, "");
+    LLVMValueRef b_wins = LLVMBuildFCmp(fn->b, is_max ? LLVMRealOLT : LLVMRealOGT, a, b, "");
+    LLVMValueRef unordered = LLVMBuildFCmp(fn->b, LLVMRealUNO, a, b, "");
+    LLVMValueRef r = LLVMBuildSelect(fn->b, b_wins, b, tie, "");
+    r = LLVMBuildSelect(fn->b, a_wins, a, r, "");
+    return LLVMBuildSelect(fn->b, unordered, canonical_nan(fn, t), r, "");
 }

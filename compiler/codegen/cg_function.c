@@ -4,9 +4,11 @@
  *
  * Prologue (entry block): one alloca per param and local (params stored,
  * declared locals zeroed; mem2reg promotes them), memory 0's base loaded
- * once as an invariant load (memories never move), in explicit bounds mode
- * mem0_bound copied into an alloca that is refreshed after calls (so hot
- * loops without calls keep it in a register), and, in functions that call
+ * once as an invariant load (memories never move on 64-bit hosts), in
+ * explicit bounds mode mem0_bound copied into an alloca that is refreshed
+ * after calls (so hot loops without calls keep it in a register) and, on
+ * 32-bit targets, whose memories move when they grow, the base with it;
+ * and, in functions that call
  * other wasm functions, the stack-limit check.
  *
  * Unreachable code (after br, br_table, return, unreachable) is skipped up
@@ -59,6 +61,13 @@ LLVMBasicBlockRef cg_append_block(cg_func *fn, const char *name)
     return LLVMAppendBasicBlockInContext(fn->cgm->ctx, fn->fn, name);
 }
 
+LLVMValueRef cg_mem_base(cg_func *fn)
+{
+    if (fn->base_slot)
+        return LLVMBuildLoad2(fn->b, fn->cgm->t_ptr, fn->base_slot, "mem0_base");
+    return fn->mem_base;
+}
+
 kiln_status cg_unsupported(cg_func *fn, const wasm_instr *in)
 {
     return kiln_error_set(fn->err, KILN_ERR_UNSUPPORTED, in->offset,
@@ -66,11 +75,19 @@ kiln_status cg_unsupported(cg_func *fn, const wasm_instr *in)
                           wasm_op_name((wasm_op)in->op), fn->body->func_index);
 }
 
+/* Refreshes the copies of mem0's bound (and, where memories move, its
+ * base) after anything that may have grown memory 0: calls and
+ * memory.grow. */
 void cg_reload_bound(cg_func *fn)
 {
     if (!fn->bound_slot)
         return;
     cg_module *cgm = fn->cgm;
+    if (fn->base_slot) {
+        LLVMValueRef base = cg_vmctx_load(fn, KILN_VMCTX_MEM0_BASE * cgm->config.pointer_width,
+                                          cgm->t_ptr, false, "mem0_base");
+        LLVMBuildStore(fn->b, base, fn->base_slot);
+    }
     LLVMValueRef bound = cg_vmctx_load(fn, KILN_VMCTX_MEM0_BOUND * cgm->config.pointer_width,
                                        cgm->t_intptr, false, "mem0_bound");
     if (cgm->t_intptr != cgm->t_i64)
@@ -143,7 +160,13 @@ static void emit_prologue(cg_func *fn, bool check_stack)
     }
 
     if (cgm->wasm->memory_count > 0) {
-        fn->mem_base = cg_vmctx_load(fn, KILN_VMCTX_MEM0_BASE * w, cgm->t_ptr, true, "mem0_base");
+        /* 32-bit hosts grow a memory by moving it (no 4 GiB reservation
+         * fits there): its base is reloaded with the bound. */
+        if (cgm->config.bounds == KILN_BOUNDS_EXPLICIT && w == 4)
+            fn->base_slot = LLVMBuildAlloca(fn->b, cgm->t_ptr, "mem0_base.slot");
+        else
+            fn->mem_base = cg_vmctx_load(fn, KILN_VMCTX_MEM0_BASE * w, cgm->t_ptr, true,
+                                         "mem0_base");
         if (cgm->config.bounds == KILN_BOUNDS_EXPLICIT) {
             fn->bound_slot = LLVMBuildAlloca(fn->b, cgm->t_i64, "mem0_bound.slot");
             cg_reload_bound(fn);

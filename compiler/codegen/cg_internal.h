@@ -43,7 +43,7 @@ struct cg_module {
     uint32_t first_func, end_func; /* the defined functions emitted here */
     bool partitioned;          /* one of several modules (cg_config) */
     bool with_trampolines;
-    LLVMValueRef *entry_tramps; /* per type index; NULL: the host never calls it */
+    LLVMValueRef *entry_tramps; /* per type index */
     LLVMValueRef *host_tramps;  /* per type index, NULL when no import uses it */
 
     /* Metadata kinds and nodes reused on many instructions. */
@@ -97,7 +97,10 @@ typedef struct cg_func {
     wasm_valtype *local_types;   /* owned */
     LLVMValueRef *locals;        /* allocas, owned array */
 
-    LLVMValueRef mem_base;       /* memory 0 base, loaded once; NULL without memory */
+    LLVMValueRef mem_base;       /* memory 0 base, loaded once; NULL without memory
+                                    or when it may move (base_slot) */
+    LLVMValueRef base_slot;      /* 32-bit targets: alloca holding mem0_base,
+                                    refreshed with the bound (memories move) */
     LLVMValueRef bound_slot;     /* explicit mode: alloca holding mem0_bound as i64 */
 
     LLVMValueRef *stack;         /* value stack, owned */
@@ -136,6 +139,8 @@ LLVMValueRef cg_fp_promote(cg_func *fn, LLVMValueRef a, LLVMTypeRef to);
 LLVMValueRef cg_fp_demote(cg_func *fn, LLVMValueRef a, LLVMTypeRef to);
 /* A NaN in r (scalar or vector lanes) becomes the canonical NaN. */
 LLVMValueRef cg_fp_quiet(cg_func *fn, LLVMValueRef r);
+/* Wasm fmin/fmax (NaN -> canonical NaN, -0 < +0), scalar or vector. */
+LLVMValueRef cg_fp_minmax(cg_func *fn, bool is_max, LLVMValueRef a, LLVMValueRef b);
 
 /* ---- cg_liveness.c -------------------------------------------------------- */
 /* Makes every linear-memory load whose value is dead volatile, so that it
@@ -166,6 +171,8 @@ LLVMBasicBlockRef cg_append_block(cg_func *fn, const char *name);
 kiln_status cg_unsupported(cg_func *fn, const wasm_instr *in);
 /* Explicit bounds mode: reloads mem0_bound after anything that may grow memory. */
 void cg_reload_bound(cg_func *fn);
+/* Memory 0's base at this point of the function. */
+LLVMValueRef cg_mem_base(cg_func *fn);
 
 /* ---- family emitters: one switch per family ------------------------------- */
 kiln_status cg_emit_control(cg_func *fn, const wasm_instr *in);

@@ -58,11 +58,11 @@ LLVMValueRef cg_memory_address(cg_func *fn, LLVMValueRef addr, uint64_t offset,
             /* In bounds, so addr + offset fits the 32-bit address space. */
             LLVMValueRef sum = LLVMBuildAdd(fn->b, index, LLVMConstInt(cgm->t_i64, offset, 0), "");
             LLVMValueRef narrow = LLVMBuildTrunc(fn->b, sum, cgm->t_intptr, "");
-            return LLVMBuildGEP2(fn->b, cgm->t_i8, fn->mem_base, &narrow, 1, "ea");
+            return LLVMBuildGEP2(fn->b, cgm->t_i8, cg_mem_base(fn), &narrow, 1, "ea");
         }
     }
     /* Two GEPs: base + zext(addr) is shared by accesses at other offsets. */
-    LLVMValueRef p = LLVMBuildGEP2(fn->b, cgm->t_i8, fn->mem_base, &index, 1, "");
+    LLVMValueRef p = LLVMBuildGEP2(fn->b, cgm->t_i8, cg_mem_base(fn), &index, 1, "");
     if (offset != 0) {
         LLVMValueRef off = LLVMConstInt(cgm->t_i64, offset, 0);
         p = LLVMBuildGEP2(fn->b, cgm->t_i8, p, &off, 1, "ea");

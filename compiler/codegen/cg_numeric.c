@@ -55,6 +55,13 @@ static void binary_intrinsic(cg_func *fn, const char *name)
     cg_push(fn, cg_call_intrinsic(fn, name, &t, 1, args, 2));
 }
 
+static void fminmax(cg_func *fn, bool is_max)
+{
+    LLVMValueRef b = cg_pop(fn);
+    LLVMValueRef a = cg_pop(fn);
+    cg_push(fn, cg_fp_minmax(fn, is_max, a, b));
+}
+
 static void count_zeros(cg_func *fn, const char *name)
 {
     LLVMValueRef args[2];
@@ -348,13 +355,11 @@ kiln_status cg_emit_numeric(cg_func *fn, const wasm_instr *in)
         return KILN_OK;
     case WASM_OP_F32_MIN:
     case WASM_OP_F64_MIN:
-        binary_intrinsic(fn, "llvm.minimum");
-        cg_push(fn, cg_fp_quiet(fn, cg_pop(fn)));
+        fminmax(fn, false);
         return KILN_OK;
     case WASM_OP_F32_MAX:
     case WASM_OP_F64_MAX:
-        binary_intrinsic(fn, "llvm.maximum");
-        cg_push(fn, cg_fp_quiet(fn, cg_pop(fn)));
+        fminmax(fn, true);
         return KILN_OK;
     case WASM_OP_F32_COPYSIGN:
     case WASM_OP_F64_COPYSIGN:

@@ -348,10 +348,10 @@ static void fbinop(cg_func *fn, simd_shape s, cg_fp_op op)
 }
 
 /* min/max: a NaN lane becomes the canonical NaN (cg_fp_quiet). */
-static void fminmax(cg_func *fn, simd_shape s, const char *name)
+static void fminmax(cg_func *fn, simd_shape s, bool is_max)
 {
     LLVMValueRef b = pop_as(fn, s), a = pop_as(fn, s);
-    push_v128(fn, cg_fp_quiet(fn, call2(fn, name, a, b)));
+    push_v128(fn, cg_fp_minmax(fn, is_max, a, b));
 }
 
 static void unary_intrinsic(cg_func *fn, simd_shape s, const char *name)
@@ -1302,16 +1302,16 @@ static bool emit_float(cg_func *fn, wasm_op op)
         fbinop(fn, S_F64X2, CG_FP_DIV);
         return true;
     case WASM_OP_F32X4_MIN:
-        fminmax(fn, S_F32X4, "llvm.minimum");
+        fminmax(fn, S_F32X4, false);
         return true;
     case WASM_OP_F64X2_MIN:
-        fminmax(fn, S_F64X2, "llvm.minimum");
+        fminmax(fn, S_F64X2, false);
         return true;
     case WASM_OP_F32X4_MAX:
-        fminmax(fn, S_F32X4, "llvm.maximum");
+        fminmax(fn, S_F32X4, true);
         return true;
     case WASM_OP_F64X2_MAX:
-        fminmax(fn, S_F64X2, "llvm.maximum");
+        fminmax(fn, S_F64X2, true);
         return true;
     case WASM_OP_F32X4_PMIN:
         pseudo_minmax(fn, S_F32X4, false);

@@ -37,7 +37,7 @@ typedef struct emit_reloc {
 /* A symbol defined in the image (functions and trampolines). */
 typedef struct emit_symbol {
     char *name;      /* owned */
-    uint32_t offset; /* in the image */
+    uint32_t offset; /* in the image: the entry point (Thumb: address + 1) */
     uint32_t size;   /* bytes, from the object's symbol table */
 } emit_symbol;
 
@@ -114,8 +114,15 @@ typedef struct emit_reloc_arch {
     uint16_t elf_machine;     /* EM_* */
     const char *name;         /* "x86-64" */
     uint8_t code_fill;        /* padding byte between code sections */
+    uint8_t code_entry_bit;   /* added to a code address to call it: 1 for
+                                 Thumb (as in a Thumb function's symbol
+                                 value), else 0 */
     const emit_reloc_type *types;
     size_t type_count;
+    /* The implicit addend of a REL relocation, decoded from its field
+     * (instruction immediates included); NULL: a little-endian integer of
+     * the type's width. */
+    int64_t (*read_addend)(const uint8_t *p, const emit_reloc_type *type);
     /* Writes a resolved PC-relative value into the field at p; false when
      * it does not fit the field. */
     bool (*write_pcrel)(uint8_t *p, const emit_reloc_type *type, int64_t value);
@@ -126,5 +133,17 @@ typedef struct emit_reloc_arch {
 } emit_reloc_arch;
 
 extern const emit_reloc_arch emit_reloc_x86_64;
+extern const emit_reloc_arch emit_reloc_arm;
+
+/* Thumb-2 immediate fields (reloc_arm.c), exposed for unit tests: the
+ * signed byte offset of BL/B.W (+-16 MiB) and of B<c>.W (+-1 MiB), and the
+ * 16-bit immediate of MOVW/MOVT. The setters keep the other bits and
+ * return false (writing nothing) for an odd or out-of-range offset. */
+int64_t emit_thumb_branch24_get(const uint8_t *p);
+bool emit_thumb_branch24_set(uint8_t *p, int64_t offset);
+int64_t emit_thumb_branch19_get(const uint8_t *p);
+bool emit_thumb_branch19_set(uint8_t *p, int64_t offset);
+uint32_t emit_thumb_mov16_get(const uint8_t *p);
+void emit_thumb_mov16_set(uint8_t *p, uint32_t imm16);
 
 #endif /* KILN_EMIT_IMAGE_H */

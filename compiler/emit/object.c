@@ -128,10 +128,12 @@ static bool starts_with(const char *s, const char *prefix)
 }
 
 /* Sections that are SHF_ALLOC but mean nothing to a kiln image: unwind
- * tables (traps unwind with siglongjmp, not the C++ unwinder) and notes. */
+ * tables (traps unwind with siglongjmp, not the C++ unwinder; on Arm the
+ * EHABI's .ARM.exidx and .ARM.extab) and notes. */
 static bool section_skipped(const elf_section *s)
 {
-    return strcmp(s->name, ".eh_frame") == 0 || starts_with(s->name, ".note") ||
+    return strcmp(s->name, ".eh_frame") == 0 || starts_with(s->name, ".ARM.exidx") ||
+           starts_with(s->name, ".ARM.extab") || starts_with(s->name, ".note") ||
            strcmp(s->name, ".comment") == 0 || starts_with(s->name, ".debug") ||
            s->type == SHT_GROUP || s->type == SHT_NOTE;
 }
@@ -140,6 +142,8 @@ static const emit_reloc_arch *arch_for(uint16_t machine)
 {
     if (machine == emit_reloc_x86_64.elf_machine)
         return &emit_reloc_x86_64;
+    if (machine == emit_reloc_arm.elf_machine)
+        return &emit_reloc_arm;
     return NULL;
 }
 
@@ -553,12 +557,14 @@ static void write_stubs(image_builder *b)
                                 b->got[g].image_offset);
 }
 
-/* Reads a REL entry's implicit addend from the field (data-style fields;
- * instruction-encoded fields of other architectures go through their
- * reloc file when they arrive). */
-static int64_t implicit_addend(const uint8_t *p, unsigned width)
+/* Reads a REL entry's implicit addend from the field: the architecture
+ * decodes instruction fields; data fields are little-endian integers. */
+static int64_t implicit_addend(const emit_reloc_arch *arch, const uint8_t *p,
+                               const emit_reloc_type *type)
 {
-    switch (width) {
+    if (arch->read_addend != NULL)
+        return arch->read_addend(p, type);
+    switch (type->width) {
     case 8: return (int64_t)kiln_read_u64le(p);
     case 4: return (int32_t)kiln_read_u32le(p);
     case 2: return (int16_t)kiln_read_u16le(p);
@@ -597,6 +603,36 @@ static kiln_status add_address_record(image_builder *b, uint64_t offset, kiln_re
     return add_record(b, offset, kind, index, addend, err);
 }
 
+/* A target's name for messages. */
+static const char *target_name(const image_builder *b, const sym_target *t)
+{
+    if (t->external != NULL)
+        return t->external;
+    if (t->symbol == 0)
+        return "(none)";
+    const elf_symbol *s = &b->objects[t->object].symbols[t->symbol];
+    if (s->name[0] != '\0')
+        return s->name;
+    if (s->shndx < b->objects[t->object].section_count)
+        return b->objects[t->object].sections[s->shndx].name;
+    return "(section)";
+}
+
+/* A PC-relative value the field cannot hold: names the relocation, the
+ * symbol and the distance (a branch beyond its reach, as in an image too
+ * large for the architecture's direct calls). */
+static kiln_status out_of_range(const image_builder *b, const emit_reloc_type *t,
+                                const char *where, const char *symbol, const char *what,
+                                int64_t value, kiln_error *err)
+{
+    int64_t distance = value & ~(int64_t)b->arch->code_entry_bit;
+    return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                          "%s: %s to '%s': %s is %lld bytes away, beyond what the %s field "
+                          "can reach (code image too large for direct %s branches)",
+                          where, t->name, symbol, what, (long long)distance, t->name,
+                          b->arch->name);
+}
+
 /* Second pass, after the layout: writes what is known now, records the rest. */
 static kiln_status apply_one(image_builder *b, uint32_t object, const elf_section *target,
                              const elf_reloc *r, kiln_error *err)
@@ -620,7 +656,7 @@ static kiln_status apply_one(image_builder *b, uint32_t object, const elf_sectio
         return elf_bad_object(err, "relocation outside its section");
     uint64_t p_img = target->image_offset + r->offset;
     uint8_t *field = img->bytes + p_img;
-    int64_t addend = r->has_addend ? r->addend : implicit_addend(field, t->width);
+    int64_t addend = r->has_addend ? r->addend : implicit_addend(b->arch, field, t);
 
     sym_target to;
     sym_place s;
@@ -641,18 +677,18 @@ static kiln_status apply_one(image_builder *b, uint32_t object, const elf_sectio
                                       "%s: %s to external symbol '%s' cannot be relocated "
                                       "by the loader",
                                       where, t->name, s.external);
-            if (!b->arch->write_pcrel(field, t,
-                                      pcrel_value(slot->stub_offset, addend, p_img)))
-                return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
-                                      "%s: call stub of '%s' out of range", where, s.external);
+            uint64_t stub = slot->stub_offset + (uint64_t)b->arch->code_entry_bit;
+            if (!b->arch->write_pcrel(field, t, pcrel_value(stub, addend, p_img)))
+                return out_of_range(b, t, where, s.external, "its call stub",
+                                    pcrel_value(stub, addend, p_img), err);
             return KILN_OK;
         }
         if (s.absolute)
             return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
                                   "%s: %s to an absolute symbol", where, t->name);
         if (!b->arch->write_pcrel(field, t, pcrel_value(s.value, addend, p_img)))
-            return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
-                                  "%s: %s target out of range", where, t->name);
+            return out_of_range(b, t, where, target_name(b, &to), "its target",
+                                pcrel_value(s.value, addend, p_img), err);
         return KILN_OK;
     case EMIT_RA_GOT_PCREL: {
         const got_slot *g = find_got(b, &to); /* collect_got saw every GOT reference */
@@ -671,6 +707,11 @@ static kiln_status apply_one(image_builder *b, uint32_t object, const elf_sectio
             write_absolute(field, t->width, s.value + (uint64_t)addend);
             return KILN_OK;
         }
+        if ((target->flags & SHF_EXECINSTR) != 0)
+            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                  "%s: %s puts the absolute address of '%s' into code, which "
+                                  "the loader never patches",
+                                  where, t->name, target_name(b, &to));
         memset(field, 0, t->width);
         return add_address_record(b, p_img, kind, &s, addend, err);
     }
@@ -742,7 +783,9 @@ static kiln_status add_symbol(image_builder *b, const elf_file *elf, const elf_s
 {
     emit_image *img = b->image;
     const elf_section *sec = &elf->sections[s->shndx];
-    if (s->value > sec->size || s->size > sec->size - s->value)
+    /* A Thumb function's value is its entry point, its address plus 1. */
+    uint64_t start = s->value & ~(uint64_t)b->arch->code_entry_bit;
+    if (start > sec->size || s->size > sec->size - start)
         return elf_bad_object(err, "function symbol outside its section");
     if (!reserve_one((void **)&img->symbols, capacity, img->symbol_count, sizeof *img->symbols))
         return no_memory(err);

@@ -324,7 +324,19 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
         features = combined;
     }
 
-    st = emit_cpu_resolve(arch, norm, cpu, features, &choice, err);
+    /* 32-bit Arm: kiln's code is Thumb-2 whatever the CPU (reloc_arm.c
+     * places Thumb code only; Thumb-2 is denser and every armv7 core runs
+     * it) and, without --cpu, for the armhf baseline: armv7-a with
+     * VFPv3-D16 and no NEON (LLVM's generic armv7-a assumes 32 D
+     * registers). --cpu=cortex-a7 --cpu-features=+neon enables NEON. */
+    char arm_features[512];
+    if (arch == KILN_ARCH_ARM) {
+        snprintf(arm_features, sizeof arm_features, "%s%s%s+thumb-mode",
+                 options->cpu == NULL ? "-d32,-neon," : "", features,
+                 features[0] != '\0' ? "," : "");
+        features = arm_features;
+    }
+    st = emit_cpu_resolve(arch, cpu, features, &choice, err);
     if (st != KILN_OK)
         goto out;
 

@@ -63,6 +63,10 @@
  *   FUNCS     u32 imported_count, u32 defined_count; per defined function:
  *             u32 type_index, u32 code_offset, u32 code_size (offset
  *             KILN_AOT_NONE when LLVM inlined or dropped the body).
+ *             Code offsets here and in TYPES are entry points: for Thumb
+ *             code (32-bit Arm) bit 0 is set, as in an ELF symbol, so
+ *             image base + offset is directly callable; the bytes start
+ *             at offset & ~1.
  *   TABLES    u32 count (defined tables only); per table: u8 reftype, limits.
  *   MEMORIES  u32 count (defined only); per memory: limits.
  *   GLOBALS   u32 count (defined only); per global: u8 valtype, u8 mutable,

@@ -30,6 +30,10 @@ size_t os_page_size(void);
 void *os_reserve(size_t size);
 /* Maps size bytes readable and writable, zero-filled. NULL on failure. */
 void *os_map_rw(size_t size);
+/* Resizes a mapping made by os_map_rw from old_size to new_size bytes
+ * (page multiples), moving it if it cannot grow in place; added bytes are
+ * zero. Returns the new base, or NULL (the old mapping intact). */
+void *os_remap(void *base, size_t old_size, size_t new_size);
 /* Releases a reservation or mapping made above (or by os_map_file). */
 void os_release(void *base, size_t size);
 /* Changes the protection of [base, base + size), page aligned. Committing

@@ -43,6 +43,21 @@ void *os_map_rw(size_t size)
     return p == MAP_FAILED ? NULL : p;
 }
 
+void *os_remap(void *base, size_t old_size, size_t new_size)
+{
+#ifdef MREMAP_MAYMOVE
+    void *p = mremap(base, old_size, new_size, MREMAP_MAYMOVE);
+    return p == MAP_FAILED ? NULL : p;
+#else
+    void *p = os_map_rw(new_size);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, base, old_size < new_size ? old_size : new_size);
+    munmap(base, old_size);
+    return p;
+#endif
+}
+
 void os_release(void *base, size_t size)
 {
     if (base != NULL && size != 0)
@@ -161,6 +176,8 @@ static uintptr_t context_pc(const ucontext_t *uc)
     return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 #elif defined(__aarch64__)
     return (uintptr_t)uc->uc_mcontext.pc;
+#elif defined(__arm__)
+    return (uintptr_t)uc->uc_mcontext.arm_pc;
 #else
 #error "kiln: no ucontext program counter accessor for this architecture"
 #endif
@@ -172,6 +189,8 @@ static uintptr_t context_sp(const ucontext_t *uc)
     return (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
 #elif defined(__aarch64__)
     return (uintptr_t)uc->uc_mcontext.sp;
+#elif defined(__arm__)
+    return (uintptr_t)uc->uc_mcontext.arm_sp;
 #endif
 }
 
@@ -181,6 +200,9 @@ static uintptr_t context_fp(const ucontext_t *uc)
     return (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
 #elif defined(__aarch64__)
     return (uintptr_t)uc->uc_mcontext.regs[29];
+#elif defined(__arm__)
+    /* Thumb-2 code (kiln's, and gcc's for armhf) keeps its frame in r7. */
+    return (uintptr_t)uc->uc_mcontext.arm_r7;
 #endif
 }
 
