@@ -110,6 +110,39 @@ void emit_arch(const Arch &arch, const char *prefix)
     printf("};\n\n");
 }
 
+// 32-bit Arm: for the CPU "generic" (and only for it) LLVM takes the
+// architecture version from the triple (ARM_MC::ParseARMTriple), so the
+// generic set depends on the triple's first component: one set for each
+// sub-architecture kiln accepts.
+const char *const arm_subarches[] = {
+    "armv4t",  "armv5te",  "armv6",     "armv6k",   "armv6kz",   "armv6t2",  "armv7",
+    "armv7a",  "armv7ve",  "armv7l",    "armv7hl",  "armv7r",    "armv7m",   "armv7em",
+    "armv8a",  "armv8l",   "armv8r",    "armv8.1a", "armv8.2a",  "thumbv6m", "thumbv7",
+    "thumbv7a", "thumbv7r", "thumbv7m", "thumbv7em", "thumbv8a", "thumbv8m.base",
+    "thumbv8m.main", "thumbv8.1m.main",
+};
+
+void emit_arm_generic(void)
+{
+    std::string error;
+    printf("const emit_llvm_cpu emit_llvm_arm_generic[] = {\n");
+    for (const char *subarch : arm_subarches) {
+        std::string triple = std::string(subarch) + "-unknown-none-eabihf";
+        const Target *target = TargetRegistry::lookupTarget(triple, error);
+        if (target == nullptr) {
+            fprintf(stderr, "gen_cpu_tables: %s: %s\n", triple.c_str(), error.c_str());
+            exit(1);
+        }
+        std::unique_ptr<MCSubtargetInfo> sti(target->createMCSubtargetInfo(triple, "generic", ""));
+        printf("    {%s,\n     %s},\n", c_string(subarch).c_str(),
+               c_string(names(sti->getAllProcessorFeatures(), sti->getFeatureBits()).c_str())
+                   .c_str());
+    }
+    printf("};\n\n");
+    printf("const size_t emit_llvm_arm_generic_count =\n"
+           "    sizeof emit_llvm_arm_generic / sizeof emit_llvm_arm_generic[0];\n\n");
+}
+
 } // namespace
 
 int main()
@@ -128,6 +161,8 @@ int main()
     static const char *const prefixes[] = {"x86_64", "aarch64", "riscv64", "arm"};
     for (size_t i = 0; i < sizeof arches / sizeof arches[0]; i++)
         emit_arch(arches[i], prefixes[i]);
+
+    emit_arm_generic();
 
     printf("const emit_llvm_arch emit_llvm_arches[KILN_ARCH_COUNT] = {\n");
     for (size_t i = 0; i < sizeof arches / sizeof arches[0]; i++)

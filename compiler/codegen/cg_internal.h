@@ -43,7 +43,7 @@ struct cg_module {
     uint32_t first_func, end_func; /* the defined functions emitted here */
     bool partitioned;          /* one of several modules (cg_config) */
     bool with_trampolines;
-    LLVMValueRef *entry_tramps; /* per type index */
+    LLVMValueRef *entry_tramps; /* per type index; NULL: the host never calls it */
     LLVMValueRef *host_tramps;  /* per type index, NULL when no import uses it */
 
     /* Metadata kinds and nodes reused on many instructions. */

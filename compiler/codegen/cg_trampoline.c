@@ -2,9 +2,13 @@
  * Trampolines between the runtime's uniform calling form (arrays of 16-byte
  * kiln_slot, value little-endian in the low bytes) and native signatures.
  *
- * kiln_entry_t<T>(ptr vmctx, ptr code, ptr slots), for every type T: loads
- * the arguments from slots, calls code(vmctx, args...) with T's native
- * signature, stores the results to slots[0..results).
+ * kiln_entry_t<T>(ptr vmctx, ptr code, ptr slots), for every type T of an
+ * exported function or of the start function (the only functions the
+ * runtime calls from the host, see check_callable in runtime/loader.c):
+ * loads the arguments from slots, calls code(vmctx, args...) with T's
+ * native signature, stores the results to slots[0..results). Types nothing
+ * calls from the host get none, so a module of a million types and no
+ * functions compiles no code at all.
  *
  * kiln_host_t<T>(ptr binding, params...), for every type T a function
  * import uses: has T's native signature; stores the params into a stack
@@ -24,18 +28,31 @@ static void set_trampoline_linkage(const cg_module *cgm, LLVMValueRef f)
     cg_add_function_attrs(cgm, f);
 }
 
+/* Declares kiln_entry_t<t> once. */
+static void declare_entry(cg_module *cgm, LLVMTypeRef entry_type, uint32_t t)
+{
+    if (cgm->entry_tramps[t] != NULL)
+        return;
+    char name[40];
+    snprintf(name, sizeof name, "kiln_entry_t%u", t);
+    LLVMValueRef f = LLVMAddFunction(cgm->llvm, name, entry_type);
+    set_trampoline_linkage(cgm, f);
+    cgm->entry_tramps[t] = f;
+}
+
 void cg_declare_trampolines(cg_module *cgm)
 {
     const wasm_module *m = cgm->wasm;
     LLVMTypeRef entry_params[3] = {cgm->t_ptr, cgm->t_ptr, cgm->t_ptr};
     LLVMTypeRef entry_type = LLVMFunctionType(cgm->t_void, entry_params, 3, 0);
     char name[40];
-    for (uint32_t t = 0; t < m->type_count; t++) {
-        snprintf(name, sizeof name, "kiln_entry_t%u", t);
-        LLVMValueRef f = LLVMAddFunction(cgm->llvm, name, entry_type);
-        set_trampoline_linkage(cgm, f);
-        cgm->entry_tramps[t] = f;
+    for (uint32_t i = 0; i < m->export_count; i++) {
+        const wasm_export *ex = &m->exports[i];
+        if (ex->kind == KILN_EXTERN_FUNC)
+            declare_entry(cgm, entry_type, m->funcs[ex->index].type_index);
     }
+    if (m->has_start)
+        declare_entry(cgm, entry_type, m->funcs[m->start_func].type_index);
     for (uint32_t i = 0; i < m->func_import_count; i++) {
         uint32_t t = m->funcs[i].type_index;
         if (cgm->host_tramps[t])
@@ -123,7 +140,7 @@ void cg_emit_trampolines(cg_module *cgm)
     LLVMBuilderRef b = LLVMCreateBuilderInContext(cgm->ctx);
     for (uint32_t t = 0; t < cgm->wasm->type_count; t++) {
         /* A second cg_module_finish finds the bodies already there. */
-        if (LLVMCountBasicBlocks(cgm->entry_tramps[t]) == 0)
+        if (cgm->entry_tramps[t] && LLVMCountBasicBlocks(cgm->entry_tramps[t]) == 0)
             emit_entry(cgm, b, t);
         if (cgm->host_tramps[t] && LLVMCountBasicBlocks(cgm->host_tramps[t]) == 0)
             emit_host(cgm, b, t);

@@ -255,13 +255,41 @@ static kiln_status check_modes(kiln_arch arch, const char *cpu, const emit_featu
     return KILN_OK;
 }
 
-kiln_status emit_cpu_resolve(kiln_arch arch, const char *cpu, const char *features,
-                             emit_cpu_choice *out, kiln_error *err)
+/* The "generic" CPU of a 32-bit Arm triple's sub-architecture. */
+static kiln_status arm_generic(const char *triple, const emit_llvm_cpu **out, kiln_error *err)
+{
+    size_t n = strcspn(triple, "-");
+    for (size_t i = 0; i < emit_llvm_arm_generic_count; i++) {
+        const char *name = emit_llvm_arm_generic[i].name;
+        if (strlen(name) == n && strncmp(name, triple, n) == 0) {
+            *out = &emit_llvm_arm_generic[i];
+            return KILN_OK;
+        }
+    }
+    char msg[KILN_ERROR_MESSAGE_SIZE];
+    snprintf(msg, sizeof msg,
+             "no generic CPU for the Arm sub-architecture '%.*s': name a CPU (kilnc "
+             "--target=%.80s --cpu=help) or use one of ",
+             (int)(n > 40 ? 40 : n), triple, triple);
+    size_t used = strlen(msg);
+    for (size_t i = 0; i < emit_llvm_arm_generic_count && used + 40 < sizeof msg; i++)
+        used += (size_t)snprintf(msg + used, sizeof msg - used, "%s%s", i ? ", " : "",
+                                 emit_llvm_arm_generic[i].name);
+    return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "%s", msg);
+}
+
+kiln_status emit_cpu_resolve(kiln_arch arch, const char *triple, const char *cpu,
+                             const char *features, emit_cpu_choice *out, kiln_error *err)
 {
     const emit_llvm_arch *a = &emit_llvm_arches[arch];
     const emit_llvm_cpu *c = emit_cpu_find(arch, cpu);
     if (c == NULL)
         return unknown_cpu(arch, cpu, err);
+    if (arch == KILN_ARCH_ARM && strcmp(cpu, "generic") == 0) {
+        kiln_status st = arm_generic(triple, &c, err);
+        if (st != KILN_OK)
+            return st;
+    }
 
     emit_feature_set s;
     memset(&s, 0, sizeof s);

@@ -41,6 +41,12 @@ typedef struct emit_llvm_arch {
 
 /* Generated: cpu_llvm19.c. */
 extern const emit_llvm_arch emit_llvm_arches[KILN_ARCH_COUNT];
+/* 32-bit Arm's "generic" CPU per sub-architecture (the triple's first
+ * component: armv7, thumbv7em, ...): LLVM takes the architecture version
+ * from the triple for that CPU only. The arch table's "generic" is
+ * armv7's. */
+extern const emit_llvm_cpu emit_llvm_arm_generic[];
+extern const size_t emit_llvm_arm_generic_count;
 
 /* Room for every feature of every architecture (LLVM 19: at most 289). */
 #define EMIT_FEATURE_WORDS 6
@@ -65,15 +71,16 @@ typedef struct emit_cpu_choice {
 } emit_cpu_choice;
 
 /*
- * Checks cpu (a CPU of arch) and features ("+a,-b,...": each entry a sign
+ * Checks cpu (a CPU of arch; for 32-bit Arm "generic" the set of triple's
+ * sub-architecture) and features ("+a,-b,...": each entry a sign
  * and a feature of arch; empty entries are skipped) and computes the
  * complete set. KILN_ERR_ARGUMENT, naming the bad name and listing the
  * valid ones (as many as fit), for an unknown CPU or feature, an entry
  * without a sign, or a set LLVM cannot generate code for (an x86_64 or
  * riscv64 target without 64-bit instructions); KILN_ERR_NOMEM.
  */
-kiln_status emit_cpu_resolve(kiln_arch arch, const char *cpu, const char *features,
-                             emit_cpu_choice *out, kiln_error *err);
+kiln_status emit_cpu_resolve(kiln_arch arch, const char *triple, const char *cpu,
+                             const char *features, emit_cpu_choice *out, kiln_error *err);
 void emit_cpu_choice_free(emit_cpu_choice *choice);
 
 /* Whether the set holds feature name of arch. */

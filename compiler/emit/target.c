@@ -336,7 +336,7 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
                  features[0] != '\0' ? "," : "");
         features = arm_features;
     }
-    st = emit_cpu_resolve(arch, cpu, features, &choice, err);
+    st = emit_cpu_resolve(arch, norm, cpu, features, &choice, err);
     if (st != KILN_OK)
         goto out;
 

@@ -22,11 +22,10 @@
 #include <string.h>
 
 #include "kiln_common.h"
+#include "limits.h"
 #include "module.h"
 #include "opsig.h"
 #include "reader.h"
-
-#define DEC_MAX_LOCALS 50000u
 
 /* ---- static opcode properties -------------------------------------------- */
 
@@ -193,12 +192,29 @@ static kiln_status read_count(dec_reader *r, const char *what, uint32_t *out,
     return KILN_OK;
 }
 
+/* read_count, then the implementation limit on base + the count (base:
+ * entries of that kind already in the index space, e.g. imported ones). */
+static kiln_status read_count_limited(dec_reader *r, const char *what, wasm_limit limit,
+                                      uint32_t base, uint32_t *out, kiln_error *err)
+{
+    uint32_t at = dec_offset(r);
+    uint32_t n = 0;
+    kiln_status st = read_count(r, what, &n, err);
+    if (st == KILN_OK)
+        st = wasm_limit_check(limit, (uint64_t)base + n, at, NULL, err);
+    if (st == KILN_OK)
+        *out = n;
+    return st;
+}
+
 static kiln_status copy_name(dec_reader *r, wasm_name *out, kiln_error *err)
 {
     uint32_t at = dec_offset(r);
     const uint8_t *bytes;
     uint32_t size;
     kiln_status st = dec_name(r, &bytes, &size, err);
+    if (st == KILN_OK)
+        st = wasm_limit_check(WASM_LIMIT_NAME_BYTES, size, at, NULL, err);
     if (st != KILN_OK)
         return st;
     char *copy = malloc((size_t)size + 1);
@@ -313,7 +329,7 @@ static kiln_status read_immediates(dec_reader *r, wasm_instr *in, instr_sink *s,
         break;
     case WASM_IMM_BR_TABLE: {
         uint32_t n;
-        st = read_count(r, "br_table labels", &n, err);
+        st = read_count_limited(r, "br_table labels", WASM_LIMIT_BR_TABLE_TARGETS, 0, &n, err);
         if (st != KILN_OK)
             break;
         if (!grow_array((void **)&s->br_targets, &s->br_target_cap,
@@ -610,7 +626,7 @@ static kiln_status sec_type(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "types", &n, err);
+    kiln_status st = read_count_limited(r, "types", WASM_LIMIT_TYPES, 0, &n, err);
     if (st != KILN_OK)
         return st;
     m->types = calloc(n ? n : 1, sizeof *m->types);
@@ -629,11 +645,12 @@ static kiln_status sec_type(dec_state *d, kiln_error *err)
                                   i, form, at);
         uint32_t np, nr;
         const uint8_t *params, *results;
-        st = read_count(r, "parameter types", &np, err);
+        st = read_count_limited(r, "parameter types", WASM_LIMIT_FUNCTION_PARAMS, 0, &np, err);
         if (st == KILN_OK)
             st = dec_bytes(r, np, &params, err);
         if (st == KILN_OK)
-            st = read_count(r, "result types", &nr, err);
+            st = read_count_limited(r, "result types", WASM_LIMIT_FUNCTION_RESULTS, 0, &nr,
+                                    err);
         if (st == KILN_OK)
             st = dec_bytes(r, nr, &results, err);
         if (st != KILN_OK)
@@ -666,7 +683,7 @@ static kiln_status sec_import(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "imports", &n, err);
+    kiln_status st = read_count_limited(r, "imports", WASM_LIMIT_IMPORTS, 0, &n, err);
     if (st != KILN_OK)
         return st;
     m->imports = calloc(n ? n : 1, sizeof *m->imports);
@@ -715,6 +732,12 @@ static kiln_status sec_import(dec_state *d, kiln_error *err)
         if (st != KILN_OK)
             return st;
         counts[kind]++;
+        static const wasm_limit kind_limits[4] = {WASM_LIMIT_FUNCTIONS, WASM_LIMIT_TABLES,
+                                                  WASM_LIMIT_MEMORIES, WASM_LIMIT_GLOBALS};
+        st = wasm_limit_check(kind_limits[kind], counts[kind], im->offset, "(imports so far)",
+                              err);
+        if (st != KILN_OK)
+            return st;
     }
     /* Index spaces start with the imports; defined entries are appended by
      * their sections; dec_module preallocated empty ones. */
@@ -773,7 +796,8 @@ static kiln_status sec_function(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "functions", &n, err);
+    kiln_status st =
+        read_count_limited(r, "functions", WASM_LIMIT_FUNCTIONS, m->func_count, &n, err);
     if (st != KILN_OK)
         return st;
     st = extend_space((void **)&m->funcs, m->func_count, n, sizeof *m->funcs, dec_offset(r), err);
@@ -796,7 +820,8 @@ static kiln_status sec_table(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "tables", &n, err);
+    kiln_status st =
+        read_count_limited(r, "tables", WASM_LIMIT_TABLES, m->table_count, &n, err);
     if (st != KILN_OK)
         return st;
     st = extend_space((void **)&m->tables, m->table_count, n, sizeof *m->tables, dec_offset(r),
@@ -819,7 +844,8 @@ static kiln_status sec_memory(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "memories", &n, err);
+    kiln_status st =
+        read_count_limited(r, "memories", WASM_LIMIT_MEMORIES, m->memory_count, &n, err);
     if (st != KILN_OK)
         return st;
     st = extend_space((void **)&m->memories, m->memory_count, n, sizeof *m->memories,
@@ -855,7 +881,8 @@ static kiln_status sec_global(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "globals", &n, err);
+    kiln_status st =
+        read_count_limited(r, "globals", WASM_LIMIT_GLOBALS, m->global_count, &n, err);
     if (st != KILN_OK)
         return st;
     st = extend_space((void **)&m->globals, m->global_count, n, sizeof *m->globals,
@@ -880,7 +907,7 @@ static kiln_status sec_export(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "exports", &n, err);
+    kiln_status st = read_count_limited(r, "exports", WASM_LIMIT_EXPORTS, 0, &n, err);
     if (st != KILN_OK)
         return st;
     m->exports = calloc(n ? n : 1, sizeof *m->exports);
@@ -926,7 +953,8 @@ static kiln_status read_elem_items(dec_state *d, wasm_elem *e, bool exprs, kiln_
 {
     dec_reader *r = &d->r;
     uint32_t n;
-    kiln_status st = read_count(r, "element items", &n, err);
+    kiln_status st =
+        read_count_limited(r, "element items", WASM_LIMIT_TABLE_INIT_ENTRIES, 0, &n, err);
     if (st != KILN_OK)
         return st;
     wasm_expr *items = calloc(n ? n : 1, sizeof *items);
@@ -991,7 +1019,8 @@ static kiln_status sec_elem(dec_state *d, kiln_error *err)
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "element segments", &n, err);
+    kiln_status st =
+        read_count_limited(r, "element segments", WASM_LIMIT_ELEM_SEGMENTS, 0, &n, err);
     if (st != KILN_OK)
         return st;
     m->elems = calloc(n ? n : 1, sizeof *m->elems);
@@ -1055,7 +1084,10 @@ static kiln_status sec_elem(dec_state *d, kiln_error *err)
 
 static kiln_status sec_datacount(dec_state *d, kiln_error *err)
 {
+    uint32_t at = dec_offset(&d->r);
     kiln_status st = dec_u32(&d->r, &d->data_count, err);
+    if (st == KILN_OK)
+        st = wasm_limit_check(WASM_LIMIT_DATA_SEGMENTS, d->data_count, at, NULL, err);
     if (st != KILN_OK)
         return st;
     d->m->has_data_count = true;
@@ -1084,6 +1116,8 @@ static kiln_status sec_code(dec_state *d, uint32_t section_offset, kiln_error *e
             return st;
         uint32_t at = dec_offset(r);
         st = dec_bytes(r, size, &body, err);
+        if (st == KILN_OK)
+            st = wasm_limit_check(WASM_LIMIT_FUNCTION_BODY_BYTES, size, at, NULL, err);
         if (st != KILN_OK)
             return st;
         wasm_func *f = &m->funcs[m->func_import_count + i];
@@ -1099,7 +1133,8 @@ static kiln_status sec_data(dec_state *d, uint32_t section_offset, kiln_error *e
     dec_reader *r = &d->r;
     wasm_module *m = d->m;
     uint32_t n;
-    kiln_status st = read_count(r, "data segments", &n, err);
+    kiln_status st =
+        read_count_limited(r, "data segments", WASM_LIMIT_DATA_SEGMENTS, 0, &n, err);
     if (st != KILN_OK)
         return st;
     if (m->has_data_count && n != d->data_count)
@@ -1325,9 +1360,9 @@ kiln_status dec_module(const uint8_t *bytes, size_t size, wasm_module **out, kil
     static const uint8_t magic[4] = {0x00, 0x61, 0x73, 0x6D};
     if (bytes == NULL && size != 0)
         return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "no input bytes");
-    if (size > UINT32_MAX)
-        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                              "module of %zu bytes exceeds the 4 GiB offset range", size);
+    kiln_status limit_st = wasm_limit_check(WASM_LIMIT_MODULE_BYTES, size, 0, NULL, err);
+    if (limit_st != KILN_OK)
+        return limit_st;
     dec_state d;
     memset(&d, 0, sizeof d);
     kiln_status st;
@@ -1482,6 +1517,9 @@ kiln_status dec_function_body(const wasm_module *module, uint32_t func_index, wa
         goto fail;
     const uint8_t *locals_start = r.p;
     uint64_t total = 0;
+    /* The limit counts parameters too; the spec's "too many locals" (a
+     * total past 2^32) is the same refusal, so it stays MALFORMED. */
+    uint32_t params = module->types[f->type_index].param_count;
     for (uint32_t i = 0; i < groups; i++) {
         uint32_t at = dec_offset(&r);
         uint32_t n;
@@ -1492,10 +1530,13 @@ kiln_status dec_function_body(const wasm_module *module, uint32_t func_index, wa
         if (st != KILN_OK)
             goto fail;
         total += n;
-        if (total > DEC_MAX_LOCALS) {
+        if (params + total > WASM_MAX_FUNCTION_LOCALS) {
             st = kiln_error_set(err, KILN_ERR_MALFORMED, at,
-                                "too many locals: function %u declares %llu or more, limit %u",
-                                func_index, (unsigned long long)total, DEC_MAX_LOCALS);
+                                "too many locals: function %u has %u parameters and declares "
+                                "%llu or more locals at offset %u, kiln allows at most %u "
+                                "(WASM_MAX_FUNCTION_LOCALS, see README.md \"Limits\")",
+                                func_index, params, (unsigned long long)total, at,
+                                WASM_MAX_FUNCTION_LOCALS);
             goto fail;
         }
     }

@@ -92,11 +92,17 @@ static void test_cpu_probes_well_formed(void **state)
     }
 }
 
+/* A triple of each architecture, for the tests that need one. */
+static const char *triple_of(kiln_arch arch)
+{
+    return emit_llvm_arches[arch].triple;
+}
+
 static emit_cpu_choice resolve_ok(kiln_arch arch, const char *cpu, const char *features)
 {
     emit_cpu_choice c = {0};
     kiln_error err;
-    kiln_status st = emit_cpu_resolve(arch, cpu, features, &c, &err);
+    kiln_status st = emit_cpu_resolve(arch, triple_of(arch), cpu, features, &c, &err);
     if (st != KILN_OK)
         fail_msg("%s %s '%s': %s", kiln_arch_name(arch), cpu, features, err.message);
     return c;
@@ -173,7 +179,8 @@ static void expect_refused(kiln_arch arch, const char *cpu, const char *features
 {
     emit_cpu_choice c = {0};
     kiln_error err;
-    assert_int_equal(emit_cpu_resolve(arch, cpu, features, &c, &err), KILN_ERR_ARGUMENT);
+    assert_int_equal(emit_cpu_resolve(arch, triple_of(arch), cpu, features, &c, &err),
+                     KILN_ERR_ARGUMENT);
     assert_int_equal(err.status, KILN_ERR_ARGUMENT);
     expect_in(err.message, fragment1);
     expect_in(err.message, fragment2);
@@ -200,6 +207,35 @@ static void test_cpu_refusals(void **state)
     expect_refused(KILN_ARCH_RISCV64, "generic-rv64", "+32bit", "not an RV64 CPU", "riscv64");
     expect_refused(KILN_ARCH_AARCH64, "cortex-a53", "+avx2", "'avx2' for aarch64", "valid");
     expect_refused(KILN_ARCH_ARM, "help", "", "'help' for arm", "cortex-a7");
+}
+
+/* For 32-bit Arm's "generic" CPU the triple says the architecture. */
+static void test_cpu_arm_generic_follows_triple(void **state)
+{
+    (void)state;
+    const kiln_arch arm = KILN_ARCH_ARM;
+    emit_cpu_choice c = {0};
+    kiln_error err;
+    assert_int_equal(emit_cpu_resolve(arm, "thumbv7em-none-eabihf", "generic", "", &c, &err),
+                     KILN_OK);
+    assert_true(has(arm, &c, "hwdiv") && has(arm, &c, "thumb2"));
+    assert_false(has(arm, &c, "vfp3") || has(arm, &c, "d32") || has(arm, &c, "neon"));
+    emit_cpu_choice_free(&c);
+    assert_int_equal(emit_cpu_resolve(arm, "thumbv7-unknown-linux-gnueabihf", "generic",
+                                      "+neon,-d32", &c, &err),
+                     KILN_OK);
+    assert_true(has(arm, &c, "vfp3d16") && has(arm, &c, "thumb2"));
+    assert_false(has(arm, &c, "d32") || has(arm, &c, "neon")); /* neon needs d32 */
+    emit_cpu_choice_free(&c);
+    assert_int_equal(emit_cpu_resolve(arm, "thumbv7em-none-eabihf", "cortex-m4", "", &c, &err),
+                     KILN_OK);
+    assert_true(has(arm, &c, "vfp4d16sp"));
+    assert_false(has(arm, &c, "fp64"));
+    emit_cpu_choice_free(&c);
+    assert_int_equal(emit_cpu_resolve(arm, "armv3-linux-gnueabi", "generic", "", &c, &err),
+                     KILN_ERR_ARGUMENT);
+    expect_in(err.message, "no generic CPU for the Arm sub-architecture 'armv3'");
+    expect_in(err.message, "thumbv7em");
 }
 
 static const uint8_t empty_module[] = {0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00};
@@ -323,6 +359,17 @@ static const macro_map riscv_macros[] = {
 static const char *const riscv_cpus[] = {"sifive-u74", "sifive-x280", "sifive-p670",
                                          "spacemit-x60", "syntacore-scr3-rv64"};
 
+/* Not the FPU: clang's driver adds a 32-bit Arm CPU's default FPU
+ * (cortex-a7: neon-vfpv4) where LLVM's CPU definition, which kilnc and llc
+ * use, has none (kilnc --cpu=cortex-a7 needs +neon for NEON, as llc does). */
+static const macro_map arm_macros[] = {
+    {"crc", "__ARM_FEATURE_CRC32"},
+    {"dotprod", "__ARM_FEATURE_DOTPROD"},
+    {"hwdiv-arm", "__ARM_FEATURE_IDIV"},
+};
+static const char *const arm_cpus[] = {"cortex-a7", "cortex-a9", "cortex-a15", "cortex-a53",
+                                       "cortex-a55"};
+
 /* Whether clang-19 for triple and CPU flag defines each macro; false when
  * clang could not run. */
 static bool clang_macros(const char *triple, const char *flag, const char *cpu,
@@ -384,6 +431,9 @@ static void test_cpu_sets_agree_with_clang(void **state)
     cross_check(KILN_ARCH_RISCV64, "riscv64-linux-gnu", "-mcpu", riscv_cpus,
                 sizeof riscv_cpus / sizeof riscv_cpus[0], riscv_macros,
                 sizeof riscv_macros / sizeof riscv_macros[0]);
+    cross_check(KILN_ARCH_ARM, "armv7-linux-gnueabihf", "-mcpu", arm_cpus,
+                sizeof arm_cpus / sizeof arm_cpus[0], arm_macros,
+                sizeof arm_macros / sizeof arm_macros[0]);
 }
 
 /* ---- the listings ------------------------------------------------------------ */
@@ -442,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_cpu_named_sets),
         cmocka_unit_test(test_cpu_feature_arithmetic),
         cmocka_unit_test(test_cpu_refusals),
+        cmocka_unit_test(test_cpu_arm_generic_follows_triple),
         cmocka_unit_test(test_cpu_compile_validates),
         cmocka_unit_test(test_cpu_container_records_complete_set),
         cmocka_unit_test(test_cpu_sets_agree_with_clang),
