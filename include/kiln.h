@@ -150,6 +150,18 @@ kiln_status kiln_instance_new(const kiln_module *module, kiln_instance **out,
                               kiln_error *err);
 void kiln_instance_free(kiln_instance *instance);
 
+/* ---- instantiation budget (issue 10; one block, keep together) ----------------
+ * Every instantiation (kiln_instance_new, the linker's) first adds up what
+ * the module's defined tables and memories need at their minimum sizes
+ * (elements * pointer size, pages * 64 KiB) and refuses the instance with
+ * KILN_ERR_INSTANTIATE "instantiation budget exceeded: ..." when the sum is
+ * above the budget, before allocating anything. Process-wide, thread-safe;
+ * bytes == 0 restores the default. Large tables are committed lazily, so
+ * within the budget an instance costs memory only as it is used. */
+#define KILN_INSTANCE_BUDGET_DEFAULT ((uint64_t)8 << 30) /* 8 GiB */
+void kiln_instance_budget_set(uint64_t bytes);
+/* ---- end of instantiation budget ---------------------------------------------- */
+
 /*
  * Calls the exported function `name`. args must match its parameters in
  * number and kind; results receives result_count values. A trap returns

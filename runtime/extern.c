@@ -7,10 +7,7 @@
 #include "alloc.h"
 #include "extern.h"
 #include "kiln_common.h"
-
-/* Tables larger than this are refused (the elements array is allocated up
- * front), as instance.c does for defined tables. */
-#define EXT_TABLE_MAX_ELEMENTS 10000000u
+#include "platform/platform.h"
 
 /* ---- memories ---------------------------------------------------------------- */
 
@@ -90,13 +87,86 @@ uint8_t *kiln_memory_data(kiln_memory *memory, uint64_t *size_bytes)
 
 /* ---- tables ------------------------------------------------------------------ */
 
+static size_t round_to_pages(size_t bytes)
+{
+    size_t page = os_page_size();
+    return (bytes + page - 1) & ~(page - 1);
+}
+
+bool ext_table_storage_init(ins_table *def, uint32_t size)
+{
+    size_t bytes = (size_t)size * sizeof(void *);
+    def->reserved_bytes = 0;
+    def->committed_bytes = 0;
+    if (bytes < EXT_TABLE_MAPPED_MIN_BYTES) {
+        def->elements = kiln_calloc(size == 0 ? 1 : size, sizeof(void *));
+        if (def->elements == NULL)
+            return false;
+        def->size = size;
+        return true;
+    }
+    uint32_t capacity = def->max < INS_TABLE_MAX_ELEMENTS ? def->max : INS_TABLE_MAX_ELEMENTS;
+    if (capacity < size)
+        capacity = size;
+    size_t reserved = round_to_pages((size_t)capacity * sizeof(void *));
+    size_t committed = round_to_pages(bytes);
+    void *base = os_reserve(reserved);
+    if (base == NULL)
+        return false;
+    if (!os_protect(base, committed, OS_PROT_READ_WRITE)) {
+        os_release(base, reserved);
+        return false;
+    }
+    def->elements = base;
+    def->size = size;
+    def->reserved_bytes = reserved;
+    def->committed_bytes = committed;
+    return true;
+}
+
+bool ext_table_storage_grow(ins_table *def, uint32_t new_size, void *value)
+{
+    size_t bytes = (size_t)new_size * sizeof(void *);
+    if (def->reserved_bytes == 0) {
+        void **grown = kiln_realloc(def->elements, bytes);
+        if (grown == NULL)
+            return false;
+        def->elements = grown;
+    } else {
+        if (bytes > def->reserved_bytes)
+            return false;
+        size_t committed = round_to_pages(bytes);
+        if (committed > def->committed_bytes) {
+            if (!os_protect((uint8_t *)def->elements + def->committed_bytes,
+                            committed - def->committed_bytes, OS_PROT_READ_WRITE))
+                return false;
+            def->committed_bytes = committed;
+        }
+    }
+    /* Mapped elements past size were never written: already NULL. */
+    if (value != NULL || def->reserved_bytes == 0)
+        for (uint32_t i = def->size; i < new_size; i++)
+            def->elements[i] = value;
+    def->size = new_size;
+    return true;
+}
+
+void ext_table_storage_free(ins_table *def)
+{
+    if (def->reserved_bytes != 0)
+        os_release(def->elements, def->reserved_bytes);
+    else
+        kiln_free(def->elements);
+    def->elements = NULL;
+}
+
 kiln_status ext_table_create(uint8_t elem_kind, const ld_limits *limits, kiln_table **out,
                              kiln_error *err)
 {
-    if (limits->min > EXT_TABLE_MAX_ELEMENTS)
+    if (limits->min > INS_TABLE_MAX_ELEMENTS)
         return kiln_error_set(err, KILN_ERR_INSTANTIATE, KILN_NO_OFFSET,
                               "table of %llu elements exceeds this runtime's limit of %u",
-                              (unsigned long long)limits->min, EXT_TABLE_MAX_ELEMENTS);
+                              (unsigned long long)limits->min, INS_TABLE_MAX_ELEMENTS);
     kiln_table *t = kiln_calloc(1, sizeof *t);
     ins_table *def = kiln_calloc(1, sizeof *def);
     if (t == NULL || def == NULL) {
@@ -105,11 +175,9 @@ kiln_status ext_table_create(uint8_t elem_kind, const ld_limits *limits, kiln_ta
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
                               "out of memory allocating a table");
     }
-    def->size = (uint32_t)limits->min;
     t->has_max = (limits->flags & KILN_LIMITS_HAS_MAX) != 0;
     def->max = t->has_max && limits->max < UINT32_MAX ? (uint32_t)limits->max : UINT32_MAX;
-    def->elements = kiln_calloc(def->size == 0 ? 1 : def->size, sizeof *def->elements);
-    if (def->elements == NULL) {
+    if (!ext_table_storage_init(def, (uint32_t)limits->min)) {
         kiln_free(t);
         kiln_free(def);
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
@@ -156,7 +224,7 @@ void kiln_table_release(kiln_table *table)
     if (table == NULL ||
         atomic_fetch_sub_explicit(&table->refs, 1u, memory_order_acq_rel) > 1u)
         return;
-    kiln_free(table->table->elements);
+    ext_table_storage_free(table->table);
     kiln_free(table->table);
     kiln_free(table);
 }

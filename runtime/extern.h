@@ -54,6 +54,19 @@ void ext_memory_retain(kiln_memory *memory);
 void ext_table_retain(kiln_table *table);
 void ext_global_retain(kiln_global *global);
 
+/* Table element storage. Small tables are a heap block; a table whose
+ * storage would reach EXT_TABLE_MAPPED_MIN_BYTES reserves address space for
+ * its capacity (its max, at most INS_TABLE_MAX_ELEMENTS) with no access and
+ * opens pages as it grows, as memories do: the kernel supplies zero pages
+ * on first touch, so a large empty table costs no memory until written.
+ * init: sets def->elements/size (all NULL); false (nothing allocated) when
+ * out of memory. grow: new_size > size, the new elements set to value;
+ * false (nothing changed) when out of memory or past the capacity. */
+#define EXT_TABLE_MAPPED_MIN_BYTES 65536u
+bool ext_table_storage_init(ins_table *def, uint32_t size);
+bool ext_table_storage_grow(ins_table *def, uint32_t new_size, void *value);
+void ext_table_storage_free(ins_table *def);
+
 /* Pages of memory now, and elements of a table now. */
 uint64_t ext_memory_pages(const kiln_memory *memory);
 

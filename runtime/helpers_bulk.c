@@ -26,8 +26,6 @@
 #include "instance.h"
 #include "trap.h"
 
-/* The largest table table.grow produces (instance.c's instantiation limit). */
-#define HLP_TABLE_MAX_ELEMENTS 10000000u
 
 static kiln_instance *inst_of(void *vmctx)
 {
@@ -103,18 +101,13 @@ uint32_t hlp_table_grow(void *vmctx, uint32_t table, void *init, uint32_t delta)
     ins_table *t = table_of(inst_of(vmctx), table);
     uint64_t old_size = t->size;
     uint64_t new_size = old_size + delta;
-    uint64_t limit = t->max < HLP_TABLE_MAX_ELEMENTS ? t->max : HLP_TABLE_MAX_ELEMENTS;
+    uint64_t limit = t->max < INS_TABLE_MAX_ELEMENTS ? t->max : INS_TABLE_MAX_ELEMENTS;
     if (new_size > limit)
         return 0xFFFFFFFFu;
     if (delta == 0)
         return (uint32_t)old_size;
-    void **grown = kiln_realloc(t->elements, (size_t)new_size * sizeof *grown);
-    if (grown == NULL)
+    if (!ext_table_storage_grow(t, (uint32_t)new_size, init))
         return 0xFFFFFFFFu;
-    for (uint64_t i = old_size; i < new_size; i++)
-        grown[i] = init;
-    t->elements = grown;
-    t->size = (uint32_t)new_size;
     return (uint32_t)old_size;
 }
 

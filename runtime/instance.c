@@ -22,9 +22,46 @@
 #include "trap.h"
 #include "values.h"
 
-/* Tables larger than this are refused at instantiation (as other engines
- * do): the elements array is allocated up front. */
-#define INS_TABLE_MAX_ELEMENTS 10000000u
+/* The instantiation budget (kiln_instance_budget_set). The default lets
+ * the largest memory wasm32 can declare (4 GiB) and as much again of
+ * tables through; large tables are committed lazily (extern.c), so the
+ * budget bounds address space and what growth can later touch, not what an
+ * empty instance costs. */
+static _Atomic uint64_t instance_budget = KILN_INSTANCE_BUDGET_DEFAULT;
+
+void kiln_instance_budget_set(uint64_t bytes)
+{
+    atomic_store_explicit(&instance_budget,
+                          bytes != 0 ? bytes : (uint64_t)KILN_INSTANCE_BUDGET_DEFAULT,
+                          memory_order_relaxed);
+}
+
+uint64_t ins_budget(void)
+{
+    return atomic_load_explicit(&instance_budget, memory_order_relaxed);
+}
+
+/* Refuses, before anything is allocated, an instance whose defined tables
+ * and memories need more than the budget at their minimum sizes. */
+static kiln_status check_budget(const kiln_module *m, kiln_error *err)
+{
+    uint64_t tables = 0, memories = 0;
+    for (uint32_t i = m->table_import_count; i < m->table_count; i++)
+        tables += m->tables[i].limits.min * sizeof(void *);
+    for (uint32_t i = m->memory_import_count; i < m->memory_count; i++)
+        memories += m->memories[i].min * (uint64_t)KILN_WASM_PAGE_SIZE;
+    uint64_t budget = ins_budget();
+    if (tables + memories <= budget)
+        return KILN_OK;
+    return kiln_error_set(err, KILN_ERR_INSTANTIATE, KILN_NO_OFFSET,
+                          "instantiation budget exceeded: the module's %u tables and %u "
+                          "memories need %llu + %llu bytes at their minimum sizes, the "
+                          "budget is %llu bytes (kiln_instance_budget_set)",
+                          m->table_count - m->table_import_count,
+                          m->memory_count - m->memory_import_count,
+                          (unsigned long long)tables, (unsigned long long)memories,
+                          (unsigned long long)budget);
+}
 
 _Static_assert(offsetof(ins_table, size) == sizeof(void *), "table size at W");
 _Static_assert(offsetof(ins_table, max) == sizeof(void *) + 4u, "table max at W+4");
@@ -467,6 +504,9 @@ static bool may_have_escaped(const kiln_instance *inst)
 kiln_status ins_instantiate(const kiln_module *module, const ins_import *imports,
                             kiln_instance **out, kiln_instance **escaped, kiln_error *err)
 {
+    kiln_status budget_st = check_budget(module, err);
+    if (budget_st != KILN_OK)
+        return budget_st;
     kiln_instance *inst = kiln_calloc(1, sizeof *inst);
     if (inst == NULL)
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,

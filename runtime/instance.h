@@ -27,12 +27,25 @@ typedef struct ins_funcref {
     uint32_t type_id;
 } ins_funcref;
 
-/* A table definition, as compiled code reads it (aot_format.h). */
+/* The most elements a table may have, at instantiation and after
+ * table.grow (other engines refuse larger tables too). */
+#define INS_TABLE_MAX_ELEMENTS 10000000u
+
+/* A table definition, as compiled code reads it (aot_format.h): elements
+ * and size at 0 and W, max at W+4; the rest is the runtime's. */
 typedef struct ins_table {
-    void **elements; /* size entries, owned */
+    void **elements; /* size entries, owned (see reserved_bytes) */
     uint32_t size;
     uint32_t max; /* declared max, or UINT32_MAX */
+    size_t reserved_bytes; /* 0: elements is a heap block; else a mapping of
+                              this many bytes (extern.c, ext_table_storage_) */
+    size_t committed_bytes; /* readable and writable prefix of the mapping */
 } ins_table;
+
+/* ---- instantiation budget (public: kiln_instance_budget_set) ----------------- */
+/* Bytes an instance's defined tables and memories may need when it is made:
+ * sum of (table minimum * pointer size) and (memory minimum * 64 KiB). */
+uint64_t ins_budget(void);
 
 struct kiln_instance {
     const kiln_module *module;

@@ -7,6 +7,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <sys/resource.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "container_builder.h"
+#include "extern.h"
 #include "instance.h"
 
 typedef struct fixture {
@@ -380,6 +382,120 @@ static void test_instance_two_instances_are_independent(void **state)
     kiln_instance_free(other);
 }
 
+/* The sample with `count` defined funcref tables of `min` elements each. */
+static kiln_module *load_with_tables(uint32_t count, uint32_t min)
+{
+    tb_container c;
+    tb_sample(&c, NULL);
+    tb_buf *s = tb_section(&c, KILN_SEC_TABLES);
+    s->size = 0;
+    tb_u32(s, count);
+    for (uint32_t i = 0; i < count; i++) {
+        tb_u8(s, KILN_FUNCREF);
+        tb_limits(s, 0, min, 0);
+    }
+    kiln_vmctx_layout l = kiln_vmctx_layout_compute(8, 0, 1, count, 1);
+    s = tb_section(&c, KILN_SEC_LAYOUT);
+    s->size = 0;
+    tb_u32(s, l.size);
+    tb_u32(s, l.func_imports);
+    tb_u32(s, l.memories);
+    tb_u32(s, l.tables);
+    tb_u32(s, l.globals);
+    uint8_t *bytes;
+    size_t size;
+    tb_finish(&c, &bytes, &size);
+    tb_free(&c);
+    kiln_module *m = NULL;
+    kiln_error err;
+    assert_int_equal(kiln_module_load(bytes, size, &m, &err), KILN_OK);
+    free(bytes);
+    return m;
+}
+
+static long peak_rss_kib(void)
+{
+    struct rusage u;
+    assert_int_equal(getrusage(RUSAGE_SELF, &u), 0);
+    return u.ru_maxrss;
+}
+
+/* 100 tables of 10,000,000 elements (a 642-byte module took 62 s and
+ * 7.8 GB when every table was allocated and cleared up front): the
+ * storage is committed lazily, so the instance is made without touching
+ * it and the peak RSS stays far below the 8 GB the tables span. */
+static void test_instance_huge_tables_committed_lazily(void **state)
+{
+    (void)state;
+    kiln_module *m = load_with_tables(100, INS_TABLE_MAX_ELEMENTS);
+    kiln_instance *inst = NULL;
+    kiln_error err;
+    assert_int_equal(kiln_instance_new(m, &inst, &err), KILN_OK);
+    assert_int_equal(inst->tables[99]->size, INS_TABLE_MAX_ELEMENTS);
+    assert_null(inst->tables[99]->elements[INS_TABLE_MAX_ELEMENTS - 1]);
+    assert_true(peak_rss_kib() < 256 * 1024);
+    kiln_instance_free(inst);
+    kiln_module_free(m);
+}
+
+/* The budget refuses an instance whose tables and memories need more at
+ * their minimum sizes, before allocating anything, and 0 restores the
+ * default. */
+static void test_instance_budget(void **state)
+{
+    fixture *f = *state;
+    kiln_module *m = load_with_tables(100, INS_TABLE_MAX_ELEMENTS);
+    kiln_instance *inst = NULL;
+    kiln_error err;
+    kiln_instance_budget_set(1u << 20);
+    assert_int_equal(kiln_instance_new(m, &inst, &err), KILN_ERR_INSTANTIATE);
+    assert_null(inst);
+    assert_non_null(strstr(err.message, "instantiation budget exceeded: the module's 100 "
+                                        "tables and 1 memories need 8000000000 + 65536 "
+                                        "bytes"));
+    assert_non_null(strstr(err.message, "the budget is 1048576 bytes"));
+    /* The sample alone (one 64 KiB page) fits in 1 MiB. */
+    assert_int_equal(kiln_instance_new(f->module, &inst, &err), KILN_OK);
+    kiln_instance_free(inst);
+    kiln_instance_budget_set(65535);
+    assert_int_equal(kiln_instance_new(f->module, &inst, &err), KILN_ERR_INSTANTIATE);
+    kiln_instance_budget_set(0);
+    assert_int_equal(kiln_instance_new(m, &inst, &err), KILN_OK);
+    kiln_instance_free(inst);
+    kiln_module_free(m);
+}
+
+/* Large table storage grows in place and reads back what was written;
+ * small storage stays a heap block. */
+static void test_instance_table_storage_grows(void **state)
+{
+    (void)state;
+    kiln_table *t = NULL;
+    kiln_error err;
+    assert_int_equal(kiln_table_new(KILN_EXTERNREF, 100000, UINT32_MAX, &t, &err), KILN_OK);
+    ins_table *def = t->table;
+    assert_true(def->reserved_bytes >= (size_t)INS_TABLE_MAX_ELEMENTS * sizeof(void *));
+    void **before = def->elements;
+    int marker;
+    def->elements[99999] = &marker;
+    assert_true(ext_table_storage_grow(def, 3000000, &marker));
+    assert_ptr_equal(def->elements, before);
+    assert_ptr_equal(def->elements[99999], &marker);
+    assert_ptr_equal(def->elements[2999999], &marker);
+    assert_true(ext_table_storage_grow(def, 3000001, NULL));
+    assert_null(def->elements[3000000]);
+    uint32_t past = (uint32_t)(def->reserved_bytes / sizeof(void *)) + 1u;
+    assert_false(ext_table_storage_grow(def, past, NULL));
+    assert_int_equal(def->size, 3000001);
+    kiln_table_release(t);
+
+    assert_int_equal(kiln_table_new(KILN_FUNCREF, 10, 20, &t, &err), KILN_OK);
+    assert_int_equal(t->table->reserved_bytes, 0);
+    assert_true(ext_table_storage_grow(t->table, 20, NULL));
+    assert_null(t->table->elements[19]);
+    kiln_table_release(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +518,9 @@ int main(void)
         cmocka_unit_test(test_instance_two_instances_are_independent),
         cmocka_unit_test(test_instance_table_from_element_segment),
         cmocka_unit_test(test_instance_canonical_type_ids_shared_across_modules),
+        cmocka_unit_test(test_instance_huge_tables_committed_lazily),
+        cmocka_unit_test(test_instance_budget),
+        cmocka_unit_test(test_instance_table_storage_grows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
