@@ -76,6 +76,13 @@ static void cast(cg_func *fn, build_cast build, LLVMTypeRef to)
     cg_push(fn, build(fn->b, cg_pop(fn), to, ""));
 }
 
+/* A float made from a constant integer at codegen: hidden from the folds
+ * that would drop NaN quieting when it is +-0, +-1 or NaN (cg_fp_const). */
+static void hide_constant(cg_func *fn)
+{
+    cg_push(fn, cg_fp_const(fn, cg_pop(fn)));
+}
+
 kiln_status cg_emit_conversion(cg_func *fn, const wasm_instr *in)
 {
     cg_module *cgm = fn->cgm;
@@ -128,18 +135,22 @@ kiln_status cg_emit_conversion(cg_func *fn, const wasm_instr *in)
     case WASM_OP_F32_CONVERT_I32_S:
     case WASM_OP_F32_CONVERT_I64_S:
         cast(fn, LLVMBuildSIToFP, f32);
+        hide_constant(fn);
         return KILN_OK;
     case WASM_OP_F32_CONVERT_I32_U:
     case WASM_OP_F32_CONVERT_I64_U:
         cast(fn, LLVMBuildUIToFP, f32);
+        hide_constant(fn);
         return KILN_OK;
     case WASM_OP_F64_CONVERT_I32_S:
     case WASM_OP_F64_CONVERT_I64_S:
         cast(fn, LLVMBuildSIToFP, f64);
+        hide_constant(fn);
         return KILN_OK;
     case WASM_OP_F64_CONVERT_I32_U:
     case WASM_OP_F64_CONVERT_I64_U:
         cast(fn, LLVMBuildUIToFP, f64);
+        hide_constant(fn);
         return KILN_OK;
     case WASM_OP_F32_DEMOTE_F64:
         cg_push(fn, cg_fp_demote(fn, cg_pop(fn), f32)); /* quiets sNaN */
@@ -156,9 +167,11 @@ kiln_status cg_emit_conversion(cg_func *fn, const wasm_instr *in)
         return KILN_OK;
     case WASM_OP_F32_REINTERPRET_I32:
         cast(fn, LLVMBuildBitCast, f32);
+        hide_constant(fn);
         return KILN_OK;
     case WASM_OP_F64_REINTERPRET_I64:
         cast(fn, LLVMBuildBitCast, f64);
+        hide_constant(fn);
         return KILN_OK;
 
     case WASM_OP_I32_EXTEND8_S:

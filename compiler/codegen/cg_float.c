@@ -1,67 +1,111 @@
 /*
  * Float arithmetic with wasm NaN semantics, scalar and vector (f32x4/f64x2).
  *
- * Wasm requires that an arithmetic result computed from a signalling NaN is
- * an arithmetic (quiet) NaN. The hardware quiets, but LLVM assumes the
- * default FP environment, where sNaN quieting is not observable, and folds
- * x - 0.0, x * 1.0, x / 1.0, x * -1.0 (to fneg), promote(demote(x)) ... to x
- * or a sign flip, handing back the sNaN unchanged. Invariants kept here:
- * - add/sub/mul/div and promote/demote are LLVM constrained FP intrinsics
- *   with "round.tonearest" and "fpexcept.maytrap". With any exception
- *   behaviour other than "ignore" LLVM may not drop an sNaN-quieting
- *   operation (InstSimplify's canIgnoreSNaN), so the identity folds are off;
- *   unlike "fpexcept.strict", maytrap still lets dead operations be removed.
- *   Functions and these call sites carry strictfp (cg_add_function_attrs),
- *   as LLVM requires for functions using constrained intrinsics.
+ * Wasm: an arithmetic result computed from a signalling NaN is an
+ * arithmetic (quiet) NaN; from canonical NaNs only, a canonical NaN. The
+ * hardware of every target does that. LLVM's default FP environment allows
+ * one more outcome, "unchanged NaN propagation": a fold may hand back an
+ * sNaN operand as the result. Everything here is plain LLVM IR (fadd, fsub,
+ * fmul, fdiv, fpext, fptrunc: vectorisable, no strictfp) except where such a
+ * fold is possible; there the result goes through cg_fp_quiet, which maps
+ * any NaN to the canonical NaN (a canonical NaN is also an arithmetic NaN,
+ * so that is right for every NaN input). The folds that return an operand
+ * (or its fneg) unquieted all need an identity constant or a conversion
+ * round trip:
+ * - x + -0.0, x - +0.0, x * 1.0, x / 1.0 (-> x); x * -1.0, x / -1.0,
+ *   -0.0 - x (-> fneg x); with nsz-like facts LLVM derives itself, also
+ *   x + +0.0 and x - -0.0. Hence: an operand that is a constant +-0.0,
+ *   +-1.0 or NaN (constant folding with a NaN) makes cg_fp_arith quiet the
+ *   result. Other constants cannot produce an operand unchanged (x * 2.0
+ *   becomes x + x, which still quiets).
+ * - fptrunc(fpext x) -> x: every demote is quieted (demotes are rare in hot
+ *   loops; the select folds into the demote's own NaN check).
+ * - promote (fpext) of a NaN is never folded away except for a constant,
+ *   which is quieted like an arithmetic operand.
+ * - an identity constant may also reach an operation only after mem2reg,
+ *   inlining or constant propagation (an f64.const 1.0 passed through a
+ *   local or a call parameter): f32.const/f64.const with such a value, and
+ *   conversions/reinterpretations of a constant integer, are materialised
+ *   through llvm.arithmetic.fence (cg_fp_const), which no pass looks
+ *   through, is hoisted out of loops and compiles to nothing. Still open: an
+ *   integer that becomes constant only after optimisation and is then
+ *   converted (docs/DESIGN.md).
  * - min/max (llvm.minimum/maximum) pass a NaN operand through unchanged, so
- *   a NaN result is replaced by the canonical NaN (an arithmetic NaN). On
- *   32-bit targets f64 min/max are expanded here (cg_fp_minmax).
+ *   a NaN result is replaced by the canonical NaN as well. On 32-bit
+ *   targets f64 min/max are expanded here (cg_fp_minmax).
  */
 #include "cg_internal.h"
 
 #include <string.h>
 
-static LLVMValueRef md_string(const cg_module *cgm, const char *s)
+/* Whether the constant c can let a fold hand back the other operand of an
+ * add/sub/mul/div unquieted: +-0.0, +-1.0 or a NaN. A constant expression
+ * or a vector constant with any such lane (or one not inspectable) counts. */
+static bool fold_prone_scalar(LLVMValueRef c)
 {
-    return LLVMMetadataAsValue(cgm->ctx, LLVMMDStringInContext2(cgm->ctx, s, strlen(s)));
+    if (!LLVMIsAConstantFP(c))
+        return true;
+    LLVMBool loses = 0;
+    double v = LLVMConstRealGetDouble(c, &loses);
+    return v == 0.0 || v == 1.0 || v == -1.0 || v != v;
 }
 
-static LLVMValueRef constrained_call(cg_func *fn, const char *name, LLVMTypeRef *types,
-                                     unsigned type_count, LLVMValueRef *args, unsigned arg_count)
+static bool fold_prone(LLVMValueRef v)
 {
-    LLVMValueRef call = cg_call_intrinsic(fn, name, types, type_count, args, arg_count);
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
-                             LLVMCreateEnumAttribute(fn->cgm->ctx, fn->cgm->attr_strictfp, 0));
-    return call;
+    if (!LLVMIsConstant(v))
+        return false;
+    LLVMTypeRef t = LLVMTypeOf(v);
+    if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
+        return fold_prone_scalar(v);
+    if (!LLVMIsAConstantDataVector(v) && !LLVMIsAConstantVector(v))
+        return true;
+    for (unsigned i = 0, n = LLVMGetVectorSize(t); i < n; i++) {
+        LLVMValueRef lane = LLVMGetAggregateElement(v, i);
+        if (!lane || fold_prone_scalar(lane))
+            return true;
+    }
+    return false;
 }
 
 LLVMValueRef cg_fp_arith(cg_func *fn, cg_fp_op op, LLVMValueRef a, LLVMValueRef b)
 {
-    static const char *const names[] = {
-        [CG_FP_ADD] = "llvm.experimental.constrained.fadd",
-        [CG_FP_SUB] = "llvm.experimental.constrained.fsub",
-        [CG_FP_MUL] = "llvm.experimental.constrained.fmul",
-        [CG_FP_DIV] = "llvm.experimental.constrained.fdiv",
-    };
-    LLVMValueRef args[4] = { a, b, md_string(fn->cgm, "round.tonearest"),
-                             md_string(fn->cgm, "fpexcept.maytrap") };
-    LLVMTypeRef t = LLVMTypeOf(a);
-    return constrained_call(fn, names[op], &t, 1, args, 4);
+    LLVMValueRef r = NULL;
+    switch (op) {
+    case CG_FP_ADD:
+        r = LLVMBuildFAdd(fn->b, a, b, "");
+        break;
+    case CG_FP_SUB:
+        r = LLVMBuildFSub(fn->b, a, b, "");
+        break;
+    case CG_FP_MUL:
+        r = LLVMBuildFMul(fn->b, a, b, "");
+        break;
+    case CG_FP_DIV:
+        r = LLVMBuildFDiv(fn->b, a, b, "");
+        break;
+    }
+    if (fold_prone(a) || fold_prone(b))
+        r = cg_fp_quiet(fn, r);
+    return r;
 }
 
 LLVMValueRef cg_fp_promote(cg_func *fn, LLVMValueRef a, LLVMTypeRef to)
 {
-    LLVMTypeRef types[2] = { to, LLVMTypeOf(a) };
-    LLVMValueRef args[2] = { a, md_string(fn->cgm, "fpexcept.maytrap") };
-    return constrained_call(fn, "llvm.experimental.constrained.fpext", types, 2, args, 2);
+    LLVMValueRef r = LLVMBuildFPExt(fn->b, a, to, "");
+    return fold_prone(a) ? cg_fp_quiet(fn, r) : r;
 }
 
 LLVMValueRef cg_fp_demote(cg_func *fn, LLVMValueRef a, LLVMTypeRef to)
 {
-    LLVMTypeRef types[2] = { to, LLVMTypeOf(a) };
-    LLVMValueRef args[3] = { a, md_string(fn->cgm, "round.tonearest"),
-                             md_string(fn->cgm, "fpexcept.maytrap") };
-    return constrained_call(fn, "llvm.experimental.constrained.fptrunc", types, 2, args, 3);
+    return cg_fp_quiet(fn, LLVMBuildFPTrunc(fn->b, a, to, ""));
+}
+
+LLVMValueRef cg_fp_const(cg_func *fn, LLVMValueRef c)
+{
+    if (!fold_prone(c))
+        return c;
+    LLVMTypeRef t = LLVMTypeOf(c);
+    return cg_call_intrinsic(fn, "llvm.arithmetic.fence", &t, 1, &c, 1);
 }
 
 /* The canonical NaN of t (a float type or a vector of one). */

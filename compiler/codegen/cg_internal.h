@@ -55,7 +55,6 @@ struct cg_module {
 
     /* Attribute kinds. */
     unsigned attr_nounwind, attr_noreturn, attr_cold, attr_nonnull, attr_align;
-    unsigned attr_strictfp; /* functions and constrained FP calls (cg_float.c) */
 };
 
 typedef enum cg_frame_kind {
@@ -137,6 +136,9 @@ typedef enum cg_fp_op { CG_FP_ADD, CG_FP_SUB, CG_FP_MUL, CG_FP_DIV } cg_fp_op;
 LLVMValueRef cg_fp_arith(cg_func *fn, cg_fp_op op, LLVMValueRef a, LLVMValueRef b);
 LLVMValueRef cg_fp_promote(cg_func *fn, LLVMValueRef a, LLVMTypeRef to);
 LLVMValueRef cg_fp_demote(cg_func *fn, LLVMValueRef a, LLVMTypeRef to);
+/* A wasm float constant; one a fold could use to drop NaN quieting comes
+ * back hidden behind llvm.arithmetic.fence (cg_float.c). */
+LLVMValueRef cg_fp_const(cg_func *fn, LLVMValueRef c);
 /* A NaN in r (scalar or vector lanes) becomes the canonical NaN. */
 LLVMValueRef cg_fp_quiet(cg_func *fn, LLVMValueRef r);
 /* Wasm fmin/fmax (NaN -> canonical NaN, -0 < +0), scalar or vector. */

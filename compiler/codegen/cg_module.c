@@ -89,11 +89,6 @@ void cg_add_function_attrs(const cg_module *cgm, LLVMValueRef func)
     LLVMAddAttributeAtIndex(func, LLVMAttributeFunctionIndex,
                                LLVMCreateStringAttribute(cgm->ctx, "disable-tail-calls", 18,
                                                          "true", 4));
-    /* Float arithmetic uses constrained intrinsics (cg_float.c), which LLVM
-     * requires to sit in strictfp functions; it also keeps the inliner
-     * from mixing strictfp and non-strictfp bodies. */
-    LLVMAddAttributeAtIndex(func, LLVMAttributeFunctionIndex,
-                               LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_strictfp, 0));
 }
 
 /* The metadata nodes reused on many instructions: built once. */
@@ -149,7 +144,6 @@ static void init_types(cg_module *cgm)
     cgm->attr_cold = LLVMGetEnumAttributeKindForName("cold", 4);
     cgm->attr_nonnull = LLVMGetEnumAttributeKindForName("nonnull", 7);
     cgm->attr_align = LLVMGetEnumAttributeKindForName("align", 5);
-    cgm->attr_strictfp = LLVMGetEnumAttributeKindForName("strictfp", 8);
 }
 
 /* Marks functions whose address escapes to the runtime: exports, start,

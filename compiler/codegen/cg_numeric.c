@@ -145,8 +145,9 @@ static void divide(cg_func *fn, div_kind kind)
 static LLVMValueRef float_const(cg_func *fn, LLVMTypeRef int_type, LLVMTypeRef float_type,
                                 uint64_t bits)
 {
-    /* Folded by the builder into a ConstantFP with exactly these bits. */
-    return LLVMBuildBitCast(fn->b, LLVMConstInt(int_type, bits, 0), float_type, "");
+    /* Folded by the builder into a ConstantFP with exactly these bits;
+     * +-0, +-1 and NaN hidden from folds (cg_fp_const). */
+    return cg_fp_const(fn, LLVMBuildBitCast(fn->b, LLVMConstInt(int_type, bits, 0), float_type, ""));
 }
 
 kiln_status cg_emit_numeric(cg_func *fn, const wasm_instr *in)

@@ -32,6 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <llvm-c/Support.h>
+
 #include "cpu.h"
 #include "emit.h"
 #include "kiln_common.h"
@@ -48,6 +50,15 @@ static void targets_init_once(void)
     LLVMInitializeAllTargetMCs();
     LLVMInitializeAllAsmPrinters();
     LLVMInitializeAllAsmParsers();
+    /* Wasm addresses are zext(i32 arithmetic) that may wrap (clang counts
+     * loops up from a negative index, so x + C wraps by design). Widening an
+     * i32 induction variable to i64 turns each zext into "and 0xffffffff",
+     * which scalar evolution cannot see through; left as zext of an i32
+     * recurrence, the loop vectoriser proves (or checks at run time) that
+     * it does not wrap and emits contiguous vector loads instead of gathers.
+     * A process-wide LLVM option: libkilnc's users get it too. */
+    static const char *const llvm_args[] = {"kilnc", "-indvars-widen-indvars=false"};
+    LLVMParseCommandLineOptions(2, llvm_args, NULL);
 
     char *def = LLVMGetDefaultTargetTriple();
     char *norm = LLVMNormalizeTargetTriple(def);

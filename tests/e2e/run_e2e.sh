@@ -13,6 +13,9 @@
 #   run ARGS... => exit N [stdout TEXT]     run the module's _start/main
 #   kiln ARGS... => exit N [stderr TEXT]    any kiln command line ({} = the .aot)
 #   kilnc ARGS... => exit N [stderr TEXT]   any kilnc command line ({} = the .wasm)
+#   ir-has REGEX / ir-lacks REGEX            the module's optimised LLVM IR (kilnc
+#                              --format=llvm-ir, same level and kilnc-args) has a
+#                              line matching the extended REGEX / has none
 # Each check is counted; the script prints "N passed, N failed" and exits 1 on
 # any failure. A death by signal is always a failure.
 set -u
@@ -50,11 +53,28 @@ fi
 # check_status WHAT STATUS: a status above 128 means a signal killed it.
 died_by_signal() { [ "$1" -ge 128 ]; }
 
+check_ir() {  # $1 = opt level, $2 = the ir-has/ir-lacks line
+  local opt=$1 verb=${2%% *} regex=${2#* } ll="$work/$name.O$1.ll"
+  if [ ! -s "$ll" ]; then
+    # shellcheck disable=SC2086
+    if ! "$kilnc" --opt-level="$opt" $kilnc_args --format=llvm-ir "$wasm" -o "$ll" \
+        2> "$work/$name.kilnc-ir.err"; then
+      fail "O$opt: kilnc --format=llvm-ir failed: $(cat "$work/$name.kilnc-ir.err")"; return
+    fi
+  fi
+  if grep -qE -- "$regex" "$ll"; then
+    [ "$verb" = ir-has ] && pass || fail "O$opt: IR has a line matching '$regex'"
+  else
+    [ "$verb" = ir-lacks ] && pass || fail "O$opt: IR has no line matching '$regex'"
+  fi
+}
+
 run_checks() {  # $1 = .aot file, $2 = opt level
   local aot=$1 opt=$2 line lhs rhs out err status
   while IFS= read -r line; do
     case "$line" in
       invoke\ *|run\ *|run|kiln\ *|kilnc\ *) ;;
+      ir-has\ *|ir-lacks\ *) check_ir "$opt" "$line"; continue ;;
       *) continue ;;
     esac
     lhs=${line%% => *} rhs=${line#* => }
@@ -125,6 +145,7 @@ if [ -z "$module" ]; then
 else
   for opt in $opt_levels; do
     aot="$work/$name.O$opt.aot"
+    rm -f "$work/$name.O$opt.ll"
     # shellcheck disable=SC2086
     if ! "$kilnc" --opt-level="$opt" $kilnc_args "$wasm" -o "$aot" 2> "$work/$name.kilnc.err"; then
       fail "O$opt: kilnc failed: $(cat "$work/$name.kilnc.err")"; continue
