@@ -45,6 +45,7 @@ void kilnc_options_init(kilnc_options *options)
     options->size_level = 0;
     options->format = KILNC_FORMAT_AOT;
     options->bounds_checks = -1;
+    options->keep_custom = NULL;
 }
 
 const char *kilnc_version(void)
@@ -178,7 +179,8 @@ kiln_status kc_unit_object(const kc_unit *unit, uint8_t **out, size_t *out_size,
 /* The container of an image, with what the header records of the target. */
 static kiln_status write_container(const wasm_module *module, const emit_image *image,
                                    const emit_target *target, uint64_t helpers_used,
-                                   uint8_t **out, size_t *out_size, kiln_error *err)
+                                   const char *keep_custom, uint8_t **out, size_t *out_size,
+                                   kiln_error *err)
 {
     wr_target_info info = {
         .triple = target->triple,
@@ -189,6 +191,7 @@ static kiln_status write_container(const wasm_module *module, const emit_image *
         .page_size = target->max_page_size,
         .bounds = target->bounds,
         .helpers_used = helpers_used,
+        .keep_custom = keep_custom,
     };
     return wr_container(module, image, &info, out, out_size, err);
 }
@@ -237,7 +240,7 @@ static kiln_status compile_whole(const wasm_module *module, const kilnc_options 
             st = emit_image_from_object(object, object_size, &image, err);
         if (st == KILN_OK)
             st = write_container(module, image, unit.target, cg_module_helpers_used(unit.cgm),
-                                 out, out_size, err);
+                                 options->keep_custom, out, out_size, err);
         break;
     default:
         st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "unknown output format %d",
@@ -265,7 +268,8 @@ static kiln_status compile_partitioned(const wasm_module *module, const kilnc_op
     if (st == KILN_OK)
         st = emit_target_new(options, &target, err); /* what the header records */
     if (st == KILN_OK)
-        st = write_container(module, image, target, helpers_used, out, out_size, err);
+        st = write_container(module, image, target, helpers_used, options->keep_custom, out,
+                             out_size, err);
     emit_target_free(target);
     emit_image_free(image);
     return st;

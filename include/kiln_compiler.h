@@ -48,6 +48,10 @@ typedef struct kilnc_options {
      * machine; threads only changes how fast: 0 uses every online CPU. */
     unsigned partitions;
     unsigned threads;
+    /* Custom sections copied into the container: NULL or "" none (the
+     * default; "name" always feeds the backtrace names), "all", or a
+     * comma-separated list of section names. Not kept: read by the call. */
+    const char *keep_custom;
 } kilnc_options;
 
 /* Fills the defaults described above. */

@@ -73,6 +73,10 @@ static void usage(FILE *out)
             "  --bounds-checks=MODE    guard: guard pages, no checks in code (default on\n"
             "                          64-bit targets); explicit: compare every access\n"
             "                          with the memory's bound (default on 32-bit)\n"
+            "  --keep-custom=NAME      copy the custom section NAME into the container\n"
+            "                          (repeatable; 'all' keeps every one). By default\n"
+            "                          none is kept: only the name section's function\n"
+            "                          names, for backtraces\n"
             "  --inspect FILE          describe a kiln container and exit\n"
             "  --sign KEYFILE          append an Ed25519 signature made with the secret\n"
             "                          key in KEYFILE (builds with KILN_SIGNING)\n"
@@ -332,6 +336,7 @@ int main(int argc, char **argv)
     kilnc_options_init(&options);
     const char *input = NULL, *output = NULL, *inspect_path = NULL;
     const char *sign_key = NULL, *gen_key = NULL;
+    static char keep_custom[4096]; /* --keep-custom values joined by commas */
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -419,6 +424,20 @@ int main(int argc, char **argv)
                 error("--format: expected aot, object, llvm-ir or asm, got '%s'", v);
                 return EXIT_USAGE;
             }
+        } else if ((m = option_value(argc, argv, &i, "--keep-custom", &v)) != 0) {
+            if (m < 0)
+                return EXIT_USAGE;
+            size_t used = strlen(keep_custom), add = strlen(v);
+            if (add == 0 || strchr(v, ',') != NULL) {
+                error("--keep-custom: expected one section name or 'all', got '%s'", v);
+                return EXIT_USAGE;
+            }
+            if (used + add + 2 > sizeof keep_custom) {
+                error("--keep-custom: too many section names");
+                return EXIT_USAGE;
+            }
+            snprintf(keep_custom + used, sizeof keep_custom - used, "%s%s", used ? "," : "", v);
+            options.keep_custom = keep_custom;
         } else if ((m = option_value(argc, argv, &i, "--inspect", &v)) != 0) {
             if (m < 0)
                 return EXIT_USAGE;

@@ -444,24 +444,41 @@ static kiln_status write_names(wr_buf *b, const wasm_module *m, const emit_image
     return KILN_OK;
 }
 
-static kiln_status write_customs(wr_buf *b, const wasm_module *m, const emit_image *img,
-                                 kiln_error *err)
+/* Whether the custom section `name` is copied: never "name" (its function
+ * names go to the names section), else as keep_custom says (wr_target_info).
+ * Debug info (.debug_*, often most of a module compiled with -g) and
+ * producer sections are dropped by default. */
+static bool keep_custom_section(const wasm_name *name, const char *keep)
 {
-    (void)img;
-    (void)err;
+    size_t len = name->size;
+    if ((len == 4 && memcmp(name->bytes, "name", 4) == 0) || keep == NULL || keep[0] == '\0')
+        return false;
+    if (strcmp(keep, "all") == 0)
+        return true;
+    for (const char *p = keep; *p != '\0';) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && memcmp(p, name->bytes, n) == 0)
+            return true;
+        p += n + (end != NULL);
+    }
+    return false;
+}
+
+static void write_customs(wr_buf *b, const wasm_module *m, const wr_target_info *t)
+{
     uint32_t count = 0;
     for (uint32_t c = 0; c < m->custom_count; c++)
-        count += strcmp(m->customs[c].name.bytes, "name") != 0;
+        count += keep_custom_section(&m->customs[c].name, t->keep_custom);
     wr_u32(b, count);
     for (uint32_t c = 0; c < m->custom_count; c++) {
         const wasm_custom *cs = &m->customs[c];
-        if (strcmp(cs->name.bytes, "name") == 0)
+        if (!keep_custom_section(&cs->name, t->keep_custom))
             continue;
         write_name(b, &cs->name);
         wr_u32(b, cs->size);
         wr_bytes(b, cs->bytes, cs->size);
     }
-    return KILN_OK;
 }
 
 typedef kiln_status (*section_writer)(wr_buf *, const wasm_module *, const emit_image *,
@@ -481,7 +498,7 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
 {
     static const struct {
         kiln_aot_section_id id;
-        section_writer write; /* NULL: LAYOUT, written from the target */
+        section_writer write; /* NULL: LAYOUT and CUSTOM, written from the target */
     } sections[] = {
         {KILN_SEC_TYPES, write_types},     {KILN_SEC_IMPORTS, write_imports},
         {KILN_SEC_FUNCS, write_funcs},     {KILN_SEC_TABLES, write_tables},
@@ -490,7 +507,7 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
         {KILN_SEC_ELEMS, write_elems},     {KILN_SEC_DATA, write_datas},
         {KILN_SEC_CODE, write_code},       {KILN_SEC_RELOCS, write_relocs},
         {KILN_SEC_SYMBOLS, write_symbols}, {KILN_SEC_LAYOUT, NULL},
-        {KILN_SEC_NAMES, write_names},     {KILN_SEC_CUSTOM, write_customs},
+        {KILN_SEC_NAMES, write_names},     {KILN_SEC_CUSTOM, NULL},
     };
     const size_t section_total = sizeof sections / sizeof sections[0];
     kiln_status st = KILN_OK;
@@ -539,8 +556,10 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
         size_t start = b.size;
         if (sections[i].write != NULL)
             st = sections[i].write(&b, module, image, err);
-        else
+        else if (sections[i].id == KILN_SEC_LAYOUT)
             write_layout(&b, module, target);
+        else
+            write_customs(&b, module, target);
         if (st != KILN_OK)
             goto out;
         if (b.size - start > UINT32_MAX || b.size > UINT32_MAX) {

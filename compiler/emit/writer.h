@@ -48,6 +48,7 @@ typedef struct wr_target_info {
     unsigned page_size;      /* file alignment of a large code image (0: none) */
     kiln_bounds_mode bounds;
     uint64_t helpers_used;   /* KILN_HELPER_* bits */
+    const char *keep_custom; /* custom sections to copy: NULL/"" none, "all", "a,b" */
 } wr_target_info;
 
 /*

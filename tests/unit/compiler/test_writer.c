@@ -243,6 +243,7 @@ static void test_writer_section_table(void **state)
     (void)state;
     fixture f;
     fixture_build(&f);
+    f.target.keep_custom = "producers";
     uint8_t *c;
     size_t size;
     write_fixture(&f, &c, &size);
@@ -337,6 +338,34 @@ static void test_writer_section_table(void **state)
     assert_int_equal(kiln_read_u32le(c + off + 8), 1);
     assert_int_equal(kiln_read_u32le(c + off + 12), 1);
     free(c);
+}
+
+/* Custom sections are dropped unless asked for by name or with "all";
+ * "name" is never copied (its names are in the NAMES section). */
+static void test_writer_custom_sections_kept_by_name(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *keep;
+        uint32_t count;
+    } cases[] = {
+        {NULL, 0},        {"", 0},          {"all", 1},       {"producers", 1},
+        {"x,producers", 1}, {"producers,x", 1}, {"producer", 0}, {"producers2", 0},
+        {"name", 0},      {",", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fixture f;
+        fixture_build(&f);
+        f.target.keep_custom = cases[i].keep;
+        uint8_t *c;
+        size_t size;
+        write_fixture(&f, &c, &size);
+        uint32_t off, sz;
+        find_section(c, KILN_SEC_CUSTOM, &off, &sz);
+        assert_int_equal(kiln_read_u32le(c + off), cases[i].count);
+        assert_int_equal(sz, cases[i].count ? 4 + 4 + 9 + 4 + 3 : 4);
+        free(c);
+    }
 }
 
 static void test_writer_no_start_section(void **state)
@@ -439,6 +468,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_writer_header_fields),
         cmocka_unit_test(test_writer_section_table),
+        cmocka_unit_test(test_writer_custom_sections_kept_by_name),
         cmocka_unit_test(test_writer_no_start_section),
         cmocka_unit_test(test_writer_checksum_covers_every_byte),
         cmocka_unit_test(test_writer_unsupported_cexpr),
