@@ -357,8 +357,13 @@ kiln_status kilnc_compile(const uint8_t *wasm, size_t wasm_size, const kilnc_opt
         st = val_module(module, err);
     if (st == KILN_OK) {
         uint32_t parts = kc_partition_count(module, options);
+        uint32_t total = module->func_count - module->func_import_count;
+        if (options->progress != NULL)
+            options->progress(options->progress_user, 0, total);
         st = parts > 1 ? compile_partitioned(module, options, parts, out, out_size, err)
                        : compile_whole(module, options, out, out_size, err);
+        if (st == KILN_OK && parts <= 1 && options->progress != NULL)
+            options->progress(options->progress_user, total, total);
     }
     dec_module_free(module);
     return st;

@@ -64,6 +64,8 @@ typedef struct kc_work {
     kc_part *parts;
     uint32_t count;
     atomic_uint next;
+    pthread_mutex_t progress_lock; /* serialises options->progress */
+    uint32_t funcs_done;           /* under progress_lock */
 } kc_work;
 
 /* Cuts [import_count, func_count) into count ranges of about equal code. */
@@ -107,6 +109,14 @@ static void *worker(void *arg)
         if (i >= work->count)
             return NULL;
         build_part(work, &work->parts[i]);
+        if (work->options->progress != NULL) {
+            const kc_part *part = &work->parts[i];
+            pthread_mutex_lock(&work->progress_lock);
+            work->funcs_done += part->range.end - part->range.first;
+            work->options->progress(work->options->progress_user, work->funcs_done,
+                                    work->module->func_count - work->module->func_import_count);
+            pthread_mutex_unlock(&work->progress_lock);
+        }
     }
 }
 
@@ -123,7 +133,8 @@ kiln_status kc_compile_partitions(const wasm_module *module, const kilnc_options
                                   uint32_t parts, emit_image **image, uint64_t *helpers_used,
                                   kiln_error *err)
 {
-    kc_work work = {module, options, calloc(parts, sizeof(kc_part)), parts, 0};
+    kc_work work = {module, options, calloc(parts, sizeof(kc_part)), parts, 0,
+                    PTHREAD_MUTEX_INITIALIZER, 0};
     if (work.parts == NULL)
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
     cut_partitions(module, work.parts, parts);
@@ -169,5 +180,6 @@ kiln_status kc_compile_partitions(const wasm_module *module, const kilnc_options
     for (uint32_t p = 0; p < parts; p++)
         free(work.parts[p].object);
     free(work.parts);
+    pthread_mutex_destroy(&work.progress_lock);
     return st;
 }

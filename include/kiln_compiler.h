@@ -52,6 +52,11 @@ typedef struct kilnc_options {
      * default; "name" always feeds the backtrace names), "all", or a
      * comma-separated list of section names. Not kept: read by the call. */
     const char *keep_custom;
+    /* Progress (NULL: none): called with how many of the module's defined
+     * functions are compiled, from 0 up to total, as partitions finish;
+     * calls are serialised but may come from any compile thread. */
+    void (*progress)(void *user, uint32_t done, uint32_t total);
+    void *progress_user;
 } kilnc_options;
 
 /* Fills the defaults described above. */

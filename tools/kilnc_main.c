@@ -41,6 +41,19 @@ static void error(const char *fmt, ...)
     va_end(ap);
 }
 
+/* The progress line on stderr, "[ 812/17490 functions] 46%", rewritten in
+ * place; shown only when stderr is a terminal. */
+static void show_progress(void *user, uint32_t done, uint32_t total)
+{
+    bool *shown = user;
+    unsigned percent = total ? (unsigned)((uint64_t)done * 100u / total) : 100u;
+    fprintf(stderr, "\r[%6u/%u functions] %3u%%", done, total, percent);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+    *shown = done != total;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -77,6 +90,7 @@ static void usage(FILE *out)
             "                          (repeatable; 'all' keeps every one). By default\n"
             "                          none is kept: only the name section's function\n"
             "                          names, for backtraces\n"
+            "  --quiet, -q             no progress line (shown on a terminal only)\n"
             "  --inspect FILE          describe a kiln container and exit\n"
             "  --sign KEYFILE          append an Ed25519 signature made with the secret\n"
             "                          key in KEYFILE (builds with KILN_SIGNING)\n"
@@ -337,6 +351,7 @@ int main(int argc, char **argv)
     const char *input = NULL, *output = NULL, *inspect_path = NULL;
     const char *sign_key = NULL, *gen_key = NULL;
     static char keep_custom[4096]; /* --keep-custom values joined by commas */
+    bool quiet = false, progress_open = false;
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -349,6 +364,10 @@ int main(int argc, char **argv)
         if (strcmp(arg, "--version") == 0) {
             printf("%s\n", kilnc_version());
             return 0;
+        }
+        if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+            quiet = true;
+            continue;
         }
         if (strcmp(arg, "-o") == 0) {
             if (i + 1 >= argc) {
@@ -513,7 +532,13 @@ int main(int argc, char **argv)
     uint8_t *result = NULL;
     size_t result_size = 0;
     kiln_error err;
+    if (!quiet && isatty(STDERR_FILENO)) {
+        options.progress = show_progress;
+        options.progress_user = &progress_open;
+    }
     kiln_status st = kilnc_compile(wasm, wasm_size, &options, &result, &result_size, &err);
+    if (progress_open) /* failed part-way: end the line before the error */
+        fputc('\n', stderr);
     free(wasm);
     int status = 0;
     /* After compiling, so that input which is not .wasm (say, a container

@@ -575,6 +575,55 @@ static void test_target_rejects_unknown_cpu(void **state)
     kilnc_buffer_free(out);
 }
 
+typedef struct progress_log {
+    uint32_t calls, last_done, total;
+    bool monotonic;
+} progress_log;
+
+static void record_progress(void *user, uint32_t done, uint32_t total)
+{
+    progress_log *log = user;
+    if (log->calls > 0 && (done < log->last_done || total != log->total))
+        log->monotonic = false;
+    log->calls++;
+    log->last_done = done;
+    log->total = total;
+}
+
+/* The progress callback counts defined functions from 0 to all of them,
+ * never backwards, whole or in partitions on several threads. */
+static void test_compile_reports_progress(void **state)
+{
+    (void)state;
+    /* three functions () -> () with empty bodies */
+    static const uint8_t wasm[] = {0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00,
+                                   0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+                                   0x03, 0x04, 0x03, 0x00, 0x00, 0x00,
+                                   0x0a, 0x0a, 0x03, 0x02, 0x00, 0x0b, 0x02, 0x00, 0x0b,
+                                   0x02, 0x00, 0x0b};
+    static const unsigned partitions[] = {1, 3};
+    for (size_t i = 0; i < 2; i++) {
+        kilnc_options o;
+        kilnc_options_init(&o);
+        o.target_triple = TRIPLE;
+        o.opt_level = 0;
+        o.partitions = partitions[i];
+        o.threads = 2;
+        progress_log log = {0, 0, 0, true};
+        o.progress = record_progress;
+        o.progress_user = &log;
+        uint8_t *out = NULL;
+        size_t size = 0;
+        kiln_error err;
+        assert_int_equal(kilnc_compile(wasm, sizeof wasm, &o, &out, &size, &err), KILN_OK);
+        assert_true(log.monotonic);
+        assert_true(log.calls >= 2);
+        assert_int_equal(log.total, 3);
+        assert_int_equal(log.last_done, 3);
+        kilnc_buffer_free(out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -592,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_objects_address_between_objects),
         cmocka_unit_test(test_objects_local_names),
         cmocka_unit_test(test_target_rejects_unknown_cpu),
+        cmocka_unit_test(test_compile_reports_progress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
