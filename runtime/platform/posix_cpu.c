@@ -9,7 +9,8 @@
  *
  * Invariants: never prints, never faults (CPUID leaves above the maximum
  * are not read; xgetbv only runs when the OS set OSXSAVE; vlenb is only
- * read when the kernel reports V).
+ * read when the kernel reports V). Probing AMX asks Linux for the
+ * process's tile permission, without which AMX instructions fault.
  */
 #define _GNU_SOURCE
 
@@ -18,6 +19,10 @@
 #if defined(__x86_64__)
 
 #include <cpuid.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 kiln_arch os_cpu_arch(void)
 {
@@ -37,6 +42,20 @@ static uint64_t read_xcr0(void)
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     return ((uint64_t)hi << 32) | lo;
+}
+
+/* Linux (5.16+) enables AMX tile data per process: until the process asks
+ * (arch_prctl ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA), the first tile
+ * instruction raises SIGILL although XCR0 has the bits. Asking is
+ * idempotent and only enlarges this process's signal frames. */
+static bool amx_permitted(void)
+{
+#if defined(__linux__)
+    enum { ARCH_REQ_XCOMP_PERM = 0x1023, XFEATURE_XTILEDATA = 18 };
+    return syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
+#else
+    return true;
+#endif
 }
 
 bool os_cpu_probe(const kiln_feature_probe *p)
@@ -62,7 +81,9 @@ bool os_cpu_probe(const kiln_feature_probe *p)
     if (p->os_state == KILN_XSTATE_XSAVE)
         return os_xsave_enabled();
     uint64_t need = kiln_xstate_xcr0_mask((kiln_xstate)p->os_state);
-    return (read_xcr0() & need) == need;
+    if ((read_xcr0() & need) != need)
+        return false;
+    return p->os_state != KILN_XSTATE_AMX || amx_permitted();
 }
 
 #elif defined(__linux__) && (defined(__aarch64__) || defined(__arm__) || \
