@@ -144,6 +144,12 @@ void kiln_feature_probe_describe(const kiln_cpu_feature *feature, char *buf, siz
     case KILN_PROBE_HWCAP2:
         snprintf(buf, size, "hwcap2 bit %u", p->bit);
         return;
+    case KILN_PROBE_HWCAP3:
+        snprintf(buf, size, "hwcap3 bit %u", p->bit);
+        return;
+    case KILN_PROBE_PLATFORM:
+        snprintf(buf, size, "at_platform v%u or later", p->leaf);
+        return;
     case KILN_PROBE_HWPROBE:
         snprintf(buf, size, "riscv_hwprobe key %u bit %u", p->leaf, p->bit);
         return;

@@ -58,6 +58,8 @@ typedef enum kiln_probe_source {
     KILN_PROBE_CPUID,   /* x86: leaf, subleaf, reg, bit, plus os_state */
     KILN_PROBE_HWCAP,   /* Linux getauxval(AT_HWCAP) bit */
     KILN_PROBE_HWCAP2,  /* Linux getauxval(AT_HWCAP2) bit */
+    KILN_PROBE_HWCAP3,  /* Linux getauxval(AT_HWCAP3) bit (aarch64, Linux 6.16) */
+    KILN_PROBE_PLATFORM, /* 32-bit Arm: AT_PLATFORM "v<N>l"/"v<N>b", N >= leaf */
     KILN_PROBE_HWPROBE, /* riscv: riscv_hwprobe key `leaf`, value bit */
     KILN_PROBE_VLEN     /* riscv: V present and vlenb * 8 >= `leaf` bits */
 } kiln_probe_source;

@@ -155,7 +155,7 @@ const kiln_cpu_feature kiln_cpu_aarch64_features[] = {
     KIND("kryo", TUNING),
     KIND("ldp-aligned-only", TUNING),
     KIND("lor", SYSTEM),
-    PROBE("ls64", NONE, 0, 0),
+    PROBE("ls64", HWCAP3, 0, 3),
     PROBE("lse", HWCAP, 0, 8),
     PROBE("lse128", HWCAP2, 0, 47),
     PROBE("lse2", HWCAP, 0, 25),
@@ -188,7 +188,8 @@ const kiln_cpu_feature kiln_cpu_aarch64_features[] = {
     PROBE("pauth-lr", NONE, 0, 0),
     KIND("perfmon", SYSTEM),
     KIND("predictable-select-expensive", TUNING),
-    PROBE("predres", NONE, 0, 0),
+    /* CFP/DVP/CPP RCTX: Linux leaves EL0 access off (SCTLR_EL1.EnRCTX). */
+    KIND("predres", SYSTEM),
     /* A prefetch hint encoding. */
     KIND("prfm-slc-target", TUNING),
     PROBE("rand", HWCAP2, 0, 16),

@@ -4,8 +4,10 @@
  * arch/arm/include/uapi/asm/hwcap.h (vfpv3, vfpd32, neon, vfpv4, idiva,
  * idivt, ... and aes, sha2, crc32). Sorted by name (strcmp).
  *
- * ARMv8 AArch32 features with no HWCAP (fp-armv8, acquire-release) and
- * M-profile extensions are PROBED with no probe: refused.
+ * ARMv8 AArch32 features with no HWCAP of their own (fp-armv8,
+ * acquire-release) need an ARMv8 host: the kernel's AT_PLATFORM string
+ * ("v8l" from arm64 kernels running 32-bit programs, and qemu-arm for v8
+ * CPUs). M-profile extensions are PROBED with no probe: refused.
  */
 #include "kiln_cpu.h"
 
@@ -36,9 +38,8 @@ const kiln_cpu_feature kiln_cpu_arm_features[] = {
     KIND("a9", TUNING),
     KIND("aapcs-frame-chain", CODEGEN),
     KIND("aclass", CODEGEN),
-    /* ARMv8 AArch32 instructions and M-profile extensions: no HWCAP
-     * names them, so they are refused. */
-    PROBE("acquire-release", NONE, 0, 0),
+    /* ARMv8 AArch32 instructions: AT_PLATFORM "v8l" or later. */
+    PROBE("acquire-release", PLATFORM, 8, 0),
     PROBE("aes", HWCAP2, 0, 0),
     KIND("armv4", GROUP),
     KIND("armv4t", GROUP),
@@ -84,6 +85,7 @@ const kiln_cpu_feature kiln_cpu_arm_features[] = {
     KIND("avoid-partial-cpsr", TUNING),
     PROBE("bf16", HWCAP, 0, 26),
     KIND("big-endian-instructions", CODEGEN),
+    /* M-profile extensions: no Linux host has them. */
     PROBE("cde", NONE, 0, 0),
     PROBE("cdecp0", NONE, 0, 0),
     PROBE("cdecp1", NONE, 0, 0),
@@ -114,10 +116,10 @@ const kiln_cpu_feature kiln_cpu_arm_features[] = {
     KIND("exynos", TUNING),
     KIND("fix-cmse-cve-2021-35465", CODEGEN),
     KIND("fix-cortex-a57-aes-1742098", CODEGEN),
-    PROBE("fp-armv8", NONE, 0, 0),
-    PROBE("fp-armv8d16", NONE, 0, 0),
-    PROBE("fp-armv8d16sp", NONE, 0, 0),
-    PROBE("fp-armv8sp", NONE, 0, 0),
+    PROBE("fp-armv8", PLATFORM, 8, 0),
+    PROBE("fp-armv8d16", PLATFORM, 8, 0),
+    PROBE("fp-armv8d16sp", PLATFORM, 8, 0),
+    PROBE("fp-armv8sp", PLATFORM, 8, 0),
     /* Half-precision conversions: VFPv4 has them (a VFPv3 with the
      * half-precision extension is refused: Linux has no bit for it). */
     PROBE("fp16", HWCAP, 0, 16),
@@ -147,7 +149,8 @@ const kiln_cpu_feature kiln_cpu_arm_features[] = {
     KIND("m3", TUNING),
     KIND("m7", TUNING),
     KIND("mclass", CODEGEN),
-    PROBE("mp", NONE, 0, 0),
+    /* Multiprocessing extensions: PLDW, a memory hint (a NOP where absent). */
+    KIND("mp", BASELINE),
     KIND("muxed-units", TUNING),
     PROBE("mve", NONE, 0, 0),
     PROBE("mve.fp", NONE, 0, 0),

@@ -201,7 +201,9 @@ const kiln_cpu_feature kiln_cpu_riscv64_features[] = {
     PROBE("zhinx", NONE, 0, 0),
     PROBE("zhinxmin", NONE, 0, 0),
     KIND("zic64b", BASELINE),
-    PROBE("zicbom", NONE, 0, 0),
+    /* Cache-block clean/flush/invalidate: only from explicit intrinsics,
+     * never in code kiln generates; user access is the kernel's choice. */
+    KIND("zicbom", SYSTEM),
     /* Prefetch and pause hints are in the ORI/FENCE hint space. */
     KIND("zicbop", BASELINE),
     PROBE("zicboz", HWPROBE, 4, 6),

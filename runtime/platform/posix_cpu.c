@@ -3,7 +3,8 @@
  * whether it has what a kiln_feature_probe (common/kiln_cpu.h) describes.
  *
  * One section per architecture, chosen here and nowhere else: CPUID and
- * XCR0 on x86-64; Linux's AT_HWCAP / AT_HWCAP2 on aarch64 and 32-bit Arm;
+ * XCR0 on x86-64; Linux's AT_HWCAP / AT_HWCAP2 (and AT_HWCAP3) on aarch64
+ * and 32-bit Arm, plus AT_PLATFORM's architecture version on 32-bit Arm;
  * AT_HWCAP letters, the riscv_hwprobe system call and the vlenb CSR on
  * riscv64. A probe of another architecture's kind answers false.
  *
@@ -96,6 +97,9 @@ bool os_cpu_probe(const kiln_feature_probe *p)
 #ifndef AT_HWCAP2
 #define AT_HWCAP2 26
 #endif
+#ifndef AT_HWCAP3
+#define AT_HWCAP3 29
+#endif
 
 kiln_arch os_cpu_arch(void)
 {
@@ -113,6 +117,18 @@ static bool hwcap_bit(unsigned long type, unsigned bit)
     if (bit >= sizeof(unsigned long) * 8)
         return false;
     return (getauxval(type) >> bit) & 1u;
+}
+
+/* AT_PLATFORM is "v7l", "v8l" (or "...b" big-endian) on 32-bit Arm. */
+static bool platform_at_least(uint32_t version)
+{
+    const char *p = (const char *)getauxval(AT_PLATFORM);
+    if (p == NULL || p[0] != 'v' || p[1] < '0' || p[1] > '9')
+        return false;
+    unsigned v = 0;
+    for (p++; *p >= '0' && *p <= '9' && v < 1000; p++)
+        v = v * 10u + (unsigned)(*p - '0');
+    return v >= version;
 }
 
 #if defined(__riscv)
@@ -148,6 +164,10 @@ bool os_cpu_probe(const kiln_feature_probe *p)
         return hwcap_bit(AT_HWCAP, p->bit);
     case KILN_PROBE_HWCAP2:
         return hwcap_bit(AT_HWCAP2, p->bit);
+    case KILN_PROBE_HWCAP3:
+        return hwcap_bit(AT_HWCAP3, p->bit);
+    case KILN_PROBE_PLATFORM:
+        return platform_at_least(p->leaf);
 #if defined(__riscv)
     case KILN_PROBE_HWPROBE:
         return riscv_hwprobe_bit(p->leaf, p->bit);

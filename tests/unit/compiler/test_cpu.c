@@ -81,6 +81,12 @@ static void test_cpu_probes_well_formed(void **state)
                 assert_true(a != KILN_ARCH_X86_64);
                 assert_true(p->bit < (a == KILN_ARCH_ARM ? 32 : 64));
                 break;
+            case KILN_PROBE_HWCAP3:
+                assert_int_equal(a, KILN_ARCH_AARCH64);
+                break;
+            case KILN_PROBE_PLATFORM:
+                assert_int_equal(a, KILN_ARCH_ARM);
+                break;
             case KILN_PROBE_HWPROBE:
             case KILN_PROBE_VLEN:
                 assert_int_equal(a, KILN_ARCH_RISCV64);
@@ -96,6 +102,43 @@ static void test_cpu_probes_well_formed(void **state)
 static const char *triple_of(kiln_arch arch)
 {
     return emit_llvm_arches[arch].triple;
+}
+
+/* Every named CPU's container can load somewhere: its set holds no feature
+ * that no Linux host reports (probed without a probe), except these CPUs. */
+static void test_cpu_named_cpus_loadable(void **state)
+{
+    (void)state;
+    static const char *const unloadable[] = {
+        "riscv64 sifive-p450",  /* unaligned-vector-mem */
+        "riscv64 sifive-p670",  /* unaligned-vector-mem */
+        "riscv64 veyron-v1",    /* xventanacondops (vendor) */
+        "arm cortex-m52", "arm cortex-m55", "arm cortex-m85", /* MVE, LOB */
+    };
+    for (int a = 0; a < KILN_ARCH_COUNT; a++) {
+        const emit_llvm_arch *llvm = &emit_llvm_arches[a];
+        for (size_t c = 0; c < llvm->cpu_count; c++) {
+            char which[80];
+            snprintf(which, sizeof which, "%s %s", kiln_arch_name((kiln_arch)a),
+                     llvm->cpus[c].name);
+            bool expected = false;
+            for (size_t i = 0; i < sizeof unloadable / sizeof unloadable[0]; i++)
+                expected |= strcmp(unloadable[i], which) == 0;
+            const char *p = llvm->cpus[c].features;
+            const char *blocker = NULL;
+            while (*p != '\0' && blocker == NULL) {
+                size_t n = strcspn(p, ",");
+                const kiln_cpu_feature *f = kiln_cpu_feature_find((kiln_arch)a, p, n);
+                assert_non_null(f);
+                if (f->kind == KILN_FEATURE_PROBED && f->probe.source == KILN_PROBE_NONE)
+                    blocker = f->name;
+                p += n + (p[n] == ',');
+            }
+            if ((blocker != NULL) != expected)
+                fail_msg("%s: %s", which,
+                         blocker != NULL ? blocker : "loadable, but listed as not");
+        }
+    }
 }
 
 static emit_cpu_choice resolve_ok(kiln_arch arch, const char *cpu, const char *features)
@@ -489,6 +532,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cpu_tables_match_llvm),
         cmocka_unit_test(test_cpu_probes_well_formed),
+        cmocka_unit_test(test_cpu_named_cpus_loadable),
         cmocka_unit_test(test_cpu_named_sets),
         cmocka_unit_test(test_cpu_feature_arithmetic),
         cmocka_unit_test(test_cpu_refusals),

@@ -82,6 +82,7 @@ static void test_cpu_other_arch_probes(void **state)
     expect_probe(a64, "sve", KILN_PROBE_HWCAP, 0, 0, 0, 22, 0);
     expect_probe(a64, "sve2", KILN_PROBE_HWCAP2, 0, 0, 0, 1, 0);
     expect_probe(a64, "mops", KILN_PROBE_HWCAP2, 0, 0, 0, 43, 0);
+    expect_probe(a64, "ls64", KILN_PROBE_HWCAP3, 0, 0, 0, 3, 0);
     assert_int_equal(find(a64, "v8.2a")->kind, KILN_FEATURE_GROUP);
     assert_int_equal(find(a64, "el3")->kind, KILN_FEATURE_SYSTEM);
     assert_int_equal(find(a64, "a53")->kind, KILN_FEATURE_TUNING);
@@ -101,6 +102,9 @@ static void test_cpu_other_arch_probes(void **state)
     expect_probe(arm, "vfp4", KILN_PROBE_HWCAP, 0, 0, 0, 16, 0);
     expect_probe(arm, "hwdiv-arm", KILN_PROBE_HWCAP, 0, 0, 0, 17, 0);
     expect_probe(arm, "crc", KILN_PROBE_HWCAP2, 0, 0, 0, 4, 0);
+    expect_probe(arm, "acquire-release", KILN_PROBE_PLATFORM, 8, 0, 0, 0, 0);
+    expect_probe(arm, "fp-armv8d16", KILN_PROBE_PLATFORM, 8, 0, 0, 0, 0);
+    assert_int_equal(find(arm, "mp")->kind, KILN_FEATURE_BASELINE);
     assert_int_equal(find(arm, "thumb-mode")->kind, KILN_FEATURE_CODEGEN);
 
     kiln_arch out;
