@@ -136,6 +136,7 @@ kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *option
         .layout = target->layout,
         .pointer_width = target->pointer_width,
         .bounds = target->bounds,
+        .xip = target->xip,
         .opt_level = target->opt_level,
         .first_func = range.first,
         .end_func = range.end,
@@ -190,6 +191,7 @@ static kiln_status write_container(const wasm_module *module, const emit_image *
         .pointer_width = target->pointer_width,
         .page_size = target->max_page_size,
         .bounds = target->bounds,
+        .xip = target->xip,
         .helpers_used = helpers_used,
         .keep_custom = keep_custom,
     };
@@ -237,7 +239,8 @@ static kiln_status compile_whole(const wasm_module *module, const kilnc_options 
     case KILNC_FORMAT_AOT:
         st = kc_unit_object(&unit, &object, &object_size, err);
         if (st == KILN_OK)
-            st = emit_image_from_object(object, object_size, &image, err);
+            st = emit_image_link((const uint8_t *const *)&object, &object_size, 1,
+                                 &(emit_image_options){.xip = unit.target->xip}, &image, err);
         if (st == KILN_OK)
             st = write_container(module, image, unit.target, cg_module_helpers_used(unit.cgm),
                                  options->keep_custom, out, out_size, err);

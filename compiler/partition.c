@@ -173,7 +173,8 @@ kiln_status kc_compile_partitions(const wasm_module *module, const kilnc_options
             sizes[p] = work.parts[p].object_size;
             *helpers_used |= work.parts[p].helpers_used;
         }
-        st = emit_image_from_objects(objects, sizes, parts, image, err);
+        emit_image_options link = {.xip = options->xip != 0};
+        st = emit_image_link(objects, sizes, parts, &link, image, err);
     }
     free(objects);
     free(sizes);

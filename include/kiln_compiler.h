@@ -57,6 +57,12 @@ typedef struct kilnc_options {
      * calls are serialised but may come from any compile thread. */
     void (*progress)(void *user, uint32_t done, uint32_t total);
     void *progress_user;
+    /* Non-zero: execute in place (KILN_AOT_FLAG_XIP; 32-bit Arm targets):
+     * the container holds no relocation, its code reaches everything
+     * outside the module through vmctx, and a relocation that would have
+     * the loader write into code or read-only data fails the compile,
+     * named (KILN_ERR_UNSUPPORTED). */
+    int xip;
 } kilnc_options;
 
 /* Fills the defaults described above. */

@@ -544,12 +544,12 @@ static kiln_status check_all(chk_ctx *c, const uint8_t *b, size_t size,
                 "host; this runtime has %u-byte pointers: compile with "
                 "--bounds-checks=explicit",
                 (unsigned)sizeof(void *));
-    uint8_t reserved = b[KILN_AOT_OFF_RESERVED];
-    if (reserved != 0)
-        problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_RESERVED,
-                "corrupt container: header at offset %u: the reserved byte is 0x%02x, the "
-                "format requires 0",
-                (unsigned)KILN_AOT_OFF_RESERVED, (unsigned)reserved);
+    uint8_t flags = b[KILN_AOT_OFF_FLAGS];
+    if ((flags & ~KILN_AOT_FLAG_XIP) != 0)
+        problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_FLAGS,
+                "corrupt container: header at offset %u: the flags byte is 0x%02x, the "
+                "format defines only 0x%02x (XIP)",
+                (unsigned)KILN_AOT_OFF_FLAGS, (unsigned)flags, (unsigned)KILN_AOT_FLAG_XIP);
     if (!string_at(b, size, KILN_AOT_OFF_CPU_FEATURES, &features, &features_n))
         problem(c, KILN_ERR_CORRUPT, KILN_AOT_OFF_CPU_FEATURES,
                 "corrupt container: header at offset %u: the cpu_features string lies "

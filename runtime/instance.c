@@ -539,6 +539,7 @@ kiln_status ins_instantiate(const kiln_module *module, const ins_import *imports
     set_pointer(inst->vmctx, KILN_VMCTX_HELPERS * sizeof(void *), hlp_table());
     set_pointer(inst->vmctx, KILN_VMCTX_TYPE_IDS * sizeof(void *), module->type_ids);
     set_pointer(inst->vmctx, KILN_VMCTX_INSTANCE * sizeof(void *), inst);
+    set_pointer(inst->vmctx, KILN_VMCTX_LIBCALLS * sizeof(void *), (void *)ld_libcall_table());
 
     st = fill_imports(inst, imports, err);
     if (st == KILN_OK)

@@ -164,6 +164,9 @@ const char *ld_extern_kind_name(uint8_t kind);
 /* Resolves a libcall symbol from the fixed list (symbols.c). NULL if the
  * runtime does not provide it. */
 void *ld_symbol_resolve(const char *name, size_t size);
+/* The addresses of KILN_LIBCALLS in their order (NULL where this host has
+ * none), for XIP code (vmctx word KILN_VMCTX_LIBCALLS). Static storage. */
+void *const *ld_libcall_table(void);
 
 /* Canonical function type ids, process-wide (typeids.c). */
 kiln_status ld_type_intern(const kiln_valkind *kinds, uint32_t param_count,

@@ -5,6 +5,7 @@
  * can never bind to an arbitrary symbol of the host process.
  */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "module.h"
@@ -92,4 +93,24 @@ void *ld_symbol_resolve(const char *name, size_t size)
     if (p == NULL)
         p = find(arch_libcalls, sizeof arch_libcalls / sizeof arch_libcalls[0], name, size);
     return p;
+}
+
+/* ---- the libcall table of XIP code (vmctx word KILN_VMCTX_LIBCALLS) ---------- */
+
+#define LIBCALL_NAME(name) #name,
+static const char *const libcall_names[] = {KILN_LIBCALLS(LIBCALL_NAME)};
+#define LIBCALL_COUNT (sizeof libcall_names / sizeof libcall_names[0])
+static void *libcall_table[LIBCALL_COUNT];
+static pthread_once_t libcall_table_once = PTHREAD_ONCE_INIT;
+
+static void fill_libcall_table(void)
+{
+    for (size_t i = 0; i < LIBCALL_COUNT; i++)
+        libcall_table[i] = ld_symbol_resolve(libcall_names[i], strlen(libcall_names[i]));
+}
+
+void *const *ld_libcall_table(void)
+{
+    pthread_once(&libcall_table_once, fill_libcall_table);
+    return libcall_table;
 }

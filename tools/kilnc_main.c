@@ -91,6 +91,9 @@ static void usage(FILE *out)
             "                          none is kept: only the name section's function\n"
             "                          names, for backtraces\n"
             "  --quiet, -q             no progress line (shown on a terminal only)\n"
+            "  --xip                   execute in place (32-bit Arm): no relocation in\n"
+            "                          the container, so its code may run from flash;\n"
+            "                          one that would be needed fails the compile\n"
             "  --inspect FILE          describe a kiln container and exit\n"
             "  --sign KEYFILE          append an Ed25519 signature made with the secret\n"
             "                          key in KEYFILE (builds with KILN_SIGNING)\n"
@@ -360,6 +363,10 @@ int main(int argc, char **argv)
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             usage(stdout);
             return 0;
+        }
+        if (strcmp(arg, "--xip") == 0) {
+            options.xip = 1;
+            continue;
         }
         if (strcmp(arg, "--version") == 0) {
             printf("%s\n", kilnc_version());

@@ -16,6 +16,12 @@
  * slots) (dispatch is binding word 0) and returns the results read back.
  *
  * Both are external, hidden (so dso_local), nounwind, frame pointers kept.
+ *
+ * XIP code (cg_config.xip, 32-bit Arm) calls libcalls through r9, which
+ * it never allocates: each entry trampoline saves the caller's r9, loads
+ * vmctx word KILN_VMCTX_LIBCALLS into it, and restores it on return (a
+ * trap's longjmp restores it with the other callee-saved registers). Host
+ * functions and runtime helpers preserve r9 as the AAPCS requires.
  */
 #include <stdio.h>
 
@@ -71,6 +77,25 @@ static LLVMValueRef slot_addr(const cg_module *cgm, LLVMBuilderRef b, LLVMValueR
     return LLVMBuildGEP2(b, cgm->t_i8, slots, &off, 1, "");
 }
 
+/* value NULL: reads r9; else writes value into r9 (and returns NULL). */
+static LLVMValueRef arm_r9_asm(cg_module *cgm, LLVMBuilderRef b, LLVMValueRef value)
+{
+    static const char read[] = "mov $0, r9", read_c[] = "=r";
+    static const char write[] = "mov r9, $0", write_c[] = "r";
+    if (value == NULL) {
+        LLVMTypeRef type = LLVMFunctionType(cgm->t_ptr, NULL, 0, 0);
+        LLVMValueRef asm_ = LLVMGetInlineAsm(type, read, sizeof read - 1, read_c,
+                                             sizeof read_c - 1, 1, 0, LLVMInlineAsmDialectATT, 0);
+        return LLVMBuildCall2(b, type, asm_, NULL, 0, "saved_r9");
+    }
+    LLVMTypeRef param = cgm->t_ptr;
+    LLVMTypeRef type = LLVMFunctionType(cgm->t_void, &param, 1, 0);
+    LLVMValueRef asm_ = LLVMGetInlineAsm(type, write, sizeof write - 1, write_c,
+                                         sizeof write_c - 1, 1, 0, LLVMInlineAsmDialectATT, 0);
+    LLVMBuildCall2(b, type, asm_, &value, 1, "");
+    return NULL;
+}
+
 static void emit_entry(cg_module *cgm, LLVMBuilderRef b, uint32_t t)
 {
     const wasm_functype *ft = &cgm->wasm->types[t];
@@ -86,8 +111,20 @@ static void emit_entry(cg_module *cgm, LLVMBuilderRef b, uint32_t t)
         LLVMSetAlignment(v, 8);
         args[i + 1] = v;
     }
+    LLVMValueRef saved_r9 = NULL;
+    if (cgm->config.xip) {
+        saved_r9 = arm_r9_asm(cgm, b, NULL);
+        LLVMValueRef off = LLVMConstInt(cgm->t_i32,
+                                        KILN_VMCTX_LIBCALLS * cgm->config.pointer_width, 0);
+        LLVMValueRef addr = LLVMBuildGEP2(b, cgm->t_i8, args[0], &off, 1, "");
+        LLVMValueRef table = LLVMBuildLoad2(b, cgm->t_ptr, addr, "libcalls");
+        LLVMSetAlignment(table, cgm->config.pointer_width);
+        arm_r9_asm(cgm, b, table);
+    }
     LLVMValueRef call = LLVMBuildCall2(b, cgm->func_types[t], LLVMGetParam(f, 1), args,
                                        ft->param_count + 1, "");
+    if (saved_r9 != NULL)
+        arm_r9_asm(cgm, b, saved_r9);
     for (uint32_t i = 0; i < ft->result_count; i++) {
         LLVMValueRef v = ft->result_count == 1 ? call : LLVMBuildExtractValue(b, call, i, "");
         LLVMValueRef st = LLVMBuildStore(b, v, slot_addr(cgm, b, slots, i));

@@ -33,6 +33,9 @@ typedef struct cg_config {
     uint32_t first_func;
     uint32_t end_func;
     bool with_trampolines;
+    /* Execute in place (32-bit Arm, r9 reserved): entry trampolines load
+     * the libcall table from vmctx into r9 and restore the caller's r9. */
+    bool xip;
 } cg_config;
 
 typedef struct cg_module cg_module;

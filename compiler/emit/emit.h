@@ -34,6 +34,7 @@ typedef struct emit_target {
     unsigned max_page_size;       /* largest page size an OS of the target may
                                      use (the image's file alignment) */
     kiln_bounds_mode bounds;      /* option, or the target's default */
+    bool xip;                     /* execute in place (KILN_AOT_FLAG_XIP) */
     unsigned opt_level;           /* 0..3 */
     unsigned size_level;          /* 0..2 */
 } emit_target;

@@ -81,6 +81,21 @@ kiln_status emit_image_from_object(const uint8_t *object, size_t object_size,
 kiln_status emit_image_from_objects(const uint8_t *const *objects, const size_t *sizes,
                                     uint32_t count, emit_image **out, kiln_error *err);
 
+/* How an image is linked. xip: execute in place (KILN_AOT_FLAG_XIP): no
+ * GOT and no loader records; external calls go through stubs into the
+ * runtime's libcall table (KILN_LIBCALLS order, the arch's
+ * write_table_stub), and any relocation that the loader would have to
+ * apply, or an external not in KILN_LIBCALLS, is KILN_ERR_UNSUPPORTED,
+ * named. */
+typedef struct emit_image_options {
+    bool xip;
+} emit_image_options;
+
+/* emit_image_from_objects with options (NULL: the defaults). */
+kiln_status emit_image_link(const uint8_t *const *objects, const size_t *sizes, uint32_t count,
+                            const emit_image_options *options, emit_image **out,
+                            kiln_error *err);
+
 void emit_image_free(emit_image *image);
 
 /* Looks up a defined symbol by name; NULL when the objects have none (e.g.
@@ -130,6 +145,9 @@ typedef struct emit_reloc_arch {
      * that jump to the address held in the GOT slot at image offset `slot`. */
     uint32_t stub_size;
     void (*write_stub)(uint8_t *p, uint64_t stub, uint64_t slot);
+    /* XIP stubs: a jump through entry `index` of the libcall table the
+     * code's context register holds; NULL where XIP is not supported. */
+    void (*write_table_stub)(uint8_t *p, uint32_t index);
 } emit_reloc_arch;
 
 extern const emit_reloc_arch emit_reloc_x86_64;

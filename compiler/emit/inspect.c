@@ -457,6 +457,10 @@ kiln_status emit_inspect(const uint8_t *bytes, size_t size, char **text, kiln_er
                 bounds == KILN_BOUNDS_GUARD      ? "guard pages"
                 : bounds == KILN_BOUNDS_EXPLICIT ? "explicit checks"
                                                  : "unknown");
+    text_printf(&t, "code:         %s\n",
+                (bytes[KILN_AOT_OFF_FLAGS] & KILN_AOT_FLAG_XIP) != 0
+                    ? "execute in place (XIP: no relocations, libcalls through r9)"
+                    : "relocated at load");
     uint32_t features = kiln_read_u32le(bytes + KILN_AOT_OFF_WASM_FEATURES);
     text_printf(&t, "wasm features:");
     for (unsigned i = 0; i < sizeof feature_names / sizeof feature_names[0]; i++)

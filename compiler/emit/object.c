@@ -93,6 +93,7 @@ typedef struct image_builder {
     uint32_t got_capacity;
     uint32_t stub_count;
     uint32_t slot_size; /* pointer width of the objects */
+    bool xip;           /* no GOT, no records: emit_image_options */
 } image_builder;
 
 static kiln_status no_memory(kiln_error *err)
@@ -245,8 +246,10 @@ static kiln_status layout_image(image_builder *b, kiln_error *err)
     uint64_t got_start = align_up(ro_end, b->slot_size);
     for (uint32_t g = 0; g < b->got_count; g++)
         b->got[g].image_offset = (uint32_t)(got_start + (uint64_t)g * b->slot_size);
-    uint64_t image_size = b->got_count > 0 ? got_start + (uint64_t)b->got_count * b->slot_size
-                                           : ro_end;
+    /* XIP: the slots are the runtime's libcall table, not in the image. */
+    uint64_t image_size = b->got_count > 0 && !b->xip
+                              ? got_start + (uint64_t)b->got_count * b->slot_size
+                              : ro_end;
     if (image_size >= UINT32_MAX)
         return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
                               "code image of %llu bytes exceeds 4 GiB",
@@ -517,12 +520,13 @@ static kiln_status for_each_reloc(image_builder *b, reloc_visit visit, kiln_erro
     return KILN_OK;
 }
 
+static const char *target_name(const image_builder *b, const sym_target *t);
+
 /* First pass, before the layout: one GOT slot per target referenced
  * GOT-relatively or called while external, and a stub for the latter. */
 static kiln_status collect_got(image_builder *b, uint32_t object, const elf_section *target,
                                const elf_reloc *r, kiln_error *err)
 {
-    (void)target;
     const emit_reloc_type *t = find_type(b->arch, r->type);
     if (t == NULL || (t->action != EMIT_RA_GOT_PCREL && t->action != EMIT_RA_CALL))
         return KILN_OK;
@@ -533,6 +537,12 @@ static kiln_status collect_got(image_builder *b, uint32_t object, const elf_sect
     bool call = t->action == EMIT_RA_CALL && to.external != NULL;
     if (t->action != EMIT_RA_GOT_PCREL && !call)
         return KILN_OK;
+    if (b->xip && !call)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "--xip: relocation at %s+0x%llx: %s needs a GOT slot for '%s', "
+                              "which the loader would have to write",
+                              target->name, (unsigned long long)r->offset, t->name,
+                              target_name(b, &to));
     got_slot *slot = find_got(b, &to);
     if (slot == NULL) {
         if (!reserve_one((void **)&b->got, &b->got_capacity, b->got_count, sizeof *b->got))
@@ -548,13 +558,46 @@ static kiln_status collect_got(image_builder *b, uint32_t object, const elf_sect
     return KILN_OK;
 }
 
-/* Writes every stub: a jump through its target's GOT slot. */
-static void write_stubs(image_builder *b)
+/* The index of an external in KILN_LIBCALLS, or -1. */
+static int libcall_index(const char *name)
 {
-    for (uint32_t g = 0; g < b->got_count; g++)
-        if (b->got[g].called)
-            b->arch->write_stub(b->image->bytes + b->got[g].stub_offset, b->got[g].stub_offset,
-                                b->got[g].image_offset);
+#define LIBCALL_NAME(n) #n,
+    static const char *const names[] = {KILN_LIBCALLS(LIBCALL_NAME)};
+#undef LIBCALL_NAME
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Writes every stub: a jump through its target's GOT slot or, XIP, through
+ * its slot of the runtime's libcall table. */
+static kiln_status write_stubs(image_builder *b, kiln_error *err)
+{
+    for (uint32_t g = 0; g < b->got_count; g++) {
+        const got_slot *slot = &b->got[g];
+        uint8_t *p = b->image->bytes + slot->stub_offset;
+        if (!slot->called)
+            continue;
+        if (!b->xip) {
+            b->arch->write_stub(p, slot->stub_offset, slot->image_offset);
+            continue;
+        }
+        int index = libcall_index(slot->target.external);
+        if (index < 0)
+            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                  "--xip: the code calls '%s', which is not in kiln's libcall "
+                                  "table (KILN_LIBCALLS)",
+                                  slot->target.external);
+        b->arch->write_table_stub(p, (uint32_t)index);
+        /* Listed in SYMBOLS all the same: the loader checks that the host
+         * has every libcall the code calls. */
+        uint32_t listed;
+        kiln_status st = extern_index(b, slot->target.external, &listed, err);
+        if (st != KILN_OK)
+            return st;
+    }
+    return KILN_OK;
 }
 
 /* Reads a REL entry's implicit addend from the field: the architecture
@@ -712,6 +755,11 @@ static kiln_status apply_one(image_builder *b, uint32_t object, const elf_sectio
                                   "%s: %s puts the absolute address of '%s' into code, which "
                                   "the loader never patches",
                                   where, t->name, target_name(b, &to));
+        if (b->xip)
+            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                  "--xip: %s: %s puts the absolute address of '%s' into "
+                                  "read-only data (%s), which the loader would have to write",
+                                  where, t->name, target_name(b, &to), target->name);
         memset(field, 0, t->width);
         return add_address_record(b, p_img, kind, &s, addend, err);
     }
@@ -725,6 +773,8 @@ static kiln_status apply_one(image_builder *b, uint32_t object, const elf_sectio
 /* Fills the GOT slots' records: each slot holds its target's address. */
 static kiln_status fill_got(image_builder *b, kiln_error *err)
 {
+    if (b->xip)
+        return KILN_OK; /* no GOT: the libcall table is the runtime's */
     kiln_reloc_kind kind = b->slot_size == 8 ? KILN_RELOC_ABS64 : KILN_RELOC_ABS32;
     for (uint32_t g = 0; g < b->got_count; g++) {
         sym_place s;
@@ -864,9 +914,20 @@ static void close_objects(image_builder *b)
 kiln_status emit_image_from_objects(const uint8_t *const *objects, const size_t *sizes,
                                     uint32_t count, emit_image **out, kiln_error *err)
 {
+    return emit_image_link(objects, sizes, count, NULL, out, err);
+}
+
+kiln_status emit_image_link(const uint8_t *const *objects, const size_t *sizes, uint32_t count,
+                            const emit_image_options *options, emit_image **out,
+                            kiln_error *err)
+{
     image_builder b;
     memset(&b, 0, sizeof b);
+    b.xip = options != NULL && options->xip;
     kiln_status st = open_objects(&b, objects, sizes, count, err);
+    if (st == KILN_OK && b.xip && b.arch->write_table_stub == NULL)
+        st = kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                            "--xip is not supported for %s code", b.arch->name);
     if (st == KILN_OK) {
         b.image = calloc(1, sizeof *b.image);
         if (b.image == NULL)
@@ -880,7 +941,9 @@ kiln_status emit_image_from_objects(const uint8_t *const *objects, const size_t 
         st = layout_image(&b, err);
     if (st == KILN_OK) {
         copy_sections(&b);
-        write_stubs(&b);
+        st = write_stubs(&b, err);
+    }
+    if (st == KILN_OK) {
         st = for_each_reloc(&b, apply_one, err);
     }
     if (st == KILN_OK)

@@ -289,6 +289,15 @@ static void arm_write_stub(uint8_t *p, uint64_t stub, uint64_t slot)
     wr16(p + 14, 0xDEDE); /* udf */
 }
 
+/* XIP stub: ldr.w pc, [r9, #4*index]. r9 holds the runtime's libcall table
+ * (vmctx word KILN_VMCTX_LIBCALLS, loaded by the entry trampolines; XIP
+ * code is compiled with r9 reserved). The rest of the stub stays udf. */
+static void arm_write_table_stub(uint8_t *p, uint32_t index)
+{
+    wr16(p, 0xF8D9);
+    wr16(p + 2, (uint16_t)(0xF000u | ((index * 4u) & 0xFFFu)));
+}
+
 const emit_reloc_arch emit_reloc_arm = {
     .elf_machine = EM_ARM,
     .name = "arm",
@@ -300,4 +309,5 @@ const emit_reloc_arch emit_reloc_arm = {
     .write_pcrel = arm_write_pcrel,
     .stub_size = 16,
     .write_stub = arm_write_stub,
+    .write_table_stub = arm_write_table_stub,
 };

@@ -337,14 +337,26 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
 
     /* 32-bit Arm: kiln's code is Thumb-2 whatever the CPU (reloc_arm.c
      * places Thumb code only; Thumb-2 is denser and every armv7 core runs
-     * it) and, without --cpu, for the armhf baseline: armv7-a with
+     * it). Without --cpu, Linux gets the armhf baseline: armv7-a with
      * VFPv3-D16 and no NEON (LLVM's generic armv7-a assumes 32 D
-     * registers). --cpu=cortex-a7 --cpu-features=+neon enables NEON. */
+     * registers; --cpu=cortex-a7 --cpu-features=+neon enables NEON), bare
+     * metal (thumbv7em-none-eabihf) a Cortex-M4 with its FPv4-SP FPU. XIP
+     * code keeps r9 for the libcall table (KILN_AOT_FLAG_XIP). */
     char arm_features[512];
+    bool bare_metal = strstr(norm, "-none") != NULL;
+    if (options->xip && arch != KILN_ARCH_ARM) {
+        st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                            "--xip is for 32-bit Arm targets (thumbv7em-none-eabihf, "
+                            "armv7-linux-gnueabihf), not %s",
+                            norm);
+        goto out;
+    }
     if (arch == KILN_ARCH_ARM) {
-        snprintf(arm_features, sizeof arm_features, "%s%s%s+thumb-mode",
-                 options->cpu == NULL ? "-d32,-neon," : "", features,
-                 features[0] != '\0' ? "," : "");
+        if (options->cpu == NULL && bare_metal)
+            cpu = "cortex-m4";
+        snprintf(arm_features, sizeof arm_features, "%s%s%s+thumb-mode%s",
+                 options->cpu == NULL && !bare_metal ? "-d32,-neon," : "", features,
+                 features[0] != '\0' ? "," : "", options->xip ? ",+reserve-r9" : "");
         features = arm_features;
     }
     st = emit_cpu_resolve(arch, norm, cpu, features, &choice, err);
@@ -390,6 +402,7 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
                            : 4096u;
     t->opt_level = options->opt_level;
     t->size_level = options->size_level;
+    t->xip = options->xip != 0;
     t->triple = dup_string(norm);
     t->cpu = dup_string(cpu);
     t->cpu_features = dup_string(choice.recorded);

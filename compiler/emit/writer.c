@@ -591,6 +591,7 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
     h[KILN_AOT_OFF_POINTER_WIDTH] = (uint8_t)target->pointer_width;
     h[KILN_AOT_OFF_ENDIANNESS] = 0;
     h[KILN_AOT_OFF_BOUNDS_CHECKS] = (uint8_t)target->bounds;
+    h[KILN_AOT_OFF_FLAGS] = target->xip ? (uint8_t)KILN_AOT_FLAG_XIP : 0;
     kiln_write_u32le(h + KILN_AOT_OFF_WASM_FEATURES, module->features);
     kiln_write_u64le(h + KILN_AOT_OFF_HELPERS_USED, target->helpers_used);
     kiln_write_u32le(h + KILN_AOT_OFF_SECTION_COUNT, section_count);

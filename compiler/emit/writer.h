@@ -47,6 +47,7 @@ typedef struct wr_target_info {
     unsigned pointer_width;  /* 4 or 8 */
     unsigned page_size;      /* file alignment of a large code image (0: none) */
     kiln_bounds_mode bounds;
+    bool xip;                /* header flag KILN_AOT_FLAG_XIP */
     uint64_t helpers_used;   /* KILN_HELPER_* bits */
     const char *keep_custom; /* custom sections to copy: NULL/"" none, "all", "a,b" */
 } wr_target_info;

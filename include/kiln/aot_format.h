@@ -33,7 +33,7 @@
  *    24    1 pointer_width      4 or 8 (bytes)
  *    25    1 endianness         0 = little (the only value written today)
  *    26    1 bounds_checks      enum kiln_bounds_mode
- *    27    1 reserved           0
+ *    27    1 flags              KILN_AOT_FLAG_* (other bits 0)
  *    28    4 wasm_features      KILN_FEATURE_* bits the module uses
  *    32    8 helpers_used       bit i set <=> code calls helper i (KILN_HELPER_*)
  *    40    4 section_count
@@ -148,7 +148,7 @@ enum {
     KILN_AOT_OFF_POINTER_WIDTH = 24,
     KILN_AOT_OFF_ENDIANNESS = 25,
     KILN_AOT_OFF_BOUNDS_CHECKS = 26,
-    KILN_AOT_OFF_RESERVED = 27,
+    KILN_AOT_OFF_FLAGS = 27,
     KILN_AOT_OFF_WASM_FEATURES = 28,
     KILN_AOT_OFF_HELPERS_USED = 32,
     KILN_AOT_OFF_SECTION_COUNT = 40,
@@ -189,6 +189,40 @@ enum {
     KILN_LIMITS_SHARED = 1u << 1,
     KILN_LIMITS_IS64 = 1u << 2
 };
+
+/* Header flags (byte KILN_AOT_OFF_FLAGS). */
+enum {
+    /*
+     * Execute in place (kilnc --xip): nothing in the image (code, read-only
+     * data) is written at load, so it may run from flash where it lies.
+     * RELOCS is empty and there is no GOT: the code calls libcalls through
+     * stubs "ldr.w pc, [r9, #4*id]", id the name's index in KILN_LIBCALLS,
+     * and its entry trampolines load r9 from vmctx word KILN_VMCTX_LIBCALLS
+     * (restoring the caller's r9). 32-bit Arm only.
+     */
+    KILN_AOT_FLAG_XIP = 1u << 0
+};
+
+/*
+ * The libcalls compiled code may call, in their fixed order: the index is
+ * the slot of the libcall table XIP code reaches through r9. Append only.
+ */
+#define KILN_LIBCALLS(X)                                                        \
+    X(memcpy) X(memmove) X(memset) X(fmod) X(fmodf) X(ceil) X(ceilf) X(floor)     \
+    X(floorf) X(trunc) X(truncf) X(nearbyint) X(nearbyintf) X(rint) X(rintf)      \
+    X(roundeven) X(roundevenf) X(sqrt) X(sqrtf) X(fmin) X(fminf) X(fmax) X(fmaxf) \
+    X(__aeabi_idiv) X(__aeabi_uidiv) X(__aeabi_idivmod) X(__aeabi_uidivmod)        \
+    X(__aeabi_ldivmod) X(__aeabi_uldivmod) X(__aeabi_llsl) X(__aeabi_llsr)         \
+    X(__aeabi_lasr) X(__aeabi_lmul) X(__aeabi_l2d) X(__aeabi_ul2d) X(__aeabi_l2f)   \
+    X(__aeabi_ul2f) X(__aeabi_d2lz) X(__aeabi_d2ulz) X(__aeabi_f2lz)               \
+    X(__aeabi_f2ulz) X(__aeabi_dadd) X(__aeabi_dsub) X(__aeabi_drsub)              \
+    X(__aeabi_dmul) X(__aeabi_ddiv) X(__aeabi_dcmpeq) X(__aeabi_dcmplt)            \
+    X(__aeabi_dcmple) X(__aeabi_dcmpge) X(__aeabi_dcmpgt) X(__aeabi_dcmpun)        \
+    X(__aeabi_d2f) X(__aeabi_f2d) X(__aeabi_i2d) X(__aeabi_ui2d) X(__aeabi_d2iz)   \
+    X(__aeabi_d2uiz) X(__aeabi_memcpy) X(__aeabi_memcpy4) X(__aeabi_memcpy8)       \
+    X(__aeabi_memmove) X(__aeabi_memmove4) X(__aeabi_memmove8) X(__aeabi_memset)   \
+    X(__aeabi_memset4) X(__aeabi_memset8) X(__aeabi_memclr) X(__aeabi_memclr4)     \
+    X(__aeabi_memclr8)
 
 typedef enum kiln_segment_mode {
     KILN_SEGMENT_ACTIVE = 0,
@@ -309,7 +343,10 @@ typedef struct kiln_slot {
  *                       a call through an import slot needs no update
  *   word 4 type_ids     const uint32_t *: canonical type id of each type index
  *   word 5 instance     the runtime's instance (opaque to code)
- *   word 6,7 reserved
+ *   word 6 libcalls     const void *const *: the runtime's libcall table,
+ *                       KILN_LIBCALLS order (below). Read only by XIP
+ *                       code, whose entry trampolines load it into r9
+ *   word 7 reserved
  * Then regions (offsets from kiln_vmctx_layout_compute):
  *   func_imports  per imported function {void *code; void *vmctx;} (2W)
  *   memories      per memory (imported first) a kiln memory definition
@@ -334,6 +371,7 @@ enum {
     KILN_VMCTX_STACK_LIMIT = 3,
     KILN_VMCTX_TYPE_IDS = 4,
     KILN_VMCTX_INSTANCE = 5,
+    KILN_VMCTX_LIBCALLS = 6,
     KILN_VMCTX_FIXED_WORDS = 8
 };
 

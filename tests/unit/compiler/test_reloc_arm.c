@@ -351,6 +351,94 @@ static void test_arm_call_out_of_reach(void **state)
     assert_non_null(strstr(err.message, "16777216"));
 }
 
+/* Links with emit_image_options.xip. */
+static kiln_status xip_image(const char *ir, emit_image **out, kiln_error *err)
+{
+    LLVMMemoryBufferRef obj = compile_ir(ir);
+    const uint8_t *bytes = (const uint8_t *)LLVMGetBufferStart(obj);
+    size_t size = LLVMGetBufferSize(obj);
+    emit_image_options options = {.xip = true};
+    kiln_status st = emit_image_link(&bytes, &size, 1, &options, out, err);
+    LLVMDisposeMemoryBuffer(obj);
+    return st;
+}
+
+/* XIP: a libcall goes through a stub "ldr.w pc, [r9, #4*id]" with id the
+ * name's index in KILN_LIBCALLS; no GOT, no record, and the externs list
+ * still names it for the loader's check. */
+static void test_arm_xip_libcall_stub(void **state)
+{
+    (void)state;
+    const char *ir = "declare double @floor(double)\n"
+                     "define hidden double @kiln_f0(double %x) noinline {\n"
+                     "  %a = call double @floor(double %x)\n"
+                     "  %b = fadd double %a, %x\n"
+                     "  ret double %b }\n";
+    emit_image *img = NULL;
+    kiln_error err;
+    kiln_status st = xip_image(ir, &img, &err);
+    if (st != KILN_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, KILN_OK);
+    assert_int_equal(img->reloc_count, 0);
+    assert_int_equal(img->extern_count, 1);
+    assert_string_equal(img->externs[0], "floor");
+    const emit_symbol *f = must_find(img, "kiln_f0");
+    int64_t stub = -1;
+    for (uint32_t p = f->offset - 1; p + 4 <= f->offset - 1 + f->size; p += 2) {
+        if ((hw(img->bytes + p, 0) & 0xF800u) == 0xF000u &&
+            (hw(img->bytes + p, 1) & 0xD000u) == 0xD000u) {
+            stub = branch24_target(img, p);
+            break;
+        }
+    }
+    assert_true(stub > 0 && stub + 4 <= img->exec_size);
+#define INDEX_OF(name) #name,
+    static const char *const names[] = {KILN_LIBCALLS(INDEX_OF)};
+    uint32_t floor_index = 0;
+    while (strcmp(names[floor_index], "floor") != 0)
+        floor_index++;
+    assert_int_equal(hw(img->bytes + stub, 0), 0xF8D9);                   /* ldr.w pc, [r9, */
+    assert_int_equal(hw(img->bytes + stub, 1), 0xF000 | (4 * floor_index)); /* #4*id] */
+    emit_image_free(img);
+}
+
+/* XIP refuses, by name, what the loader would have to write: an address in
+ * read-only data (ABS32), a GOT reference, and a call to a symbol that is
+ * not a libcall. */
+static void test_arm_xip_refusals(void **state)
+{
+    (void)state;
+    emit_image *img = NULL;
+    kiln_error err;
+    const char *abs = ASM("module asm \".text\"\nmodule asm \".globl f\"\n"
+                          "module asm \".type f,%function\"\n"
+                          "module asm \".thumb_func\"\nmodule asm \"f: bx lr\"\n"
+                          "module asm \".section .rodata,\\22a\\22\"\n"
+                          "module asm \".p2align 2\"\nmodule asm \"  .long f\"\n");
+    assert_int_equal(xip_image(abs, &img, &err), KILN_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "--xip"));
+    assert_non_null(strstr(err.message, "R_ARM_ABS32"));
+    assert_non_null(strstr(err.message, ".rodata"));
+    /* Without --xip the same object links, with a loader record. */
+    assert_int_equal(image_from_ir(abs, &img, &err), KILN_OK);
+    assert_int_equal(img->reloc_count, 1);
+    emit_image_free(img);
+
+    const char *got = ASM("module asm \".text\"\nmodule asm \"f:\"\n"
+                          "module asm \"  ldr r0, 1f\"\nmodule asm \"  bx lr\"\n"
+                          "module asm \".p2align 2\"\n"
+                          "module asm \"1: .long ext(GOT_PREL)\"\n");
+    assert_int_equal(xip_image(got, &img, &err), KILN_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "R_ARM_GOT_PREL"));
+    assert_non_null(strstr(err.message, "'ext'"));
+
+    const char *call = ASM("module asm \".text\"\nmodule asm \".thumb_func\"\n"
+                           "module asm \"f: bl not_a_libcall\"\n");
+    assert_int_equal(xip_image(call, &img, &err), KILN_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "'not_a_libcall'"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +450,8 @@ int main(void)
         cmocka_unit_test(test_arm_movw_movt_and_data),
         cmocka_unit_test(test_arm_absolute_in_code_refused),
         cmocka_unit_test(test_arm_call_out_of_reach),
+        cmocka_unit_test(test_arm_xip_libcall_stub),
+        cmocka_unit_test(test_arm_xip_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -519,7 +519,7 @@ static void test_loader_reloc_into_code_refused(void **state)
     assert_non_null(strstr(err.message, "section RELOCS"));
 }
 
-/* Reserved fields must be 0: the header byte, a section table entry's
+/* Reserved fields must be 0: the header flags' undefined bits, a section table entry's
  * word, the code header's word and a relocation's three bytes. */
 static void test_loader_reserved_fields(void **state)
 {
@@ -528,12 +528,12 @@ static void test_loader_reserved_fields(void **state)
     size_t size;
     kiln_error err;
     tb_sample_bytes(NULL, &bytes, &size);
-    bytes[KILN_AOT_OFF_RESERVED] = 1;
+    bytes[KILN_AOT_OFF_FLAGS] = 0x80;
     tb_reseal(bytes, size);
     expect(load(bytes, size, &err), &err, KILN_ERR_CORRUPT,
-           "header at offset 27: the reserved byte is 0x01");
-    assert_int_equal(err.offset, KILN_AOT_OFF_RESERVED);
-    bytes[KILN_AOT_OFF_RESERVED] = 0;
+           "header at offset 27: the flags byte is 0x80");
+    assert_int_equal(err.offset, KILN_AOT_OFF_FLAGS);
+    bytes[KILN_AOT_OFF_FLAGS] = 0;
     uint32_t table = kiln_read_u32le(bytes + KILN_AOT_OFF_SECTION_TABLE);
     kiln_write_u32le(bytes + table + KILN_AOT_SECTION_ENTRY_SIZE + 12, 5);
     tb_reseal(bytes, size);
