@@ -160,6 +160,17 @@ static bool string_at(const uint8_t *b, size_t size, uint32_t field, const uint8
 
 /* ---- CPU features ---------------------------------------------------------- */
 
+/* Whether the container's triple names the host's architecture (its
+ * feature names are then the host table's to judge). */
+static bool triple_arch_is_host(const uint8_t *b, size_t size)
+{
+    const uint8_t *triple;
+    uint32_t n;
+    kiln_arch arch;
+    return string_at(b, size, KILN_AOT_OFF_TRIPLE, &triple, &n) &&
+           kiln_arch_from_triple((const char *)triple, n, &arch) && arch == os_cpu_arch();
+}
+
 /* Probing may cost a CPUID trap to the hypervisor or a system call, and
  * every load asks about every feature a container names, so each answer is
  * kept: 0 not yet asked, else ld_feature_answer + 1. Racing threads compute
@@ -555,8 +566,10 @@ static kiln_status check_all(chk_ctx *c, const uint8_t *b, size_t size,
                 "corrupt container: header at offset %u: the cpu_features string lies "
                 "outside the file",
                 (unsigned)KILN_AOT_OFF_CPU_FEATURES);
-    else
+    else if (triple_arch_is_host(b, size))
         check_features(c, features, features_n);
+    /* else: features of another architecture say nothing more than the
+     * target mismatch already reported. */
     check_helper_bits(c, kiln_read_u64le(b + KILN_AOT_OFF_HELPERS_USED));
     check_section_table(c, b, size, sections);
     *file_size_out = size;

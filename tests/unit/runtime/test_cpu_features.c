@@ -313,6 +313,34 @@ static void test_cpu_check_lists_missing_and_unknown(void **state)
     free(bytes);
 }
 
+/* A container of another architecture is refused for its target; its
+ * feature names (another table's) add no problem of their own. */
+static void foreign(tb_container *c)
+{
+    c->triple = "aarch64-unknown-linux-gnu";
+    c->cpu_features = "+neon,+crc,+help";
+}
+
+static void test_cpu_foreign_features_not_judged(void **state)
+{
+    (void)state;
+    if (os_cpu_arch() != KILN_ARCH_X86_64)
+        skip();
+    tb_container c;
+    tb_sample(&c, NULL);
+    foreign(&c);
+    uint8_t *bytes;
+    size_t size;
+    tb_finish(&c, &bytes, &size);
+    tb_free(&c);
+    problems p = {0};
+    kiln_error err;
+    assert_int_equal(kiln_module_check(bytes, size, collect, &p, &err), KILN_ERR_TARGET);
+    assert_int_equal(p.count, 1);
+    assert_non_null(strstr(p.text[0], "module compiled for aarch64-unknown-linux-gnu"));
+    free(bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_cpu_x86_64_host_agrees_with_cpuinfo),
         cmocka_unit_test(test_cpu_container_refusals),
         cmocka_unit_test(test_cpu_check_lists_missing_and_unknown),
+        cmocka_unit_test(test_cpu_foreign_features_not_judged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
