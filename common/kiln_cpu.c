@@ -1,42 +1,13 @@
 /*
- * Lookup in the per-architecture CPU feature tables (kiln_cpu_<arch>.c) and
- * their descriptions. Plain data and string work only: no probing here.
+ * Searching a CPU feature table, architecture names and descriptions. Plain
+ * data and string work only: no probing here, and no reference to the
+ * tables themselves (kiln_cpu_tables.c has those), so a runtime that only
+ * looks at its host's table links only that one.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "kiln_cpu.h"
-
-extern const kiln_cpu_feature kiln_cpu_x86_64_features[];
-extern const size_t kiln_cpu_x86_64_feature_count;
-extern const kiln_cpu_feature kiln_cpu_aarch64_features[];
-extern const size_t kiln_cpu_aarch64_feature_count;
-extern const kiln_cpu_feature kiln_cpu_riscv64_features[];
-extern const size_t kiln_cpu_riscv64_feature_count;
-extern const kiln_cpu_feature kiln_cpu_arm_features[];
-extern const size_t kiln_cpu_arm_feature_count;
-
-const kiln_cpu_feature *kiln_cpu_feature_table(kiln_arch arch, size_t *count)
-{
-    switch (arch) {
-    case KILN_ARCH_X86_64:
-        *count = kiln_cpu_x86_64_feature_count;
-        return kiln_cpu_x86_64_features;
-    case KILN_ARCH_AARCH64:
-        *count = kiln_cpu_aarch64_feature_count;
-        return kiln_cpu_aarch64_features;
-    case KILN_ARCH_RISCV64:
-        *count = kiln_cpu_riscv64_feature_count;
-        return kiln_cpu_riscv64_features;
-    case KILN_ARCH_ARM:
-        *count = kiln_cpu_arm_feature_count;
-        return kiln_cpu_arm_features;
-    case KILN_ARCH_COUNT:
-        break;
-    }
-    *count = 0;
-    return NULL;
-}
 
 /* strcmp order between a NUL-terminated and a counted string. */
 static int compare_name(const char *entry, const char *name, size_t len)
@@ -47,10 +18,9 @@ static int compare_name(const char *entry, const char *name, size_t len)
     return entry[len] == '\0' ? 0 : 1;
 }
 
-const kiln_cpu_feature *kiln_cpu_feature_find(kiln_arch arch, const char *name, size_t len)
+const kiln_cpu_feature *kiln_cpu_feature_search(const kiln_cpu_feature *table, size_t count,
+                                                const char *name, size_t len)
 {
-    size_t count;
-    const kiln_cpu_feature *table = kiln_cpu_feature_table(arch, &count);
     if (table == NULL || memchr(name, '\0', len) != NULL)
         return NULL;
     size_t lo = 0, hi = count;

@@ -104,6 +104,12 @@ const kiln_cpu_feature *kiln_cpu_feature_table(kiln_arch arch, size_t *count);
  * has no such feature for arch. */
 const kiln_cpu_feature *kiln_cpu_feature_find(kiln_arch arch, const char *name, size_t len);
 
+/* The same search in one table (count entries sorted by name; NULL table:
+ * not found). kiln_cpu_feature_table and _find (kiln_cpu_tables.c) link
+ * every architecture's table; the runtime searches its host's only. */
+const kiln_cpu_feature *kiln_cpu_feature_search(const kiln_cpu_feature *table, size_t count,
+                                                const char *name, size_t len);
+
 /* The architecture of a triple's first component (x86_64/amd64, aarch64/
  * arm64, riscv64, arm* and thumb*); false for any other. */
 bool kiln_arch_from_triple(const char *triple, size_t len, kiln_arch *out);

@@ -180,18 +180,16 @@ static _Atomic unsigned char feature_answers[LD_FEATURE_CACHE];
 
 ld_feature_answer ld_cpu_feature(const char *name, size_t len)
 {
-    kiln_arch arch = os_cpu_arch();
-    if (arch >= KILN_ARCH_COUNT)
-        return LD_FEATURE_UNKNOWN;
-    const kiln_cpu_feature *f = kiln_cpu_feature_find(arch, name, len);
+    size_t count;
+    const kiln_cpu_feature *table = os_cpu_features(&count);
+    const kiln_cpu_feature *f = kiln_cpu_feature_search(table, count, name, len);
     if (f == NULL)
         return LD_FEATURE_UNKNOWN;
     if (f->kind != KILN_FEATURE_PROBED)
         return LD_FEATURE_PRESENT;
     if (f->probe.source == KILN_PROBE_NONE)
         return LD_FEATURE_UNDETECTABLE;
-    size_t count;
-    size_t index = (size_t)(f - kiln_cpu_feature_table(arch, &count));
+    size_t index = (size_t)(f - table);
     unsigned char known = index < LD_FEATURE_CACHE
                               ? atomic_load_explicit(&feature_answers[index],
                                                      memory_order_relaxed)

@@ -79,6 +79,10 @@ bool os_fault_handler_ensure(void);
  * call: callers cache the answers.
  */
 kiln_arch os_cpu_arch(void);
+/* The host architecture's feature table (common/kiln_cpu_<arch>.c) and its
+ * *count entries; NULL and 0 for an architecture kiln has none for. Only
+ * that table is linked into the runtime. */
+const kiln_cpu_feature *os_cpu_features(size_t *count);
 bool os_cpu_probe(const kiln_feature_probe *probe);
 
 #endif /* KILN_RT_PLATFORM_H */

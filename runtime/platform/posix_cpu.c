@@ -25,9 +25,18 @@
 #include <unistd.h>
 #endif
 
+extern const kiln_cpu_feature kiln_cpu_x86_64_features[];
+extern const size_t kiln_cpu_x86_64_feature_count;
+
 kiln_arch os_cpu_arch(void)
 {
     return KILN_ARCH_X86_64;
+}
+
+const kiln_cpu_feature *os_cpu_features(size_t *count)
+{
+    *count = kiln_cpu_x86_64_feature_count;
+    return kiln_cpu_x86_64_features;
 }
 
 static bool os_xsave_enabled(void)
@@ -101,15 +110,32 @@ bool os_cpu_probe(const kiln_feature_probe *p)
 #define AT_HWCAP3 29
 #endif
 
+#if defined(__aarch64__)
+#define OS_CPU_ARCH KILN_ARCH_AARCH64
+#define OS_CPU_TABLE kiln_cpu_aarch64_features
+#define OS_CPU_COUNT kiln_cpu_aarch64_feature_count
+#elif defined(__arm__)
+#define OS_CPU_ARCH KILN_ARCH_ARM
+#define OS_CPU_TABLE kiln_cpu_arm_features
+#define OS_CPU_COUNT kiln_cpu_arm_feature_count
+#else
+#define OS_CPU_ARCH KILN_ARCH_RISCV64
+#define OS_CPU_TABLE kiln_cpu_riscv64_features
+#define OS_CPU_COUNT kiln_cpu_riscv64_feature_count
+#endif
+
+extern const kiln_cpu_feature OS_CPU_TABLE[];
+extern const size_t OS_CPU_COUNT;
+
 kiln_arch os_cpu_arch(void)
 {
-#if defined(__aarch64__)
-    return KILN_ARCH_AARCH64;
-#elif defined(__arm__)
-    return KILN_ARCH_ARM;
-#else
-    return KILN_ARCH_RISCV64;
-#endif
+    return OS_CPU_ARCH;
+}
+
+const kiln_cpu_feature *os_cpu_features(size_t *count)
+{
+    *count = OS_CPU_COUNT;
+    return OS_CPU_TABLE;
 }
 
 static bool hwcap_bit(unsigned long type, unsigned bit)
@@ -190,6 +216,12 @@ bool os_cpu_probe(const kiln_feature_probe *p)
 kiln_arch os_cpu_arch(void)
 {
     return KILN_ARCH_COUNT;
+}
+
+const kiln_cpu_feature *os_cpu_features(size_t *count)
+{
+    *count = 0;
+    return NULL;
 }
 
 bool os_cpu_probe(const kiln_feature_probe *p)
