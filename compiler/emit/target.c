@@ -338,8 +338,7 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
     /* 32-bit Arm: kiln's code is Thumb-2 whatever the CPU (reloc_arm.c
      * places Thumb code only; Thumb-2 is denser and every armv7 core runs
      * it). Without --cpu, Linux gets the armhf baseline: armv7-a with
-     * VFPv3-D16 and no NEON (LLVM's generic armv7-a assumes 32 D
-     * registers; --cpu=cortex-a7 --cpu-features=+neon enables NEON), bare
+     * VFPv3-D16 (LLVM's generic armv7-a assumes 32 D registers), bare
      * metal (thumbv7em-none-eabihf) a Cortex-M4 with its FPv4-SP FPU. XIP
      * code keeps r9 for the libcall table (KILN_AOT_FLAG_XIP). */
     char arm_features[512];
@@ -351,12 +350,23 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
                             norm);
         goto out;
     }
+    /* No NEON for A-profile code: ARMv7 Advanced SIMD always flushes f32
+     * denormals to zero, which wasm forbids (with it, 191 simd spec
+     * assertions fail under qemu-arm); VFP keeps IEEE denormals. */
+    if (arch == KILN_ARCH_ARM && !bare_metal && options->cpu_features != NULL &&
+        strstr(options->cpu_features, "+neon") != NULL) {
+        st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                            "+neon: ARMv7 NEON flushes f32 denormals to zero, which wasm "
+                            "forbids; kiln's 32-bit Arm code uses VFP only");
+        goto out;
+    }
     if (arch == KILN_ARCH_ARM) {
         if (options->cpu == NULL && bare_metal)
             cpu = "cortex-m4";
-        snprintf(arm_features, sizeof arm_features, "%s%s%s+thumb-mode%s",
-                 options->cpu == NULL && !bare_metal ? "-d32,-neon," : "", features,
-                 features[0] != '\0' ? "," : "", options->xip ? ",+reserve-r9" : "");
+        snprintf(arm_features, sizeof arm_features, "%s%s%s+thumb-mode%s%s",
+                 options->cpu == NULL && !bare_metal ? "-d32," : "", features,
+                 features[0] != '\0' ? "," : "", bare_metal ? "" : ",-neon",
+                 options->xip ? ",+reserve-r9" : "");
         features = arm_features;
     }
     st = emit_cpu_resolve(arch, norm, cpu, features, &choice, err);

@@ -24,6 +24,7 @@
 #include "emit/emit.h"
 #include "emit/image.h"
 #include "kiln_common.h"
+#include "kiln_compiler.h"
 
 #define TRIPLE "thumbv7-unknown-linux-gnueabihf"
 
@@ -439,6 +440,35 @@ static void test_arm_xip_refusals(void **state)
     assert_non_null(strstr(err.message, "'not_a_libcall'"));
 }
 
+/* armv7 code never uses NEON (its f32 arithmetic flushes denormals, which
+ * wasm forbids): asking for it is refused, and a NEON CPU compiles
+ * without it. */
+static void test_arm_neon_refused(void **state)
+{
+    (void)state;
+    static const uint8_t empty[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    kilnc_options o;
+    kilnc_options_init(&o);
+    o.target_triple = "armv7-linux-gnueabihf";
+    o.cpu = "cortex-a7";
+    o.cpu_features = "+neon";
+    uint8_t *out = NULL;
+    size_t size = 0;
+    kiln_error err;
+    assert_int_equal(kilnc_compile(empty, sizeof empty, &o, &out, &size, &err),
+                     KILN_ERR_ARGUMENT);
+    assert_non_null(strstr(err.message, "denormals"));
+    o.cpu_features = NULL;
+    assert_int_equal(kilnc_compile(empty, sizeof empty, &o, &out, &size, &err), KILN_OK);
+    uint32_t off = kiln_read_u32le(out + KILN_AOT_OFF_CPU_FEATURES);
+    uint32_t len = kiln_read_u32le(out + KILN_AOT_OFF_CPU_FEATURES + 4);
+    char features[1024] = "";
+    memcpy(features, out + off, len < sizeof features - 1 ? len : sizeof features - 1);
+    assert_null(strstr(features, "neon"));
+    assert_non_null(strstr(features, "+vfp4"));
+    kilnc_buffer_free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_arm_call_out_of_reach),
         cmocka_unit_test(test_arm_xip_libcall_stub),
         cmocka_unit_test(test_arm_xip_refusals),
+        cmocka_unit_test(test_arm_neon_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
