@@ -85,10 +85,11 @@ static kiln_status take_llvm_buffer(LLVMMemoryBufferRef mb, uint8_t **out, size_
     return KILN_OK;
 }
 
-static kiln_status emit_file(const emit_target *target, LLVMModuleRef llvm,
-                             LLVMCodeGenFileType type, LLVMMemoryBufferRef *out,
-                             kiln_error *err)
+static kiln_status emit_file(const kc_unit *unit, LLVMCodeGenFileType type,
+                             LLVMMemoryBufferRef *out, kiln_error *err)
 {
+    const emit_target *target = unit->target;
+    LLVMModuleRef llvm = cg_module_llvm(unit->cgm);
     char *message = NULL;
     if (LLVMTargetMachineEmitToMemoryBuffer(target->machine, llvm, type, &message, out) != 0) {
         kiln_status st = kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
@@ -100,7 +101,7 @@ static kiln_status emit_file(const emit_target *target, LLVMModuleRef llvm,
     }
     if (message != NULL)
         LLVMDisposeMessage(message);
-    return KILN_OK;
+    return cg_module_check_emitted(unit->cgm, err);
 }
 
 /* Lowers the unit's defined functions, one body at a time. */
@@ -168,8 +169,7 @@ kiln_status kc_unit_object(const kc_unit *unit, uint8_t **out, size_t *out_size,
                            kiln_error *err)
 {
     LLVMMemoryBufferRef mb = NULL;
-    kiln_status st = emit_file(unit->target, cg_module_llvm(unit->cgm), LLVMObjectFile, &mb,
-                               err);
+    kiln_status st = emit_file(unit, LLVMObjectFile, &mb, err);
     if (st == KILN_OK)
         st = take_llvm_buffer(mb, out, out_size, err);
     if (mb != NULL)
@@ -229,7 +229,7 @@ static kiln_status compile_whole(const wasm_module *module, const kilnc_options 
         break;
     }
     case KILNC_FORMAT_ASM:
-        st = emit_file(unit.target, llvm, LLVMAssemblyFile, &mb, err);
+        st = emit_file(&unit, LLVMAssemblyFile, &mb, err);
         if (st == KILN_OK)
             st = take_llvm_buffer(mb, out, out_size, err);
         break;

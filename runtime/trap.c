@@ -3,10 +3,15 @@
  *
  * Invariants: `active` is the innermost activation of this thread or NULL;
  * it is restored on every exit from trap_call, normal or by trap. Stack
- * bounds are computed once per thread; the stack limit handed to compiled
- * code leaves a wide margin (at least STACK_RESERVE bytes above the lowest
- * stack address) so the TRAP helper and the fault handler's unwinding have
- * room, and recursion stops long before the real end of the stack.
+ * bounds are computed once per thread. The stack limit handed to compiled
+ * code keeps a red zone of STACK_RESERVE bytes above the lowest stack
+ * address: compiled code calls anything (helpers, host functions, which
+ * have no checks of their own) only with its frame's bottom at or above the
+ * limit (the stack rule in compiler/codegen/cg_function.c), and trap_call
+ * enters wasm only above it, so host functions, helpers and trap unwinding
+ * always have the red zone. A frame that does not fit faults on the guard
+ * page below the stack in wasm code: fault_kind makes it "call stack
+ * exhausted" (the handler runs on the alternate signal stack).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -21,10 +26,13 @@
 #include "platform/platform.h"
 #include "trap.h"
 
+/* The red zone: also covers a frame of up to 64 KiB (the cap on targets
+ * without stack probes) plus the trap helper below a failed check. */
 #define STACK_RESERVE ((uintptr_t)256u * 1024u)
 #define STACK_MAX_USE ((uintptr_t)1u << 30)
-/* A fault this far below the stack's low end still counts as the stack's:
- * a frame larger than the guard page can jump over it. */
+/* A fault this far below the stack's low end still counts as the stack's
+ * (the guard page, or the main thread's guard gap, lies below it); with
+ * probed frames wasm code cannot reach further than the guard page. */
 #define STACK_FAULT_SLACK ((uintptr_t)16u * 1024u * 1024u)
 
 /* ---- range registry -------------------------------------------------------- */
@@ -333,6 +341,16 @@ kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *s
                                   "cannot install the SIGSEGV/SIGBUS handler that turns "
                                   "faults of wasm code into traps");
         stack_limit = compute_stack_limit();
+    }
+    /* Wasm is entered only with the red zone intact: a host function that
+     * runs inside it (called by wasm near the limit) cannot call back in. */
+    if (os_stack_pointer() < stack_limit) {
+        last_frame_count = 0;
+        st = kiln_error_set(err, KILN_ERR_TRAP, KILN_NO_OFFSET, "trap: %s",
+                            kiln_trap_message(KILN_TRAP_CALL_STACK_EXHAUSTED));
+        if (err != NULL)
+            err->trap = KILN_TRAP_CALL_STACK_EXHAUSTED;
+        return st;
     }
     ((uintptr_t *)vmctx)[KILN_VMCTX_STACK_LIMIT] = stack_limit;
     for (uint32_t i = 0; i < linked_count; i++)

@@ -2,20 +2,21 @@
  * Codegen of one function body: locals, prologue, and the dispatch loop
  * over the body's instructions by family (opcodes.def column `family`).
  *
- * Prologue (entry block): one alloca per param and local (params stored,
- * declared locals zeroed; mem2reg promotes them), memory 0's base loaded
- * once as an invariant load (memories never move on 64-bit hosts), in
- * explicit bounds mode mem0_bound copied into an alloca that is refreshed
- * after calls (so hot loops without calls keep it in a register) and, on
- * 32-bit targets, whose memories move when they grow, the base with it;
- * and, in functions that call
- * other wasm functions, the stack-limit check.
+ * Entry block: one alloca per param and local (mem2reg promotes them) and,
+ * in explicit bounds mode, one for mem0_bound (refreshed after calls, so
+ * hot loops without calls keep it in a register) and, on 32-bit targets,
+ * whose memories move when they grow, one for the base with it; then, in
+ * functions that call anything, the stack check (the stack rule below).
+ * Prologue ("start" block): params stored, declared locals zeroed, memory
+ * 0's base loaded once as an invariant load (memories never move on 64-bit
+ * hosts) or copied into its slot.
  *
  * Unreachable code (after br, br_table, return, unreachable) is skipped up
  * to the matching else/end of the current frame; the validator has typed it.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cg_internal.h"
 
@@ -132,56 +133,188 @@ static void stack_bounds(const cg_module *cgm, const wasm_body *body, uint32_t *
     *frames = f > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)f;
 }
 
-static bool body_has_call(const wasm_body *body)
+/*
+ * The stack rule. The runtime's stack_limit (vmctx word 3) sits a red zone
+ * above the lowest address of the thread's stack (runtime/trap.c). Every
+ * function that calls anything (wasm functions, imports, runtime helpers,
+ * the trap helper included) compares its frame's BOTTOM, the stack pointer
+ * after the prologue, with the limit before its body runs, and traps "call
+ * stack exhausted" below it: a callee (a helper or host function, which have
+ * no checks) always starts with the whole red zone. Comparing the frame's
+ * top would let a large frame pass with its bottom far below the limit.
+ * Stores of the frame can precede the comparison (the prologue's saves,
+ * spills at -O0), so the frame itself must not be able to leave the stack:
+ * - targets whose frames LLVM 19 probes ("probe-stack"="inline-asm": x86,
+ *   aarch64): the prologue touches every page of a large frame in order, so
+ *   a frame that does not fit faults on the guard page below the stack
+ *   (with the PC in wasm code: the fault handler's "call stack exhausted")
+ *   before anything lands past it. Frames may be any size. A failed check
+ *   may leave less than the trap helper needs, so its trap block first
+ *   reads TRAP_PROBE_BYTES below the frame, page by page: too little stack
+ *   faults there, in wasm code, with the same trap.
+ * - other targets (riscv, arm; LLVM 19 has no probes for them): a frame
+ *   may take at most max_frame bytes ("warn-stack-size"; larger is a
+ *   compile error), which the runtime's red zone covers with room left for
+ *   the trap helper.
+ * Functions that call nothing (and so hold no trap block) skip the check:
+ * only their own frame matters, which the rule above keeps on the stack.
+ * The stack pointer is read with a side-effect-free inline asm, so LLVM
+ * may hoist or merge it (after inlining, a caller's check covers the
+ * callee's, whose frame became part of the caller's).
+ */
+#define TRAP_PROBE_BYTES (16u * 1024u)
+#define TRAP_PROBE_STEP 4096u /* the smallest guard page kiln supports */
+
+bool cg_stack_rule_for(const char *triple, cg_stack_rule *out)
 {
-    for (uint32_t i = 0; i < body->code_count; i++) {
-        if (body->code[i].op == WASM_OP_CALL || body->code[i].op == WASM_OP_CALL_INDIRECT)
-            return true;
+    static const struct {
+        const char *arch; /* prefix of the triple's architecture */
+        cg_stack_rule rule;
+    } rules[] = {
+        {"x86_64", {"movq %rsp, $0", true, 0}},
+        {"i386", {"movl %esp, $0", true, 0}},
+        {"i486", {"movl %esp, $0", true, 0}},
+        {"i586", {"movl %esp, $0", true, 0}},
+        {"i686", {"movl %esp, $0", true, 0}},
+        {"aarch64", {"mov $0, sp", true, 0}},
+        {"arm64", {"mov $0, sp", true, 0}},
+        {"riscv", {"mv $0, sp", false, 64u * 1024u}},
+        {"arm", {"mov $0, sp", false, 64u * 1024u}},
+        {"thumb", {"mov $0, sp", false, 64u * 1024u}},
+    };
+    if (triple == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        if (strncmp(triple, rules[i].arch, strlen(rules[i].arch)) != 0)
+            continue;
+        *out = rules[i].rule;
+        /* Bare-metal stacks are a few KiB: so is their cap. */
+        if (!out->probes && strstr(triple, "-none") != NULL)
+            out->max_frame = 8u * 1024u;
+        return true;
     }
     return false;
 }
 
-static void emit_prologue(cg_func *fn, bool check_stack)
+/* True when fn calls anything but an intrinsic (or reads sp with asm). */
+static bool function_makes_calls(LLVMValueRef func)
+{
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(func); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in)) {
+            if (!LLVMIsACallInst(in))
+                continue;
+            LLVMValueRef callee = LLVMGetCalledValue(in);
+            if (LLVMIsAInlineAsm(callee))
+                continue;
+            if (!LLVMIsAFunction(callee) || LLVMGetIntrinsicID(callee) == 0)
+                return true;
+        }
+    return false;
+}
+
+static LLVMValueRef read_stack_pointer(cg_func *fn)
 {
     cg_module *cgm = fn->cgm;
-    unsigned w = cgm->config.pointer_width;
-    uint32_t params = fn->type->param_count;
+    const char *text = cgm->stack.read_sp_asm;
+    LLVMTypeRef fty = LLVMFunctionType(cgm->t_intptr, NULL, 0, 0);
+    LLVMValueRef asm_fn = LLVMGetInlineAsm(fty, text, strlen(text), "=r", 2, false, false,
+                                           LLVMInlineAsmDialectATT, false);
+    LLVMValueRef sp = LLVMBuildCall2(fn->b, fty, asm_fn, NULL, 0, "sp");
+    /* memory(none): no side effects, so it can be hoisted and merged. */
+    LLVMAddCallSiteAttribute(sp, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(cgm->ctx,
+                                                     LLVMGetEnumAttributeKindForName("memory", 6),
+                                                     0));
+    LLVMAddCallSiteAttribute(sp, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_nounwind, 0));
+    return sp;
+}
 
+/* The block a failed check branches to: with probes, the pages the trap
+ * helper will use are read first (see the rule above), then the helper. */
+static LLVMBasicBlockRef stack_trap_block(cg_func *fn, LLVMValueRef sp)
+{
+    cg_module *cgm = fn->cgm;
+    LLVMBasicBlockRef bb = cg_append_block(fn, "trap.stack_exhausted");
+    LLVMPositionBuilderAtEnd(fn->b, bb);
+    if (cgm->stack.probes) {
+        for (uint32_t off = TRAP_PROBE_STEP; off <= TRAP_PROBE_BYTES; off += TRAP_PROBE_STEP) {
+            LLVMValueRef at = LLVMBuildSub(fn->b, sp, LLVMConstInt(cgm->t_intptr, off, 0), "");
+            LLVMValueRef p = LLVMBuildIntToPtr(fn->b, at, cgm->t_ptr, "");
+            LLVMValueRef probe = LLVMBuildLoad2(fn->b, cgm->t_i8, p, "probe");
+            LLVMSetVolatile(probe, 1);
+        }
+    }
+    LLVMValueRef code = LLVMConstInt(cgm->t_i32, KILN_TRAP_CALL_STACK_EXHAUSTED, 0);
+    LLVMValueRef call = cg_call_helper(fn, KILN_HELPER_TRAP, cgm->t_void, &code, 1);
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_noreturn, 0));
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_cold, 0));
+    LLVMBuildUnreachable(fn->b);
+    return bb;
+}
+
+/* Ends the entry block (allocas only so far) with the stack check when fn
+ * makes calls, then falls into `start`. */
+static void emit_stack_check(cg_func *fn, LLVMBasicBlockRef entry, LLVMBasicBlockRef start)
+{
+    cg_module *cgm = fn->cgm;
+    LLVMPositionBuilderAtEnd(fn->b, entry);
+    if (!function_makes_calls(fn->fn)) {
+        LLVMBuildBr(fn->b, start);
+        return;
+    }
+    LLVMValueRef sp = read_stack_pointer(fn);
+    LLVMValueRef limit = cg_vmctx_load(fn, KILN_VMCTX_STACK_LIMIT * cgm->config.pointer_width,
+                                       cgm->t_intptr, true, "stack_limit");
+    LLVMValueRef below = LLVMBuildICmp(fn->b, LLVMIntULT, sp, limit, "stack_low");
+    LLVMBasicBlockRef trap = stack_trap_block(fn, sp);
+    LLVMPositionBuilderAtEnd(fn->b, entry);
+    LLVMValueRef br = LLVMBuildCondBr(fn->b, below, trap, start);
+    LLVMSetMetadata(br, cgm->md_prof, cgm->md_unlikely);
+}
+
+/* Entry block: one alloca per param and local (and the bound and base
+ * slots), so all are static and part of the fixed frame. */
+static void emit_frame(cg_func *fn)
+{
+    cg_module *cgm = fn->cgm;
+    uint32_t params = fn->type->param_count;
     for (uint32_t i = 0; i < fn->local_count; i++) {
         LLVMTypeRef t = cg_valtype(cgm, fn->local_types[i]);
         char name[24];
         snprintf(name, sizeof name, i < params ? "p%u" : "l%u", i);
         fn->locals[i] = LLVMBuildAlloca(fn->b, t, name);
     }
+    if (cgm->wasm->memory_count > 0 && cgm->config.bounds == KILN_BOUNDS_EXPLICIT) {
+        /* 32-bit hosts grow a memory by moving it (no 4 GiB reservation
+         * fits there): its base is reloaded with the bound. */
+        if (cgm->config.pointer_width == 4)
+            fn->base_slot = LLVMBuildAlloca(fn->b, cgm->t_ptr, "mem0_base.slot");
+        fn->bound_slot = LLVMBuildAlloca(fn->b, cgm->t_i64, "mem0_bound.slot");
+    }
+}
+
+/* Start block, after the stack check: params stored, declared locals
+ * zeroed, memory 0's base loaded once (or copied into its slot where
+ * memories move), the bound copied in explicit mode. */
+static void emit_prologue(cg_func *fn)
+{
+    cg_module *cgm = fn->cgm;
+    unsigned w = cgm->config.pointer_width;
+    uint32_t params = fn->type->param_count;
     for (uint32_t i = 0; i < fn->local_count; i++) {
         LLVMValueRef init = i < params ? LLVMGetParam(fn->fn, i + 1)
                                        : LLVMConstNull(cg_valtype(cgm, fn->local_types[i]));
         LLVMBuildStore(fn->b, init, fn->locals[i]);
     }
-
     if (cgm->wasm->memory_count > 0) {
-        /* 32-bit hosts grow a memory by moving it (no 4 GiB reservation
-         * fits there): its base is reloaded with the bound. */
-        if (cgm->config.bounds == KILN_BOUNDS_EXPLICIT && w == 4)
-            fn->base_slot = LLVMBuildAlloca(fn->b, cgm->t_ptr, "mem0_base.slot");
-        else
+        if (!fn->base_slot)
             fn->mem_base = cg_vmctx_load(fn, KILN_VMCTX_MEM0_BASE * w, cgm->t_ptr, true,
                                          "mem0_base");
-        if (cgm->config.bounds == KILN_BOUNDS_EXPLICIT) {
-            fn->bound_slot = LLVMBuildAlloca(fn->b, cgm->t_i64, "mem0_bound.slot");
+        if (fn->bound_slot)
             cg_reload_bound(fn);
-        }
-    }
-
-    if (check_stack) {
-        LLVMValueRef zero = LLVMConstInt(cgm->t_i32, 0, 0);
-        LLVMTypeRef ptr = cgm->t_ptr;
-        LLVMValueRef frame = cg_call_intrinsic(fn, "llvm.frameaddress", &ptr, 1, &zero, 1);
-        LLVMValueRef sp = LLVMBuildPtrToInt(fn->b, frame, cgm->t_intptr, "sp");
-        LLVMValueRef limit = cg_vmctx_load(fn, KILN_VMCTX_STACK_LIMIT * w, cgm->t_intptr, true,
-                                           "stack_limit");
-        LLVMValueRef below = LLVMBuildICmp(fn->b, LLVMIntULT, sp, limit, "stack_low");
-        cg_trap_if(fn, below, KILN_TRAP_CALL_STACK_EXHAUSTED);
     }
 }
 
@@ -307,11 +440,15 @@ kiln_status cg_function(cg_module *cgm, const wasm_body *body, kiln_error *err)
         fn->local_types[fn->type->param_count + i] = body->local_types[i];
 
     LLVMBasicBlockRef entry = cg_append_block(fn, "entry");
+    LLVMBasicBlockRef start = cg_append_block(fn, "start");
     LLVMPositionBuilderAtEnd(fn->b, entry);
-    emit_prologue(fn, body_has_call(body));
+    emit_frame(fn);
+    LLVMPositionBuilderAtEnd(fn->b, start);
+    emit_prologue(fn);
     st = emit_body(fn);
     if (st != KILN_OK)
         goto out;
+    emit_stack_check(fn, entry, start);
     st = cg_keep_unused_loads(fn);
     if (st != KILN_OK)
         goto out;

@@ -23,6 +23,15 @@
 #include "codegen.h"
 #include "kiln_common.h"
 
+/* How code on the target keeps to its thread's stack (cg_function.c),
+ * decided once per module from the triple by cg_stack_rule_for. */
+typedef struct cg_stack_rule {
+    const char *read_sp_asm; /* inline asm (no side effects): $0 = stack pointer */
+    bool probes;             /* LLVM 19 probes the target's frames page by page
+                                ("probe-stack"="inline-asm") */
+    uint32_t max_frame;      /* bytes one frame may take; 0 = no cap (probes) */
+} cg_stack_rule;
+
 struct cg_module {
     LLVMContextRef ctx;       /* not owned */
     LLVMModuleRef llvm;       /* owned unless taken */
@@ -30,6 +39,11 @@ struct cg_module {
     cg_config config;
     kiln_vmctx_layout layout;
     uint64_t helpers_used;    /* bit i: KILN_HELPER i is called */
+    cg_stack_rule stack;      /* the target's stack-overflow rule */
+    /* What LLVM reported while generating code (the context's diagnostic
+     * handler): the first error, or a frame over stack.max_frame. */
+    kiln_status emit_status;
+    char emit_message[200];
 
     /* Cached types. */
     LLVMTypeRef t_void, t_i1, t_i8, t_i16, t_i32, t_i64, t_f32, t_f64, t_v128;
@@ -175,6 +189,8 @@ kiln_status cg_unsupported(cg_func *fn, const wasm_instr *in);
 void cg_reload_bound(cg_func *fn);
 /* Memory 0's base at this point of the function. */
 LLVMValueRef cg_mem_base(cg_func *fn);
+/* The stack rule of triple's architecture; false when kiln has none. */
+bool cg_stack_rule_for(const char *triple, cg_stack_rule *out);
 
 /* ---- family emitters: one switch per family ------------------------------- */
 kiln_status cg_emit_control(cg_func *fn, const wasm_instr *in);

@@ -89,6 +89,19 @@ void cg_add_function_attrs(const cg_module *cgm, LLVMValueRef func)
     LLVMAddAttributeAtIndex(func, LLVMAttributeFunctionIndex,
                                LLVMCreateStringAttribute(cgm->ctx, "disable-tail-calls", 18,
                                                          "true", 4));
+    /* The stack rule (cg_function.c): frames probed page by page where
+     * LLVM can, else capped (a larger frame is a compile error). */
+    if (cgm->stack.probes) {
+        LLVMAddAttributeAtIndex(func, LLVMAttributeFunctionIndex,
+                                LLVMCreateStringAttribute(cgm->ctx, "probe-stack", 11,
+                                                          "inline-asm", 10));
+    } else {
+        char cap[16];
+        int n = snprintf(cap, sizeof cap, "%u", cgm->stack.max_frame);
+        LLVMAddAttributeAtIndex(func, LLVMAttributeFunctionIndex,
+                                LLVMCreateStringAttribute(cgm->ctx, "warn-stack-size", 15, cap,
+                                                          (unsigned)n));
+    }
 }
 
 /* The metadata nodes reused on many instructions: built once. */
@@ -230,6 +243,12 @@ static kiln_status check_supported(const wasm_module *m, const cg_config *config
                               "codegen: guard-page bounds checks need 64-bit pointers "
                               "(pointer width %u); use explicit bounds checks",
                               config->pointer_width);
+    cg_stack_rule stack;
+    if (!cg_stack_rule_for(config->triple, &stack))
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, 0,
+                              "codegen: no stack-overflow rule for target %s (kiln knows "
+                              "x86, aarch64, riscv and arm)",
+                              config->triple != NULL ? config->triple : "(none)");
     if (m->memory_count > 1)
         return kiln_error_set(err, KILN_ERR_UNSUPPORTED, 0,
                               "codegen: %u memories; only one memory is supported",
@@ -247,6 +266,48 @@ static kiln_status check_supported(const wasm_module *m, const cg_config *config
     return KILN_OK;
 }
 
+/* The context's diagnostic handler (set by cg_module_new): keeps the first
+ * error, and the stack-size warning that "warn-stack-size" raises for a
+ * frame over the target's cap; LLVM's other remarks and warnings are not
+ * ours to print (library code never prints). Without a handler LLVM would
+ * print them, and exit(1) on an error. */
+static void on_diagnostic(LLVMDiagnosticInfoRef info, void *opaque)
+{
+    cg_module *cgm = opaque;
+    if (cgm->emit_status != KILN_OK)
+        return;
+    LLVMDiagnosticSeverity severity = LLVMGetDiagInfoSeverity(info);
+    char *text = LLVMGetDiagInfoDescription(info);
+    if (severity == LLVMDSError) {
+        cgm->emit_status = KILN_ERR_CODEGEN;
+        snprintf(cgm->emit_message, sizeof cgm->emit_message, "%s", text);
+    } else if (severity == LLVMDSWarning && strstr(text, "stack frame size (") != NULL) {
+        /* "<location>: stack frame size (N) exceeds limit (M) in function
+         * 'kiln_fI'": kept from "stack" on. */
+        cgm->emit_status = KILN_ERR_UNSUPPORTED;
+        snprintf(cgm->emit_message, sizeof cgm->emit_message, "%s",
+                 strstr(text, "stack frame size ("));
+    }
+    LLVMDisposeMessage(text);
+}
+
+kiln_status cg_module_check_emitted(const cg_module *cgm, kiln_error *err)
+{
+    switch (cgm->emit_status) {
+    case KILN_OK:
+        return KILN_OK;
+    case KILN_ERR_UNSUPPORTED:
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "codegen: %s (kiln_fN is wasm function N; bytes): LLVM has no "
+                              "stack probes for %s, so a frame may take at most %u bytes "
+                              "(inside the runtime's red zone)",
+                              cgm->emit_message, cgm->config.triple, cgm->stack.max_frame);
+    default:
+        return kiln_error_set(err, cgm->emit_status, KILN_NO_OFFSET,
+                              "codegen: LLVM reported: %s", cgm->emit_message);
+    }
+}
+
 kiln_status cg_module_new(LLVMContextRef ctx, const wasm_module *module,
                           const cg_config *config, cg_module **out, kiln_error *err)
 {
@@ -261,6 +322,8 @@ kiln_status cg_module_new(LLVMContextRef ctx, const wasm_module *module,
     cgm->ctx = ctx;
     cgm->wasm = module;
     cgm->config = *config;
+    cg_stack_rule_for(config->triple, &cgm->stack); /* known: check_supported */
+    LLVMContextSetDiagnosticHandler(ctx, on_diagnostic, cgm);
     cgm->partitioned = config->end_func != 0;
     cgm->first_func = cgm->partitioned ? config->first_func : module->func_import_count;
     cgm->end_func = cgm->partitioned ? config->end_func : module->func_count;

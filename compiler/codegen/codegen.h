@@ -48,6 +48,10 @@ kiln_status cg_function(cg_module *cgm, const wasm_body *body, kiln_error *err);
 /* Emits trampolines and runs LLVMVerifyModule. KILN_ERR_CODEGEN when broken. */
 kiln_status cg_module_finish(cg_module *cgm, kiln_error *err);
 
+/* After LLVM generated code from the module: KILN_ERR_CODEGEN with the
+ * first error LLVM reported, KILN_ERR_UNSUPPORTED when a function's frame
+ * is larger than its target allows (targets without stack probes). */
+kiln_status cg_module_check_emitted(const cg_module *cgm, kiln_error *err);
 /* The LLVM module; still owned by cgm unless taken. */
 LLVMModuleRef cg_module_llvm(const cg_module *cgm);
 /* Transfers ownership of the LLVM module to the caller. */

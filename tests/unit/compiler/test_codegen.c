@@ -366,20 +366,27 @@ static void test_codegen_calls_and_stack_check(void **state)
     compile_ok(basic_wasm, sizeof basic_wasm, &config, &c);
     /* kiln_f3 calls the helper and the import: stack check, import slot load. */
     char *callers = function_text(&c, "kiln_f3");
-    assert_non_null(strstr(callers, "@llvm.frameaddress"));
+    /* The frame's bottom (sp after the prologue) against the limit, with
+     * the trap helper's stack probed first (x86: frames probed). */
+    assert_non_null(strstr(callers, "asm \"movq %rsp, $0\""));
+    assert_non_null(strstr(callers, "%stack_limit"));
     assert_non_null(strstr(callers, "trap.stack_exhausted"));
+    assert_non_null(strstr(callers, "load volatile i8"));
     assert_non_null(strstr(callers, "call i32 @kiln_f2(ptr %vmctx"));
     assert_non_null(strstr(callers, "%import.code = load ptr"));
     assert_non_null(strstr(callers, "call i32 %import.code(ptr %import.vmctx"));
     free(callers);
     /* kiln_f1 calls nothing: no stack check. */
     char *add = function_text(&c, "kiln_f1");
-    assert_null(strstr(add, "frameaddress"));
+    assert_null(strstr(add, "stack_limit"));
     free(add);
-    /* The helper divides: the zero-divisor trap block. */
+    /* The helper divides: the zero-divisor trap block calls the trap
+     * helper, so it checks the stack too. */
     char *div = function_text(&c, "kiln_f2");
     assert_non_null(strstr(div, "trap.div_by_zero"));
+    assert_non_null(strstr(div, "%stack_limit"));
     free(div);
+    assert_ir_has(&c, "\"probe-stack\"=\"inline-asm\"");
     release(&c);
 }
 
