@@ -17,6 +17,7 @@
  * the explicit-bounds copy of mem0_bound is refreshed (the callee may grow).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cg_internal.h"
 
@@ -50,13 +51,117 @@ static kiln_status make_phis(cg_func *fn, LLVMBasicBlockRef bb, uint32_t count,
     return KILN_OK;
 }
 
-/* Adds the edge current-block -> frame's label, carrying `values`. */
-static void add_label_edge(cg_func *fn, cg_frame *frame, LLVMValueRef *values)
+/*
+ * A label reached from more distinct blocks than this keeps its function
+ * away from LLVM's optimisation passes (optnone; it is compiled as at -O0,
+ * in time linear in its size), and its values travel through stack slots
+ * instead of phis. SimplifyCFG folds each empty block that only branches
+ * to the label by scanning all of the label's predecessors
+ * (TryToSimplifyUncondBranchFromEmptyBlock), and the register coalescer
+ * joins every copy a phi leaves behind: both are quadratic in the fan-in.
+ * A br_table over 4,096 blocks that each return took 2 s at -O2; over
+ * 65,520, minutes. Real switches (interpreters) stay far below.
+ */
+#define CG_MAX_OPTIMISED_LABEL_PREDS 2048u
+
+static void keep_away_from_optimiser(cg_func *fn)
+{
+    static const char *const kinds[2] = {"noinline", "optnone"};
+    for (int i = 0; i < 2; i++) {
+        unsigned kind = LLVMGetEnumAttributeKindForName(kinds[i], strlen(kinds[i]));
+        LLVMAddAttributeAtIndex(fn->fn, LLVMAttributeFunctionIndex,
+                                LLVMCreateEnumAttribute(fn->cgm->ctx, kind, 0));
+    }
+}
+
+/* Stores values into slots at the end of bb, before its terminator if it
+ * has one. Leaves the builder there. */
+static void store_slots(cg_func *fn, LLVMBasicBlockRef bb, LLVMValueRef *slots,
+                        LLVMValueRef *values, uint32_t count)
+{
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    if (term != NULL)
+        LLVMPositionBuilderBefore(fn->b, term);
+    else
+        LLVMPositionBuilderAtEnd(fn->b, bb);
+    for (uint32_t i = 0; i < count; i++)
+        LLVMBuildStore(fn->b, values[i], slots[i]);
+}
+
+/* Turns the label's phis into stack slots: every edge so far stores its
+ * values in its block, the label loads them where the phis were. */
+static kiln_status label_phis_to_slots(cg_func *fn, cg_frame *frame)
+{
+    uint32_t n = frame->label_arity;
+    if (n == 0)
+        return KILN_OK;
+    LLVMValueRef *slots = malloc(n * sizeof *slots);
+    LLVMValueRef *values = malloc(n * sizeof *values);
+    if (slots == NULL || values == NULL) {
+        free(slots);
+        free(values);
+        return kiln_error_set(fn->err, KILN_ERR_NOMEM, fn->instr ? fn->instr->offset : 0,
+                              "codegen: out of memory");
+    }
+    LLVMBasicBlockRef saved = LLVMGetInsertBlock(fn->b);
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(fn->fn);
+    LLVMValueRef first = LLVMGetFirstInstruction(entry);
+    for (uint32_t i = 0; i < n; i++) {
+        if (first != NULL)
+            LLVMPositionBuilderBefore(fn->b, first);
+        else
+            LLVMPositionBuilderAtEnd(fn->b, entry);
+        slots[i] = LLVMBuildAlloca(fn->b, LLVMTypeOf(frame->label_phis[i]), "label.slot");
+    }
+    unsigned incoming = LLVMCountIncoming(frame->label_phis[0]);
+    LLVMBasicBlockRef last = NULL;
+    for (unsigned k = 0; k < incoming; k++) {
+        LLVMBasicBlockRef bb = LLVMGetIncomingBlock(frame->label_phis[0], k);
+        if (bb == last) /* a br_table's duplicate edges carry the same values */
+            continue;
+        last = bb;
+        for (uint32_t i = 0; i < n; i++)
+            values[i] = LLVMGetIncomingValue(frame->label_phis[i], k);
+        store_slots(fn, bb, slots, values, n);
+    }
+    /* The loads go where the phis are (a loop's header already has code). */
+    LLVMPositionBuilderBefore(fn->b, frame->label_phis[0]);
+    for (uint32_t i = 0; i < n; i++) {
+        LLVMValueRef load = LLVMBuildLoad2(fn->b, LLVMTypeOf(frame->label_phis[i]), slots[i],
+                                           "label.value");
+        LLVMReplaceAllUsesWith(frame->label_phis[i], load);
+        LLVMInstructionEraseFromParent(frame->label_phis[i]);
+        frame->label_phis[i] = load;
+    }
+    LLVMPositionBuilderAtEnd(fn->b, saved);
+    free(values);
+    frame->label_slots = slots;
+    return KILN_OK;
+}
+
+/* Adds the edge current-block -> frame's label, carrying `values`. The
+ * caller builds the branch afterwards. */
+static kiln_status add_label_edge(cg_func *fn, cg_frame *frame, LLVMValueRef *values)
 {
     LLVMBasicBlockRef from = LLVMGetInsertBlock(fn->b);
+    if (from != frame->last_pred) {
+        frame->last_pred = from;
+        if (++frame->label_pred_blocks == CG_MAX_OPTIMISED_LABEL_PREDS + 1u) {
+            keep_away_from_optimiser(fn);
+            kiln_status st = label_phis_to_slots(fn, frame);
+            if (st != KILN_OK)
+                return st;
+        }
+    }
+    frame->label_preds++;
+    if (frame->label_slots != NULL) {
+        store_slots(fn, from, frame->label_slots, values, frame->label_arity);
+        LLVMPositionBuilderAtEnd(fn->b, from);
+        return KILN_OK;
+    }
     for (uint32_t i = 0; i < frame->label_arity; i++)
         LLVMAddIncoming(frame->label_phis[i], &values[i], &from, 1);
-    frame->label_preds++;
+    return KILN_OK;
 }
 
 /* The label's values are the top label_arity operands. */
@@ -107,6 +212,8 @@ static cg_frame *new_frame(cg_func *fn, cg_frame_kind kind)
 static void free_frame(cg_frame *frame)
 {
     free(frame->label_phis);
+    free(frame->label_slots);
+    frame->label_slots = NULL;
     free(frame->else_args);
     frame->label_phis = NULL;
     frame->else_args = NULL;
@@ -154,7 +261,9 @@ static kiln_status emit_loop(cg_func *fn, const wasm_instr *in)
                                &frame->label_phis);
     if (st != KILN_OK)
         return st;
-    add_label_edge(fn, frame, label_values(fn, frame));
+    kiln_status edge_st = add_label_edge(fn, frame, label_values(fn, frame));
+    if (edge_st != KILN_OK)
+        return edge_st;
     LLVMBuildBr(fn->b, frame->label_bb);
     LLVMPositionBuilderAtEnd(fn->b, frame->label_bb);
     fn->sp = frame->height;
@@ -195,7 +304,9 @@ kiln_status cg_else(cg_func *fn, const wasm_instr *in)
     (void)in;
     cg_frame *frame = top_frame(fn);
     if (!fn->unreachable) {
-        add_label_edge(fn, frame, label_values(fn, frame));
+        kiln_status edge_st = add_label_edge(fn, frame, label_values(fn, frame));
+        if (edge_st != KILN_OK)
+            return edge_st;
         LLVMBuildBr(fn->b, frame->label_bb);
     }
     LLVMMoveBasicBlockAfter(frame->else_bb, LLVMGetInsertBlock(fn->b));
@@ -237,11 +348,15 @@ kiln_status cg_end(cg_func *fn, const wasm_instr *in)
     if (frame->kind == CG_FRAME_IF && !frame->has_else) {
         /* Without else, params pass through unchanged as the results. */
         if (reachable) {
-            add_label_edge(fn, frame, label_values(fn, frame));
+            kiln_status edge_st = add_label_edge(fn, frame, label_values(fn, frame));
+            if (edge_st != KILN_OK)
+                return edge_st;
             LLVMBuildBr(fn->b, frame->label_bb);
         }
         LLVMPositionBuilderAtEnd(fn->b, frame->else_bb);
-        add_label_edge(fn, frame, frame->else_args);
+        kiln_status edge_st = add_label_edge(fn, frame, frame->else_args);
+        if (edge_st != KILN_OK)
+            return edge_st;
         LLVMBuildBr(fn->b, frame->label_bb);
     } else if (reachable && frame->label_preds == 0 && frame->kind != CG_FRAME_IF) {
         /* Only the fallthrough reaches the end: stay in the current block. */
@@ -252,7 +367,9 @@ kiln_status cg_end(cg_func *fn, const wasm_instr *in)
         fn->depth--;
         return KILN_OK;
     } else if (reachable) {
-        add_label_edge(fn, frame, label_values(fn, frame));
+        kiln_status edge_st = add_label_edge(fn, frame, label_values(fn, frame));
+        if (edge_st != KILN_OK)
+            return edge_st;
         LLVMBuildBr(fn->b, frame->label_bb);
     }
 
@@ -278,7 +395,9 @@ kiln_status cg_end(cg_func *fn, const wasm_instr *in)
 static kiln_status emit_br(cg_func *fn, const wasm_instr *in)
 {
     cg_frame *target = label_frame(fn, in->imm.index);
-    add_label_edge(fn, target, label_values(fn, target));
+    kiln_status edge_st = add_label_edge(fn, target, label_values(fn, target));
+    if (edge_st != KILN_OK)
+        return edge_st;
     LLVMBuildBr(fn->b, target->label_bb);
     set_unreachable(fn);
     return KILN_OK;
@@ -289,7 +408,9 @@ static kiln_status emit_br_if(cg_func *fn, const wasm_instr *in)
     LLVMValueRef cond = cg_i32_nonzero(fn, cg_pop(fn));
     cg_frame *target = label_frame(fn, in->imm.index);
     LLVMBasicBlockRef cont = cg_append_block(fn, "br_if.cont");
-    add_label_edge(fn, target, label_values(fn, target));
+    kiln_status edge_st = add_label_edge(fn, target, label_values(fn, target));
+    if (edge_st != KILN_OK)
+        return edge_st;
     LLVMBuildCondBr(fn->b, cond, target->label_bb, cont);
     LLVMPositionBuilderAtEnd(fn->b, cont);
     return KILN_OK;
@@ -301,13 +422,17 @@ static kiln_status emit_br_table(cg_func *fn, const wasm_instr *in)
     const uint32_t *targets = fn->body->br_targets + in->imm.br_table.first;
     uint32_t count = in->imm.br_table.count;
     cg_frame *def = label_frame(fn, in->imm.br_table.default_depth);
-    LLVMValueRef sw = LLVMBuildSwitch(fn->b, index, def->label_bb, count);
-    add_label_edge(fn, def, label_values(fn, def));
-    for (uint32_t i = 0; i < count; i++) {
+    /* Edges first: a label turned into slots stores before the switch. */
+    kiln_status st = add_label_edge(fn, def, label_values(fn, def));
+    for (uint32_t i = 0; i < count && st == KILN_OK; i++) {
         cg_frame *target = label_frame(fn, targets[i]);
-        LLVMAddCase(sw, LLVMConstInt(fn->cgm->t_i32, i, 0), target->label_bb);
-        add_label_edge(fn, target, label_values(fn, target));
+        st = add_label_edge(fn, target, label_values(fn, target));
     }
+    if (st != KILN_OK)
+        return st;
+    LLVMValueRef sw = LLVMBuildSwitch(fn->b, index, def->label_bb, count);
+    for (uint32_t i = 0; i < count; i++)
+        LLVMAddCase(sw, LLVMConstInt(fn->cgm->t_i32, i, 0), label_frame(fn, targets[i])->label_bb);
     set_unreachable(fn);
     return KILN_OK;
 }
@@ -315,7 +440,9 @@ static kiln_status emit_br_table(cg_func *fn, const wasm_instr *in)
 static kiln_status emit_return(cg_func *fn)
 {
     cg_frame *target = &fn->frames[0];
-    add_label_edge(fn, target, label_values(fn, target));
+    kiln_status edge_st = add_label_edge(fn, target, label_values(fn, target));
+    if (edge_st != KILN_OK)
+        return edge_st;
     LLVMBuildBr(fn->b, target->label_bb);
     set_unreachable(fn);
     return KILN_OK;

@@ -91,6 +91,12 @@ typedef struct cg_frame {
     LLVMValueRef *label_phis;    /* label_arity phis at label_bb (owned) */
     uint32_t label_arity;
     uint32_t label_preds;        /* edges added to label_bb so far */
+    uint32_t label_pred_blocks;  /* distinct blocks among them (a br_table's
+                                    edges to one label count once) */
+    LLVMBasicBlockRef last_pred; /* block of the latest edge */
+    LLVMValueRef *label_slots;   /* NULL, or label_arity allocas that carry the
+                                    values instead of phis (huge fan-in, see
+                                    cg_control.c), owned */
 
     LLVMBasicBlockRef else_bb;   /* if: the false arm */
     LLVMValueRef *else_args;     /* if: params for the false arm (owned) */

@@ -17,6 +17,7 @@ here, never committed: the biggest is a few MB.
   br_table=N        one br_table with N targets spread over 8 blocks
   br_table_wide=N   the same over min(N, 4096) blocks (as many distinct
                     destinations as a switch lowering has to sort out)
+  br_table_full=N   the same over N blocks: every target distinct
   imports=N         N function imports
 """
 import os
@@ -31,6 +32,7 @@ DEFAULTS = {
     "types_over": 1000001,
     "br_table": 65520,
     "br_table_wide": 65520,
+    "br_table_full": 65520,
     "br_table_over": 1000000,
     "imports": 100000,
     "imports_over": 1000000,
@@ -165,6 +167,10 @@ def gen_br_table_wide(n):
     return br_table_module(n, min(n, 4096))
 
 
+def gen_br_table_full(n):
+    return br_table_module(n, n)
+
+
 def gen_imports(n):
     imports = [name("env") + name("f%d" % k) + b"\x00\x00" for k in range(n)]
     return module([functype([], [])], imports=imports)
@@ -180,6 +186,7 @@ GENERATORS = {
     "types_over": gen_types,
     "br_table": gen_br_table,
     "br_table_wide": gen_br_table_wide,
+    "br_table_full": gen_br_table_full,
     "br_table_over": gen_br_table,
     "imports": gen_imports,
     "imports_over": gen_imports,

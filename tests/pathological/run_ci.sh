@@ -62,6 +62,7 @@ check types=1000000 "" -
 check types_over=1000001 "" "refuse:WASM_MAX_TYPES"
 check br_table=65520 13 5
 check br_table_wide=65520 4000 4000
+check br_table_full=16380 16000 16000
 check br_table_over=1000000 "" "refuse:WASM_MAX_BR_TABLE_TARGETS"
 check imports=100000 "" -
 check imports_over=1000000 "" "refuse:WASM_MAX_IMPORTS"

@@ -358,6 +358,93 @@ static void test_codegen_entry_trampolines_only_for_called_types(void **state)
     release(&c);
 }
 
+/* Appends v as unsigned LEB128. */
+static size_t put_leb(uint8_t *p, uint32_t v)
+{
+    size_t n = 0;
+    do {
+        uint8_t byte = (uint8_t)(v & 0x7F);
+        v >>= 7;
+        p[n++] = (uint8_t)(byte | (v ? 0x80 : 0));
+    } while (v);
+    return n;
+}
+
+/* (func (export "run") (param i32) (result i32)): blocks nested `blocks`
+ * deep, a br_table sending index k to block k, and block k returning k:
+ * the function's return label is reached from `blocks` distinct blocks. */
+static uint8_t *fan_in_module(uint32_t blocks, size_t *size)
+{
+    size_t cap = 64 + (size_t)blocks * 10;
+    uint8_t *body = malloc(cap), *m = malloc(cap + 64);
+    assert_non_null(body);
+    assert_non_null(m);
+    size_t n = 0;
+    body[n++] = 0; /* no locals */
+    for (uint32_t k = 0; k <= blocks; k++)
+        body[n++] = 0x02, body[n++] = 0x40;
+    body[n++] = 0x20, body[n++] = 0, body[n++] = 0x0E;
+    n += put_leb(body + n, blocks);
+    for (uint32_t k = 0; k < blocks; k++)
+        n += put_leb(body + n, k);
+    n += put_leb(body + n, blocks);
+    body[n++] = 0x0B;
+    for (uint32_t k = 0; k < blocks; k++) {
+        body[n++] = 0x41; /* i32.const k (k < 2^13: two-byte signed LEB) */
+        body[n++] = (uint8_t)(0x80 | (k & 0x7F));
+        body[n++] = (uint8_t)((k >> 7) & 0x3F);
+        body[n++] = 0x0F, body[n++] = 0x0B;
+    }
+    body[n++] = 0x41, body[n++] = 0x7F, body[n++] = 0x0B;
+    static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                   0x01, 0x06, 0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f,
+                                   0x03, 0x02, 0x01, 0x00,
+                                   0x07, 0x07, 0x01, 0x03, 'r', 'u', 'n', 0x00, 0x00};
+    size_t at = sizeof head;
+    memcpy(m, head, at);
+    uint8_t size_buf[5];
+    size_t size_len = put_leb(size_buf, (uint32_t)n);
+    m[at++] = 0x0A;
+    at += put_leb(m + at, (uint32_t)(1 + size_len + n));
+    m[at++] = 1;
+    memcpy(m + at, size_buf, size_len);
+    at += size_len;
+    memcpy(m + at, body, n);
+    at += n;
+    free(body);
+    *size = at;
+    return m;
+}
+
+/* A label with more than 2,048 distinct predecessors keeps its function
+ * away from the optimiser (SimplifyCFG and the register coalescer are
+ * quadratic in that fan-in: a 65,520-way br_table took minutes) and its
+ * values in stack slots; 2,048 stay optimised, with phis. */
+static void test_codegen_huge_fan_in_not_optimised(void **state)
+{
+    (void)state;
+    cg_config config = config_for(8, KILN_BOUNDS_GUARD);
+    size_t size;
+    uint8_t *wasm = fan_in_module(2100, &size);
+    compiled c;
+    compile_ok(wasm, size, &config, &c);
+    char *text = function_text(&c, "kiln_f0");
+    assert_non_null(strstr(text, "label.slot"));
+    assert_null(strstr(text, "phi i32"));
+    free(text);
+    assert_ir_has(&c, "optnone");
+    assert_ir_has(&c, "noinline");
+    release(&c);
+    free(wasm);
+
+    wasm = fan_in_module(2000, &size);
+    compile_ok(wasm, size, &config, &c);
+    assert_ir_lacks(&c, "optnone");
+    assert_ir_lacks(&c, "label.slot");
+    release(&c);
+    free(wasm);
+}
+
 static void test_codegen_calls_and_stack_check(void **state)
 {
     (void)state;
@@ -614,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_codegen_basic_functions_and_linkage),
         cmocka_unit_test(test_codegen_trampolines),
         cmocka_unit_test(test_codegen_entry_trampolines_only_for_called_types),
+        cmocka_unit_test(test_codegen_huge_fan_in_not_optimised),
         cmocka_unit_test(test_codegen_calls_and_stack_check),
         cmocka_unit_test(test_codegen_helpers_used),
         cmocka_unit_test(test_codegen_guard_mode_has_no_bounds_checks),
