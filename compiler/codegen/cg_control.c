@@ -319,14 +319,40 @@ kiln_status cg_else(cg_func *fn, const wasm_instr *in)
     return KILN_OK;
 }
 
+/* Several results go to the caller's result area, the last parameter. */
 static void emit_return_values(cg_func *fn, LLVMValueRef *values, uint32_t count)
 {
-    if (count == 0)
-        LLVMBuildRetVoid(fn->b);
-    else if (count == 1)
+    if (count == 1) {
         LLVMBuildRet(fn->b, values[0]);
+        return;
+    }
+    if (count > 1) {
+        LLVMValueRef area = LLVMGetParam(fn->fn, fn->type->param_count + 1);
+        for (uint32_t i = 0; i < count; i++) {
+            LLVMValueRef st =
+                LLVMBuildStore(fn->b, values[i], cg_result_slot(fn->cgm, fn->b, area, i));
+            LLVMSetAlignment(st, 8);
+        }
+    }
+    LLVMBuildRetVoid(fn->b);
+}
+
+/* A result area for `count` results in the entry block (so a call in a
+ * loop does not grow the stack). */
+static LLVMValueRef result_area(cg_func *fn, uint32_t count)
+{
+    LLVMBasicBlockRef saved = LLVMGetInsertBlock(fn->b);
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(fn->fn);
+    LLVMValueRef first = LLVMGetFirstInstruction(entry);
+    if (first != NULL)
+        LLVMPositionBuilderBefore(fn->b, first);
     else
-        LLVMBuildAggregateRet(fn->b, values, count);
+        LLVMPositionBuilderAtEnd(fn->b, entry);
+    LLVMTypeRef type = LLVMArrayType2(fn->cgm->t_i8, (uint64_t)count * sizeof(kiln_slot));
+    LLVMValueRef area = LLVMBuildAlloca(fn->b, type, "results");
+    LLVMSetAlignment(area, 16);
+    LLVMPositionBuilderAtEnd(fn->b, saved);
+    return area;
 }
 
 kiln_status cg_end(cg_func *fn, const wasm_instr *in)
@@ -454,17 +480,27 @@ static void emit_call_common(cg_func *fn, const wasm_functype *type, LLVMTypeRef
                              LLVMValueRef callee, LLVMValueRef callee_vmctx)
 {
     uint32_t n = type->param_count;
-    LLVMValueRef args[n + 1];
+    LLVMValueRef args[n + 2];
     args[0] = callee_vmctx;
     for (uint32_t i = 0; i < n; i++)
         args[i + 1] = fn->stack[fn->sp - n + i];
     fn->sp -= n;
-    LLVMValueRef call = LLVMBuildCall2(fn->b, fty, callee, args, n + 1, "");
+    LLVMValueRef area = NULL;
+    if (type->result_count > 1) {
+        area = result_area(fn, type->result_count);
+        args[n + 1] = area;
+    }
+    LLVMValueRef call = LLVMBuildCall2(fn->b, fty, callee, args, n + 1 + (area != NULL), "");
     if (type->result_count == 1) {
         cg_push(fn, call);
     } else {
-        for (uint32_t i = 0; i < type->result_count; i++)
-            cg_push(fn, LLVMBuildExtractValue(fn->b, call, i, ""));
+        const wasm_valtype *results = type->types + type->param_count;
+        for (uint32_t i = 0; i < type->result_count; i++) {
+            LLVMValueRef v = LLVMBuildLoad2(fn->b, cg_valtype(fn->cgm, results[i]),
+                                            cg_result_slot(fn->cgm, fn->b, area, i), "");
+            LLVMSetAlignment(v, 8);
+            cg_push(fn, v);
+        }
     }
     cg_reload_bound(fn);
 }

@@ -139,8 +139,12 @@ typedef struct cg_func {
 
 /* ---- cg_module.c ---------------------------------------------------------- */
 LLVMTypeRef cg_valtype(const cg_module *cgm, wasm_valtype t);
-/* Return type of a native function with these results. */
+/* Return type of a native function with these results: void for none and
+ * for several (they go through the result area, aot_format.h). */
 LLVMTypeRef cg_result_type(const cg_module *cgm, uint32_t count, const wasm_valtype *results);
+/* Address of result i in a result area (kiln_slot layout). */
+LLVMValueRef cg_result_slot(const cg_module *cgm, LLVMBuilderRef b, LLVMValueRef area,
+                            uint32_t i);
 void cg_set_invariant(const cg_module *cgm, LLVMValueRef load);
 void cg_set_tbaa_vmctx(const cg_module *cgm, LLVMValueRef access);
 void cg_set_tbaa_memory(const cg_module *cgm, LLVMValueRef access);

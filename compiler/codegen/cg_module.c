@@ -41,14 +41,16 @@ LLVMTypeRef cg_valtype(const cg_module *cgm, wasm_valtype t)
 
 LLVMTypeRef cg_result_type(const cg_module *cgm, uint32_t count, const wasm_valtype *results)
 {
-    if (count == 0)
-        return cgm->t_void;
-    if (count == 1)
-        return cg_valtype(cgm, results[0]);
-    LLVMTypeRef fields[count];
-    for (uint32_t i = 0; i < count; i++)
-        fields[i] = cg_valtype(cgm, results[i]);
-    return LLVMStructTypeInContext(cgm->ctx, fields, count, 0);
+    if (count != 1)
+        return cgm->t_void; /* none, or through the result area */
+    return cg_valtype(cgm, results[0]);
+}
+
+LLVMValueRef cg_result_slot(const cg_module *cgm, LLVMBuilderRef b, LLVMValueRef area,
+                            uint32_t i)
+{
+    LLVMValueRef off = LLVMConstInt(cgm->t_i64, (uint64_t)i * sizeof(kiln_slot), 0);
+    return LLVMBuildGEP2(b, cgm->t_i8, area, &off, 1, "");
 }
 
 void cg_set_invariant(const cg_module *cgm, LLVMValueRef load)
@@ -365,12 +367,15 @@ kiln_status cg_module_new(LLVMContextRef ctx, const wasm_module *module,
 
     for (uint32_t t = 0; t < module->type_count; t++) {
         const wasm_functype *ft = &module->types[t];
-        LLVMTypeRef params[ft->param_count + 1];
-        params[0] = cgm->t_ptr;
+        LLVMTypeRef params[ft->param_count + 2];
+        unsigned count = 0;
+        params[count++] = cgm->t_ptr;
         for (uint32_t i = 0; i < ft->param_count; i++)
-            params[i + 1] = cg_valtype(cgm, ft->types[i]);
+            params[count++] = cg_valtype(cgm, ft->types[i]);
+        if (ft->result_count > 1)
+            params[count++] = cgm->t_ptr; /* the result area */
         LLVMTypeRef ret = cg_result_type(cgm, ft->result_count, ft->types + ft->param_count);
-        cgm->func_types[t] = LLVMFunctionType(ret, params, ft->param_count + 1, 0);
+        cgm->func_types[t] = LLVMFunctionType(ret, params, count, 0);
     }
 
     mark_escaping(module, escapes);

@@ -103,7 +103,7 @@ static void emit_entry(cg_module *cgm, LLVMBuilderRef b, uint32_t t)
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(cgm->ctx, f, "entry"));
     LLVMValueRef slots = LLVMGetParam(f, 2);
 
-    LLVMValueRef args[ft->param_count + 1];
+    LLVMValueRef args[ft->param_count + 2];
     args[0] = LLVMGetParam(f, 0);
     for (uint32_t i = 0; i < ft->param_count; i++) {
         LLVMValueRef v = LLVMBuildLoad2(b, cg_valtype(cgm, ft->types[i]),
@@ -111,6 +111,11 @@ static void emit_entry(cg_module *cgm, LLVMBuilderRef b, uint32_t t)
         LLVMSetAlignment(v, 8);
         args[i + 1] = v;
     }
+    /* Several results: the slots are the result area (same layout), and
+     * every argument has been read before the callee writes one. */
+    unsigned arg_count = ft->param_count + 1;
+    if (ft->result_count > 1)
+        args[arg_count++] = slots;
     LLVMValueRef saved_r9 = NULL;
     if (cgm->config.xip) {
         saved_r9 = arm_r9_asm(cgm, b, NULL);
@@ -122,12 +127,11 @@ static void emit_entry(cg_module *cgm, LLVMBuilderRef b, uint32_t t)
         arm_r9_asm(cgm, b, table);
     }
     LLVMValueRef call = LLVMBuildCall2(b, cgm->func_types[t], LLVMGetParam(f, 1), args,
-                                       ft->param_count + 1, "");
+                                       arg_count, "");
     if (saved_r9 != NULL)
         arm_r9_asm(cgm, b, saved_r9);
-    for (uint32_t i = 0; i < ft->result_count; i++) {
-        LLVMValueRef v = ft->result_count == 1 ? call : LLVMBuildExtractValue(b, call, i, "");
-        LLVMValueRef st = LLVMBuildStore(b, v, slot_addr(cgm, b, slots, i));
+    if (ft->result_count == 1) {
+        LLVMValueRef st = LLVMBuildStore(b, call, slot_addr(cgm, b, slots, 0));
         LLVMSetAlignment(st, 8);
     }
     LLVMBuildRetVoid(b);
@@ -158,18 +162,21 @@ static void emit_host(cg_module *cgm, LLVMBuilderRef b, uint32_t t)
     LLVMValueRef dispatch_args[2] = {binding, slots};
     LLVMBuildCall2(b, dispatch_type, dispatch, dispatch_args, 2, "");
 
-    LLVMValueRef results[ft->result_count + 1];
-    for (uint32_t i = 0; i < ft->result_count; i++) {
-        results[i] = LLVMBuildLoad2(b, cg_valtype(cgm, ft->types[ft->param_count + i]),
-                                    slot_addr(cgm, b, slots, i), "");
-        LLVMSetAlignment(results[i], 16);
+    if (ft->result_count == 1) {
+        LLVMValueRef v = LLVMBuildLoad2(b, cg_valtype(cgm, ft->types[ft->param_count]),
+                                        slot_addr(cgm, b, slots, 0), "");
+        LLVMSetAlignment(v, 16);
+        LLVMBuildRet(b, v);
+        return;
     }
-    if (ft->result_count == 0)
-        LLVMBuildRetVoid(b);
-    else if (ft->result_count == 1)
-        LLVMBuildRet(b, results[0]);
-    else
-        LLVMBuildAggregateRet(b, results, ft->result_count);
+    if (ft->result_count > 1) {
+        /* The caller's result area has the slots' layout: one copy. */
+        LLVMValueRef area = LLVMGetParam(f, ft->param_count + 1);
+        LLVMValueRef size =
+            LLVMConstInt(cgm->t_i64, (uint64_t)ft->result_count * sizeof(kiln_slot), 0);
+        LLVMBuildMemCpy(b, area, 8, slots, 16, size);
+    }
+    LLVMBuildRetVoid(b);
 }
 
 void cg_emit_trampolines(cg_module *cgm)

@@ -128,8 +128,8 @@
 #define KILN_AOT_MAGIC_2 'L'
 #define KILN_AOT_MAGIC_3 'N'
 
-#define KILN_AOT_FORMAT_VERSION 2u
-#define KILN_AOT_FORMAT_VERSION_MIN 2u
+#define KILN_AOT_FORMAT_VERSION 3u
+#define KILN_AOT_FORMAT_VERSION_MIN 3u
 
 #define KILN_AOT_HEADER_FIXED_SIZE 80u
 #define KILN_AOT_SECTION_ENTRY_SIZE 16u
@@ -303,20 +303,27 @@ typedef enum kiln_reloc_kind {
  *
  * Every wasm function is a native function (target C calling convention):
  *     R kiln_f<N>(void *vmctx, P1 p1, ..., Pn pn)
- * where R is void, the single result, or an LLVM struct of the results.
+ * where R is void or the single result. A function with several results
+ * returns void and takes one more, last, parameter: kiln_slot *results, the
+ * result area the caller provides, into which it stores result i at
+ * results[i] (the kiln_slot layout below). Format 2 returned an LLVM struct
+ * of the results, whose lowering was quadratic or worse in their number
+ * (1,000 results took minutes); format 3 has the area.
  * N is the function's index in the module's function index space.
  *
  * Entry trampoline, one per type T (symbol kiln_entry_t<T>):
  *     void entry(void *vmctx, void *code, kiln_slot *slots)
  * reads the arguments from slots[0..params), calls code, writes the results
- * to slots[0..results). The runtime calls every export through it.
+ * to slots[0..results) (several results: slots is code's result area). The
+ * runtime calls every export and the start function through it; only
+ * their types have one (entry_trampoline is KILN_AOT_NONE for the others).
  *
  * Host trampoline, one per type T used by a function import (symbol
  * kiln_host_t<T>): has the native signature of T; its vmctx argument is a
  * host binding whose first word is
  *     void (*dispatch)(void *binding, kiln_slot *slots)
  * It stores the arguments in slots, calls dispatch, and returns the results
- * read back from slots. The runtime puts {host_trampoline, binding} into an
+ * read back from slots (several: copied into its result area). The runtime puts {host_trampoline, binding} into an
  * import slot to make a host function callable like any wasm function.
  * ---------------------------------------------------------------------- */
 

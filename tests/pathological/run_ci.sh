@@ -56,7 +56,7 @@ check() {
 check nested_blocks=100000 "" 7
 check locals=20000 5 20003
 check locals_over=50001 "" "refuse:too many locals"
-check params_results=300 "" 299
+check params_results=1000 "" 999
 check functions=1000 "" 1
 check types=1000000 "" -
 check types_over=1000001 "" "refuse:WASM_MAX_TYPES"

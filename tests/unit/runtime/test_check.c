@@ -172,7 +172,7 @@ static void test_check_lists_every_reason(void **state)
     assert_int_equal(p.count, 7u + (missing != 0));
 
     expect_in(find(&p, KILN_ERR_VERSION),
-              "container format version 9, this runtime loads versions 2..2 (the module was "
+              "container format version 9, this runtime loads versions 3..3 (the module was "
               "compiled by kilnc 9.9.9 (LLVM 23.0.0), newer than this runtime)");
     expect_in(find(&p, KILN_ERR_CHECKSUM), "checksum mismatch: the header says 0x");
     expect_in(find(&p, KILN_ERR_TARGET), "module compiled for x86_64-apple-darwin23.1.0, "
@@ -217,7 +217,7 @@ static void test_version_message_names_producer(void **state)
     kiln_error err;
     assert_int_equal(kiln_module_load(bytes, size, &m, &err), KILN_ERR_VERSION);
     assert_null(m);
-    expect_in(err.message, "container format version 0, this runtime loads versions 2..2 (the "
+    expect_in(err.message, "container format version 0, this runtime loads versions 3..3 (the "
                            "module was compiled by kilnc 0.0.1 (LLVM 18.1.0), recompile it "
                            "with this kilnc)");
     /* A producer string that is not text is not printed. */

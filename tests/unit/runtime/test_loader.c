@@ -218,9 +218,9 @@ static void test_loader_version_mismatch(void **state)
     (void)state;
     kiln_error err;
     expect(load_tweaked(newer_version, &err), &err, KILN_ERR_VERSION,
-           "container format version 7, this runtime loads versions 2..2");
+           "container format version 7, this runtime loads versions 3..3");
     expect(load_tweaked(older_version, &err), &err, KILN_ERR_VERSION,
-           "container format version 0, this runtime loads versions 2..2");
+           "container format version 0, this runtime loads versions 3..3");
 }
 
 static void aarch64(tb_container *c) { c->triple = "aarch64-unknown-linux-gnu"; }
