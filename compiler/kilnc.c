@@ -153,6 +153,8 @@ kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *option
         st = cg_module_finish(unit->cgm, err);
     if (st == KILN_OK)
         st = emit_optimize(cg_module_llvm(unit->cgm), target, err);
+    if (st == KILN_OK)
+        cg_module_keep_loads_whole(unit->cgm);
     return st;
 }
 

@@ -231,6 +231,9 @@ enum {
  * native pointer for wasm address `addr` (i32) + offset, access_size bytes. */
 LLVMValueRef cg_memory_address(cg_func *fn, LLVMValueRef addr, uint64_t offset,
                                unsigned access_size, unsigned flags);
+/* Loads `type` from linear memory at p (from cg_memory_address): align 1,
+ * the memory TBAA tag, and in guard mode kept whole (cg_memory.c). */
+LLVMValueRef cg_memory_load(cg_func *fn, LLVMTypeRef type, LLVMValueRef p);
 
 /* ---- cg_trap.c ------------------------------------------------------------ */
 /* Branches to the function's trap block for `code` when cond (i1) is true. */

@@ -1,5 +1,9 @@
 /*
- * Keeps linear-memory loads whose value is never used: wasm requires an
+ * Keeps linear-memory loads trapping where the bounds check is the access
+ * itself (guard mode): loads whose value is unused, and loads whose value
+ * is partly used.
+ *
+ * 1. Unused values. Keeps linear-memory loads whose value is never used: wasm requires an
  * out-of-bounds load to trap even when its result is unused, but LLVM
  * removes a dead load, and with guard pages the load IS the bounds check.
  *
@@ -18,6 +22,27 @@
  * Limits: a value that is used but whose use LLVM can simplify away
  * (x & 0, x * 0 on integers, or a parameter a callee ignores, after
  * inlining) is considered live, so such a load can still be deleted.
+ *
+ * 2. Partly used values. LLVM narrows a load when only some of its bytes
+ * are used: instruction selection (DAGCombiner's load-width reduction for
+ * trunc/and/srl of a load, extract_vector_elt of a vector load, the x86
+ * combines behind movzx/pextr/pmovzx), CodeGenPrepare (moves masks next to
+ * loads for that), and at IR level VectorCombine/InstCombine (a lane
+ * extract of a vector load becomes a scalar load). An access that starts in
+ * bounds and ends past the end of memory then returns a value. The rule:
+ * - IR passes run on ordinary loads (vectorisation, LICM, GVN, CSE, load
+ *   combining and forwarding stay: they remove, hoist, merge or widen loads
+ *   over exactly the bytes that are accessed, never narrow one). The IR
+ *   passes of LLVM 19 narrow only vector loads, so a vector load is
+ *   followed by a freeze at emission (cg_memory_load), which they do not
+ *   look through;
+ * - after the optimisation pipeline, before instruction selection and
+ *   CodeGenPrepare, cg_module_keep_loads_whole makes every guarded load
+ *   volatile: the back end never narrows, splits or drops a volatile load
+ *   (it still folds one into the instruction that uses it, at its full
+ *   width: add r, [m], paddd x, [m], pmovzxbw x, [m]).
+ * A load is guarded unless it reads an alloca or carries the vmctx TBAA
+ * tag: a load whose tag a transform dropped counts as guarded.
  */
 #include "cg_internal.h"
 
@@ -223,4 +248,30 @@ out:
     free(read_allocas.slots);
     free(live.slots);
     return st;
+}
+
+/* True when ptr points (through GEPs) into an alloca: a local, not memory. */
+static bool points_into_alloca(LLVMValueRef ptr)
+{
+    while (ptr != NULL && LLVMIsAGetElementPtrInst(ptr) != NULL)
+        ptr = LLVMGetOperand(ptr, 0);
+    return ptr != NULL && LLVMIsAAllocaInst(ptr) != NULL;
+}
+
+void cg_module_keep_loads_whole(cg_module *cgm)
+{
+    if (cgm->config.bounds != KILN_BOUNDS_GUARD || cgm->llvm == NULL)
+        return;
+    for (LLVMValueRef f = LLVMGetFirstFunction(cgm->llvm); f; f = LLVMGetNextFunction(f))
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+            for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in;
+                 in = LLVMGetNextInstruction(in)) {
+                if (!LLVMIsALoadInst(in) || LLVMGetVolatile(in) ||
+                    LLVMGetOrdering(in) != LLVMAtomicOrderingNotAtomic)
+                    continue;
+                if (LLVMGetMetadata(in, cgm->md_tbaa) == cgm->md_tbaa_vmctx ||
+                    points_into_alloca(LLVMGetOperand(in, 0)))
+                    continue;
+                LLVMSetVolatile(in, 1);
+            }
 }

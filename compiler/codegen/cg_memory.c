@@ -21,6 +21,11 @@
  *   from vmctx there (guard mode keeps no copy).
  * Accesses use align 1 (wasm alignment is only a hint) and the "wasm
  * memory" TBAA tag, disjoint from vmctx data.
+ *
+ * Guard mode: the load is the bounds check, so it must reach the machine
+ * code at its full width (the spec traps when any byte of the access is out
+ * of bounds; a narrowed load that still starts in bounds would return a
+ * value). Loads go through cg_memory_load; the rule is in cg_liveness.c.
  */
 #include "cg_internal.h"
 
@@ -155,13 +160,25 @@ static bool is_store(wasm_op op)
     }
 }
 
+LLVMValueRef cg_memory_load(cg_func *fn, LLVMTypeRef type, LLVMValueRef p)
+{
+    LLVMValueRef v = LLVMBuildLoad2(fn->b, type, p, "");
+    LLVMSetAlignment(v, 1);
+    cg_set_tbaa_memory(fn->cgm, v);
+    /* Guard mode: IR passes turn a lane extract of a vector load into a
+     * narrower scalar load (VectorCombine, InstCombine), which loses the
+     * trap. They cannot see through a freeze (an identity on loaded bytes);
+     * the DAG's narrowing is stopped later (cg_module_keep_loads_whole). */
+    if (fn->cgm->config.bounds == KILN_BOUNDS_GUARD && LLVMGetTypeKind(type) == LLVMVectorTypeKind)
+        v = LLVMBuildFreeze(fn->b, v, "");
+    return v;
+}
+
 static void emit_load(cg_func *fn, const wasm_instr *in, const mem_access *a)
 {
     LLVMValueRef addr = cg_pop(fn);
     LLVMValueRef p = cg_memory_address(fn, addr, in->imm.mem.offset, a->size, CG_ADDR_PLAIN);
-    LLVMValueRef v = LLVMBuildLoad2(fn->b, a->mem_type, p, "");
-    LLVMSetAlignment(v, 1);
-    cg_set_tbaa_memory(fn->cgm, v);
+    LLVMValueRef v = cg_memory_load(fn, a->mem_type, p);
     if (a->mem_type != a->value_type)
         v = a->sign ? LLVMBuildSExt(fn->b, v, a->value_type, "")
                     : LLVMBuildZExt(fn->b, v, a->value_type, "");

@@ -194,10 +194,7 @@ static LLVMValueRef load_at(cg_func *fn, LLVMValueRef addr, const wasm_instr *in
                             LLVMTypeRef type, unsigned size)
 {
     LLVMValueRef p = cg_memory_address(fn, addr, in->imm.mem.offset, size, CG_ADDR_PLAIN);
-    LLVMValueRef v = LLVMBuildLoad2(fn->b, type, p, "");
-    LLVMSetAlignment(v, 1);
-    cg_set_tbaa_memory(fn->cgm, v);
-    return v;
+    return cg_memory_load(fn, type, p);
 }
 
 static void store_at(cg_func *fn, LLVMValueRef addr, const wasm_instr *in, LLVMValueRef v,

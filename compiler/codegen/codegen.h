@@ -48,6 +48,10 @@ kiln_status cg_function(cg_module *cgm, const wasm_body *body, kiln_error *err);
 /* Emits trampolines and runs LLVMVerifyModule. KILN_ERR_CODEGEN when broken. */
 kiln_status cg_module_finish(cg_module *cgm, kiln_error *err);
 
+/* After the optimisation pipeline, before code generation: in guard mode,
+ * makes every linear-memory load volatile so that the back end cannot
+ * narrow it (a partly out-of-bounds access must trap; cg_liveness.c). */
+void cg_module_keep_loads_whole(cg_module *cgm);
 /* After LLVM generated code from the module: KILN_ERR_CODEGEN with the
  * first error LLVM reported, KILN_ERR_UNSUPPORTED when a function's frame
  * is larger than its target allows (targets without stack probes). */

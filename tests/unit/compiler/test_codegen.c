@@ -520,6 +520,37 @@ static void test_codegen_guard_mode_has_no_bounds_checks(void **state)
     release(&c);
 }
 
+static void test_codegen_guard_mode_keeps_loads_whole(void **state)
+{
+    (void)state;
+    cg_config config = config_for(8, KILN_BOUNDS_GUARD);
+    compiled c;
+    compile_ok(basic_wasm, sizeof basic_wasm, &config, &c);
+    /* Before the late pass the memory load is an ordinary load. */
+    char *mem = function_text(&c, "kiln_f4");
+    assert_null(strstr(mem, "load volatile i32"));
+    free(mem);
+    cg_module_keep_loads_whole(c.cgm);
+    LLVMDisposeMessage(c.ir);
+    c.ir = LLVMPrintModuleToString(cg_module_llvm(c.cgm));
+    mem = function_text(&c, "kiln_f4");
+    /* Linear memory: volatile, so the back end cannot narrow it. vmctx
+     * words and locals stay ordinary loads. */
+    assert_non_null(strstr(mem, "load volatile i32, ptr"));
+    assert_null(strstr(mem, "load volatile ptr, ptr %vmctx"));
+    free(mem);
+    release(&c);
+
+    /* Explicit mode checks the whole access first: nothing is marked. */
+    config = config_for(8, KILN_BOUNDS_EXPLICIT);
+    compile_ok(basic_wasm, sizeof basic_wasm, &config, &c);
+    cg_module_keep_loads_whole(c.cgm);
+    LLVMDisposeMessage(c.ir);
+    c.ir = LLVMPrintModuleToString(cg_module_llvm(c.cgm));
+    assert_ir_lacks(&c, "load volatile i32");
+    release(&c);
+}
+
 static void test_codegen_explicit_mode_checks_bounds(void **state)
 {
     (void)state;
@@ -710,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_codegen_calls_and_stack_check),
         cmocka_unit_test(test_codegen_helpers_used),
         cmocka_unit_test(test_codegen_guard_mode_has_no_bounds_checks),
+        cmocka_unit_test(test_codegen_guard_mode_keeps_loads_whole),
         cmocka_unit_test(test_codegen_explicit_mode_checks_bounds),
         cmocka_unit_test(test_codegen_explicit_mode_32bit),
         cmocka_unit_test(test_codegen_guard_mode_needs_64bit),
