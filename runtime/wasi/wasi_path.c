@@ -18,7 +18,15 @@
  * It ends with a directory descriptor and one final name without '/', on
  * which the operation runs with its *at() call and no symlink following
  * (AT_SYMLINK_NOFOLLOW / O_NOFOLLOW): when the guest asked to follow a final
- * symlink, the resolver has already done it. Because every step is relative
+ * symlink, the resolver has already done it.
+ * A final '/' is kept as must_be_dir, and a final symlink is followed as
+ * POSIX lookups do (final_link): operations that look a file up (open,
+ * filestat, readlink, a link's source) follow it when asked and whenever the
+ * path ends in '/' (lstat("link/") is the directory); operations that
+ * create, remove or rename the entry itself (mkdir, symlink, a link's new
+ * name, unlink, rmdir, rename) never follow it, and a '/' after a
+ * non-directory is their ENOTDIR, ENOENT or EEXIST, as on Linux.
+ * Because every step is relative
  * to a descriptor already inside the sandbox and never follows a link on the
  * host, renaming directories or swapping links under a running guest cannot
  * make a walk leave the preopen.
@@ -39,6 +47,20 @@
 #define WASI_MAX_SYMLINKS 40u
 #define WASI_MAX_PATH 4096u
 #define WASI_MAX_NAME 255u
+
+/* What the resolver does with a final symbolic link. */
+typedef enum final_link {
+    FINAL_ENTRY,    /* never followed, even before a trailing '/': the
+                       operation acts on the entry (create, remove, rename) */
+    FINAL_NOFOLLOW, /* a lookup without symlink_follow: followed only
+                       before a trailing '/' */
+    FINAL_FOLLOW,   /* a lookup with symlink_follow */
+} final_link;
+
+static final_link lookup_final(uint32_t lookup_flags)
+{
+    return (lookup_flags & WASI_LOOKUP_SYMLINK_FOLLOW) != 0 ? FINAL_FOLLOW : FINAL_NOFOLLOW;
+}
 
 typedef struct resolved {
     int base_fd;          /* starting directory (not owned) */
@@ -114,7 +136,7 @@ static wasi_errno splice_link(resolved *r, const char *tail, uint32_t *links)
 
 /* Resolves path (already a NUL-terminated host copy) from base_fd. On
  * success the caller owns *r (resolved_release). */
-static wasi_errno resolve(int base_fd, const char *path, bool follow_final, resolved *r)
+static wasi_errno resolve(int base_fd, const char *path, final_link final, resolved *r)
 {
     memset(r, 0, sizeof *r);
     r->base_fd = base_fd;
@@ -166,7 +188,7 @@ static wasi_errno resolve(int base_fd, const char *path, bool follow_final, reso
             pos = end;
             continue;
         }
-        if (last && !follow_final && !r->must_be_dir)
+        if (last && (final == FINAL_ENTRY || (final == FINAL_NOFOLLOW && !r->must_be_dir)))
             return WASI_ESUCCESS;
         if (last) {
             struct stat st;
@@ -225,7 +247,7 @@ static wasi_errno read_path(const wasi_mem *mem, uint32_t ptr, uint32_t len, cha
 /* Looks up dir_fd with `rights`, reads the guest path and resolves it. */
 static wasi_errno lookup_and_resolve(kiln_wasi *wasi, const wasi_mem *mem, uint32_t dir_fd,
                                      uint64_t rights, uint32_t path_ptr, uint32_t path_len,
-                                     bool follow_final, resolved *r)
+                                     final_link final, resolved *r)
 {
     wasi_fd *entry = NULL;
     wasi_errno e = wasi_fd_lookup(wasi, dir_fd, rights, &entry);
@@ -237,12 +259,23 @@ static wasi_errno lookup_and_resolve(kiln_wasi *wasi, const wasi_mem *mem, uint3
         return e;
     if (entry->filetype != WASI_FILETYPE_DIRECTORY)
         return WASI_ENOTDIR;
-    return resolve(entry->host_fd, path, follow_final, r);
+    return resolve(entry->host_fd, path, final, r);
 }
 
 static wasi_errno host_result(int rc)
 {
     return rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(errno);
+}
+
+/* The answer to creating a non-directory (a symlink, a hard link) at a name
+ * written with a trailing '/': the name asks for a directory, so an existing
+ * entry is EEXIST and a missing one ENOENT (Linux's rule; nothing is made). */
+static wasi_errno trailing_slash_on_new_file(const resolved *r)
+{
+    struct stat st;
+    if (fstatat(resolved_dir(r), r->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return WASI_EEXIST;
+    return errno == ENOENT ? WASI_ENOENT : wasi_errno_from_host(errno);
 }
 
 wasi_errno wasi_path_open(kiln_wasi *wasi, wasi_mem *mem, const kiln_val *args)
@@ -272,21 +305,22 @@ wasi_errno wasi_path_open(kiln_wasi *wasi, wasi_mem *mem, const kiln_val *args)
         return WASI_EFAULT; /* checked before anything is created */
     resolved r;
     e = lookup_and_resolve(wasi, mem, dir, needed, wasi_arg_u32(args, 2),
-                           wasi_arg_u32(args, 3),
-                           (lookup_flags & WASI_LOOKUP_SYMLINK_FOLLOW) != 0, &r);
+                           wasi_arg_u32(args, 3), lookup_final(lookup_flags), &r);
     if (e != WASI_ESUCCESS)
         return e;
     bool read = (want_base & (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_READDIR)) != 0;
     bool write = (want_base & (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE |
                                WASI_RIGHT_FD_FILESTAT_SET_SIZE)) != 0;
+    /* A directory cannot be opened for writing: asking for write rights on
+     * one is EISDIR (from the host, as open(2) gives it), also with
+     * O_DIRECTORY, and a non-directory with O_DIRECTORY is ENOTDIR. */
     int flags = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
-    if ((oflags & WASI_OFLAG_DIRECTORY) != 0 || r.must_be_dir) {
-        flags |= O_DIRECTORY | O_RDONLY; /* a directory is never opened for writing */
-    } else if (write) {
+    if ((oflags & WASI_OFLAG_DIRECTORY) != 0 || r.must_be_dir)
+        flags |= O_DIRECTORY;
+    if (write)
         flags |= read ? O_RDWR : O_WRONLY;
-    } else {
+    else
         flags |= O_RDONLY;
-    }
     if ((oflags & WASI_OFLAG_CREAT) != 0)
         flags |= O_CREAT;
     if ((oflags & WASI_OFLAG_EXCL) != 0)
@@ -328,7 +362,7 @@ wasi_errno wasi_path_create_directory(kiln_wasi *wasi, wasi_mem *mem, const kiln
     resolved r;
     wasi_errno e = lookup_and_resolve(wasi, mem, wasi_arg_u32(args, 0),
                                       WASI_RIGHT_PATH_CREATE_DIRECTORY, wasi_arg_u32(args, 1),
-                                      wasi_arg_u32(args, 2), false, &r);
+                                      wasi_arg_u32(args, 2), FINAL_ENTRY, &r);
     if (e != WASI_ESUCCESS)
         return e;
     e = host_result(mkdirat(resolved_dir(&r), r.name, 0777));
@@ -341,7 +375,7 @@ wasi_errno wasi_path_remove_directory(kiln_wasi *wasi, wasi_mem *mem, const kiln
     resolved r;
     wasi_errno e = lookup_and_resolve(wasi, mem, wasi_arg_u32(args, 0),
                                       WASI_RIGHT_PATH_REMOVE_DIRECTORY, wasi_arg_u32(args, 1),
-                                      wasi_arg_u32(args, 2), false, &r);
+                                      wasi_arg_u32(args, 2), FINAL_ENTRY, &r);
     if (e != WASI_ESUCCESS)
         return e;
     e = host_result(unlinkat(resolved_dir(&r), r.name, AT_REMOVEDIR));
@@ -354,14 +388,14 @@ wasi_errno wasi_path_unlink_file(kiln_wasi *wasi, wasi_mem *mem, const kiln_val 
     resolved r;
     wasi_errno e = lookup_and_resolve(wasi, mem, wasi_arg_u32(args, 0),
                                       WASI_RIGHT_PATH_UNLINK_FILE, wasi_arg_u32(args, 1),
-                                      wasi_arg_u32(args, 2), false, &r);
+                                      wasi_arg_u32(args, 2), FINAL_ENTRY, &r);
     if (e != WASI_ESUCCESS)
         return e;
     struct stat st;
     if (r.must_be_dir) {
         /* "file/" names a directory that is not there; "dir/" one that
-         * unlink cannot remove. */
-        if (fstatat(resolved_dir(&r), r.name, &st, 0) != 0)
+         * unlink cannot remove; "link/" is the link, not a directory. */
+        if (fstatat(resolved_dir(&r), r.name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             e = wasi_errno_from_host(errno);
         else
             e = S_ISDIR(st.st_mode) ? WASI_EISDIR : WASI_ENOTDIR;
@@ -378,7 +412,7 @@ wasi_errno wasi_path_filestat_get(kiln_wasi *wasi, wasi_mem *mem, const kiln_val
     resolved r;
     wasi_errno e = lookup_and_resolve(
         wasi, mem, wasi_arg_u32(args, 0), WASI_RIGHT_PATH_FILESTAT_GET, wasi_arg_u32(args, 2),
-        wasi_arg_u32(args, 3), (wasi_arg_u32(args, 1) & WASI_LOOKUP_SYMLINK_FOLLOW) != 0, &r);
+        wasi_arg_u32(args, 3), lookup_final(wasi_arg_u32(args, 1)), &r);
     if (e != WASI_ESUCCESS)
         return e;
     struct stat st;
@@ -404,8 +438,7 @@ wasi_errno wasi_path_filestat_set_times(kiln_wasi *wasi, wasi_mem *mem, const ki
     resolved r;
     e = lookup_and_resolve(wasi, mem, wasi_arg_u32(args, 0),
                            WASI_RIGHT_PATH_FILESTAT_SET_TIMES, wasi_arg_u32(args, 2),
-                           wasi_arg_u32(args, 3),
-                           (wasi_arg_u32(args, 1) & WASI_LOOKUP_SYMLINK_FOLLOW) != 0, &r);
+                           wasi_arg_u32(args, 3), lookup_final(wasi_arg_u32(args, 1)), &r);
     if (e != WASI_ESUCCESS)
         return e;
     e = host_result(utimensat(resolved_dir(&r), r.name, times, AT_SYMLINK_NOFOLLOW));
@@ -421,7 +454,7 @@ wasi_errno wasi_path_readlink(kiln_wasi *wasi, wasi_mem *mem, const kiln_val *ar
     resolved r;
     wasi_errno e = lookup_and_resolve(wasi, mem, wasi_arg_u32(args, 0),
                                       WASI_RIGHT_PATH_READLINK, wasi_arg_u32(args, 1),
-                                      wasi_arg_u32(args, 2), false, &r);
+                                      wasi_arg_u32(args, 2), FINAL_NOFOLLOW, &r);
     if (e != WASI_ESUCCESS)
         return e;
     if (buf == NULL || used_out == NULL) {
@@ -454,10 +487,13 @@ wasi_errno wasi_path_symlink(kiln_wasi *wasi, wasi_mem *mem, const kiln_val *arg
         return WASI_ENOTCAPABLE;
     resolved r;
     e = lookup_and_resolve(wasi, mem, wasi_arg_u32(args, 2), WASI_RIGHT_PATH_SYMLINK,
-                           wasi_arg_u32(args, 3), wasi_arg_u32(args, 4), false, &r);
+                           wasi_arg_u32(args, 3), wasi_arg_u32(args, 4), FINAL_ENTRY, &r);
     if (e != WASI_ESUCCESS)
         return e;
-    e = host_result(symlinkat(target, resolved_dir(&r), r.name));
+    if (r.must_be_dir)
+        e = trailing_slash_on_new_file(&r);
+    else
+        e = host_result(symlinkat(target, resolved_dir(&r), r.name));
     resolved_release(&r);
     return e;
 }
@@ -467,16 +503,25 @@ wasi_errno wasi_path_link(kiln_wasi *wasi, wasi_mem *mem, const kiln_val *args)
     resolved from, to;
     wasi_errno e = lookup_and_resolve(
         wasi, mem, wasi_arg_u32(args, 0), WASI_RIGHT_PATH_LINK_SOURCE, wasi_arg_u32(args, 2),
-        wasi_arg_u32(args, 3), (wasi_arg_u32(args, 1) & WASI_LOOKUP_SYMLINK_FOLLOW) != 0, &from);
+        wasi_arg_u32(args, 3), lookup_final(wasi_arg_u32(args, 1)), &from);
     if (e != WASI_ESUCCESS)
         return e;
     e = lookup_and_resolve(wasi, mem, wasi_arg_u32(args, 4), WASI_RIGHT_PATH_LINK_TARGET,
-                           wasi_arg_u32(args, 5), wasi_arg_u32(args, 6), false, &to);
+                           wasi_arg_u32(args, 5), wasi_arg_u32(args, 6), FINAL_ENTRY, &to);
     if (e != WASI_ESUCCESS) {
         resolved_release(&from);
         return e;
     }
-    e = host_result(linkat(resolved_dir(&from), from.name, resolved_dir(&to), to.name, 0));
+    struct stat st;
+    if (from.must_be_dir &&
+        fstatat(resolved_dir(&from), from.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !S_ISDIR(st.st_mode))
+        e = WASI_ENOTDIR; /* "file/" (a directory would be EPERM from linkat) */
+    else if (to.must_be_dir)
+        e = trailing_slash_on_new_file(&to);
+    else
+        e = host_result(
+            linkat(resolved_dir(&from), from.name, resolved_dir(&to), to.name, 0));
     resolved_release(&from);
     resolved_release(&to);
     return e;
@@ -487,11 +532,11 @@ wasi_errno wasi_path_rename(kiln_wasi *wasi, wasi_mem *mem, const kiln_val *args
     resolved from, to;
     wasi_errno e = lookup_and_resolve(wasi, mem, wasi_arg_u32(args, 0),
                                       WASI_RIGHT_PATH_RENAME_SOURCE, wasi_arg_u32(args, 1),
-                                      wasi_arg_u32(args, 2), false, &from);
+                                      wasi_arg_u32(args, 2), FINAL_ENTRY, &from);
     if (e != WASI_ESUCCESS)
         return e;
     e = lookup_and_resolve(wasi, mem, wasi_arg_u32(args, 3), WASI_RIGHT_PATH_RENAME_TARGET,
-                           wasi_arg_u32(args, 4), wasi_arg_u32(args, 5), false, &to);
+                           wasi_arg_u32(args, 4), wasi_arg_u32(args, 5), FINAL_ENTRY, &to);
     if (e != WASI_ESUCCESS) {
         resolved_release(&from);
         return e;

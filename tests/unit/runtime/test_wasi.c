@@ -567,6 +567,85 @@ static void test_wasi_rename_unlink_mkdir(void **state)
     assert_int_equal(path_call3(fx, wasi_path_create_directory, 3, ""), WASI_ENOENT);
 }
 
+/* path_link / path_symlink with a trailing '/' on the new name, as Linux
+ * answers them (wasi-testsuite path_link, path_symlink_trailing_slashes):
+ * nothing is created; a missing name is ENOENT, an existing one EEXIST. */
+static wasi_errno link_call(fixture *fx, const char *from, const char *to)
+{
+    uint32_t from_len = put_str(fx, 1024, from);
+    uint32_t to_len = put_str(fx, 1100, to);
+    kiln_val args[7] = {I32(3), I32(0), I32(1024), I32(from_len), I32(3), I32(1100),
+                        I32(to_len)};
+    return wasi_path_link(fx->wasi, &fx->mem, args);
+}
+
+static wasi_errno symlink_call(fixture *fx, const char *target, const char *name)
+{
+    uint32_t target_len = put_str(fx, 1024, target);
+    uint32_t name_len = put_str(fx, 1100, name);
+    kiln_val args[5] = {I32(1024), I32(target_len), I32(3), I32(1100), I32(name_len)};
+    return wasi_path_symlink(fx->wasi, &fx->mem, args);
+}
+
+static void test_wasi_trailing_slash_new_names(void **state)
+{
+    fixture *fx = *state;
+    write_host_file(fx->box, "file", "F");
+    assert_int_equal(path_call3(fx, wasi_path_create_directory, 3, "dir"), WASI_ESUCCESS);
+    assert_int_equal(link_call(fx, "file", "link/"), WASI_ENOENT);
+    assert_false(host_exists(fx->box, "link"));
+    assert_int_equal(link_call(fx, "file", "dir/"), WASI_EEXIST);
+    assert_int_equal(link_call(fx, "file/", "link"), WASI_ENOTDIR);
+    assert_int_equal(link_call(fx, "dir/", "link"), WASI_EPERM);
+    assert_false(host_exists(fx->box, "link"));
+    assert_int_equal(link_call(fx, "file", "link"), WASI_ESUCCESS);
+
+    assert_int_equal(symlink_call(fx, "source", "target/"), WASI_ENOENT);
+    assert_false(host_exists(fx->box, "target"));
+    assert_int_equal(symlink_call(fx, "source", "dir/"), WASI_EEXIST);
+    assert_int_equal(symlink_call(fx, "source", "file/"), WASI_EEXIST);
+    assert_int_equal(symlink_call(fx, "source", "target"), WASI_ESUCCESS);
+
+    /* A final symlink before a '/' is the entry itself for the operations
+     * that create, remove or rename it: "dangling/" is not followed to make
+     * "made", "to_dir/" is a link, not the directory. */
+    assert_int_equal(symlink_call(fx, "made", "dangling"), WASI_ESUCCESS);
+    assert_int_equal(path_call3(fx, wasi_path_create_directory, 3, "dangling/"), WASI_EEXIST);
+    assert_false(host_exists(fx->box, "made"));
+    assert_int_equal(symlink_call(fx, "dir", "to_dir"), WASI_ESUCCESS);
+    assert_int_equal(path_call3(fx, wasi_path_unlink_file, 3, "to_dir/"), WASI_ENOTDIR);
+    assert_int_equal(path_call3(fx, wasi_path_remove_directory, 3, "to_dir/"), WASI_ENOTDIR);
+    assert_true(host_exists(fx->box, "dir"));
+    uint32_t from_len = put_str(fx, 1024, "to_dir/");
+    uint32_t to_len = put_str(fx, 1100, "moved");
+    kiln_val ren[6] = {I32(3), I32(1024), I32(from_len), I32(3), I32(1100), I32(to_len)};
+    assert_int_equal(wasi_path_rename(fx->wasi, &fx->mem, ren), WASI_ENOTDIR);
+    assert_true(host_exists(fx->box, "dir"));
+    assert_false(host_exists(fx->box, "moved"));
+    /* Lookups still follow it: "to_dir/" is the directory. */
+    uint32_t fd = 0;
+    assert_int_equal(open_in(fx, 3, "to_dir/", 0, 0, WASI_RIGHT_FD_READDIR, &fd), WASI_ESUCCESS);
+}
+
+/* A directory is never opened for writing: write rights on one are EISDIR,
+ * with or without O_DIRECTORY (wasi-testsuite path_open_preopen); read-only
+ * opens work, and O_DIRECTORY on a file is ENOTDIR. */
+static void test_wasi_open_directory_for_write(void **state)
+{
+    fixture *fx = *state;
+    write_host_file(fx->box, "file", "F");
+    uint32_t fd = 0;
+    uint64_t rw = WASI_RIGHT_FD_READ | WASI_RIGHT_FD_WRITE;
+    assert_int_equal(open_in(fx, 3, ".", 0, WASI_OFLAG_DIRECTORY, rw, &fd), WASI_EISDIR);
+    assert_int_equal(open_in(fx, 3, ".", 0, 0, rw, &fd), WASI_EISDIR);
+    assert_int_equal(open_in(fx, 3, "./", 0, 0, WASI_RIGHT_FD_WRITE, &fd), WASI_EISDIR);
+    assert_int_equal(open_in(fx, 3, ".", 0, WASI_OFLAG_DIRECTORY, WASI_RIGHT_FD_READ, &fd),
+                     WASI_ESUCCESS);
+    assert_int_equal(open_in(fx, 3, ".", 0, WASI_OFLAG_DIRECTORY, 0, &fd), WASI_ESUCCESS);
+    assert_int_equal(open_in(fx, 3, "file", 0, WASI_OFLAG_DIRECTORY, rw, &fd), WASI_ENOTDIR);
+    assert_int_equal(open_in(fx, 3, "file", 0, WASI_OFLAG_DIRECTORY, 0, &fd), WASI_ENOTDIR);
+}
+
 /* Reads one fd_readdir buffer; appends "name:d_next" pairs to out. Returns
  * bufused. */
 static uint32_t readdir_once(fixture *fx, uint32_t fd, uint32_t buf_len, uint64_t cookie)
@@ -880,6 +959,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wasi_file_ops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wasi_escapes_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wasi_rename_unlink_mkdir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wasi_trailing_slash_new_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wasi_open_directory_for_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wasi_readdir_cookies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wasi_bad_pointers_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wasi_clocks, setup, teardown),
