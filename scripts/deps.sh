@@ -12,6 +12,8 @@ packages=(
   libsodium-dev                           # Ed25519 container signatures (KILN_SIGNING)
   clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32  # C -> wasm32-wasi tests; clang++-19
                                           # and clang-19 -dM for the CPU tables (scripts/gen_cpu_tables.sh)
+  jq                                      # wasi-testsuite: reads each test's JSON
+  libfuzzer-19-dev                        # libFuzzer harnesses (tests/fuzz, .ci/run)
 )
 
 missing=()
