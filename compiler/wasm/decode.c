@@ -678,6 +678,21 @@ static kiln_status sec_type(dec_state *d, kiln_error *err)
     return KILN_OK;
 }
 
+/* A wasm name may contain U+0000, but the runtime resolves imports by
+ * C-string names (the linker's define calls; kiln_module_load refuses an
+ * import name with a NUL byte): such a module is refused here, before
+ * kilnc writes a container that could never load. */
+static kiln_status check_import_name(const wasm_name *name, uint32_t offset, uint32_t index,
+                                    const char *which, kiln_error *err)
+{
+    if (memchr(name->bytes, 0, name->size) == NULL)
+        return KILN_OK;
+    return kiln_error_set(err, KILN_ERR_UNSUPPORTED, offset,
+                          "import %u: the %s name contains a NUL byte (kiln resolves imports "
+                          "by C-string name)",
+                          index, which);
+}
+
 static kiln_status sec_import(dec_state *d, kiln_error *err)
 {
     dec_reader *r = &d->r;
@@ -697,6 +712,10 @@ static kiln_status sec_import(dec_state *d, kiln_error *err)
         st = copy_name(r, &im->module, err);
         if (st == KILN_OK)
             st = copy_name(r, &im->field, err);
+        if (st == KILN_OK)
+            st = check_import_name(&im->module, im->offset, i, "module", err);
+        if (st == KILN_OK)
+            st = check_import_name(&im->field, im->offset, i, "field", err);
         if (st != KILN_OK)
             return st;
         uint32_t at = dec_offset(r);

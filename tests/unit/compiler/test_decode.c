@@ -408,6 +408,47 @@ static void test_decode_bad_utf8_rejected(void **state)
     assert_true(dec_utf8_valid((const uint8_t *)"\xE2\x82\xAC", 3));
 }
 
+/* Found by fuzz_decoder: (import "sp\00ctest" "memory" (memory 1)) compiled,
+ * and the loader refused the container (import names are C strings at run
+ * time). The decoder refuses it as unsupported, naming the import. */
+static void test_decode_nul_in_import_name_unsupported(void **state)
+{
+    (void)state;
+    static const char names[2][2][8] = {{"sp\0ctest", "memory"}, {"env", "me\0m"}};
+    static const size_t lengths[2][2] = {{8, 6}, {3, 4}};
+    for (size_t i = 0; i < 2; i++) {
+        bb x, s;
+        header(&x);
+        s.n = 0;
+        leb(&s, 1);
+        leb(&s, lengths[i][0]), put(&s, names[i][0], lengths[i][0]);
+        leb(&s, lengths[i][1]), put(&s, names[i][1], lengths[i][1]);
+        u8(&s, 2), u8(&s, 0), leb(&s, 1); /* memory, min 1 */
+        section(&x, 2, &s);
+        wasm_module *m = NULL;
+        kiln_error err;
+        assert_int_equal(dec_module(x.b, x.n, &m, &err), KILN_ERR_UNSUPPORTED);
+        assert_null(m);
+        assert_non_null(strstr(err.message, i == 0 ? "import 0: the module name contains a NUL"
+                                                   : "import 0: the field name contains a NUL"));
+        assert_int_equal(err.offset, 11); /* the import entry, after the count */
+    }
+    /* An export name may hold NUL: the runtime keeps its length. */
+    bb x, s;
+    header(&x);
+    s.n = 0;
+    leb(&s, 1), leb(&s, 2), put(&s, "a\0", 2), u8(&s, 2), leb(&s, 0);
+    bb mem;
+    mem.n = 0;
+    leb(&mem, 1), u8(&mem, 0), leb(&mem, 1);
+    section(&x, 5, &mem);
+    section(&x, 7, &s);
+    wasm_module *m = NULL;
+    kiln_error err;
+    assert_int_equal(dec_module(x.b, x.n, &m, &err), KILN_OK);
+    dec_module_free(m);
+}
+
 static void test_decode_too_many_locals_rejected(void **state)
 {
     (void)state;
@@ -524,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_decode_leb_unused_bits_rejected),
         cmocka_unit_test(test_decode_section_size_mismatch_rejected),
         cmocka_unit_test(test_decode_bad_utf8_rejected),
+        cmocka_unit_test(test_decode_nul_in_import_name_unsupported),
         cmocka_unit_test(test_decode_too_many_locals_rejected),
         cmocka_unit_test(test_decode_function_code_mismatch_rejected),
         cmocka_unit_test(test_decode_section_order_rejected),
