@@ -445,8 +445,11 @@ static kiln_status emit_br_if(cg_func *fn, const wasm_instr *in)
 static kiln_status emit_br_table(cg_func *fn, const wasm_instr *in)
 {
     LLVMValueRef index = cg_pop(fn);
-    const uint32_t *targets = fn->body->br_targets + in->imm.br_table.first;
     uint32_t count = in->imm.br_table.count;
+    /* No targets (only a default): br_targets may be NULL, and NULL + 0 is
+     * undefined behaviour. */
+    const uint32_t *targets =
+        count > 0 ? fn->body->br_targets + in->imm.br_table.first : NULL;
     cg_frame *def = label_frame(fn, in->imm.br_table.default_depth);
     /* Edges first: a label turned into slots stores before the switch. */
     kiln_status st = add_label_edge(fn, def, label_values(fn, def));
