@@ -13,7 +13,7 @@ packages=(
   clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32  # C -> wasm32-wasi tests; clang++-19
                                           # and clang-19 -dM for the CPU tables (scripts/gen_cpu_tables.sh)
   jq                                      # wasi-testsuite: reads each test's JSON
-  libfuzzer-19-dev                        # libFuzzer harnesses (tests/fuzz, .ci/run)
+  libfuzzer-19-dev libclang-rt-19-dev     # libFuzzer + ASan runtimes of clang-19 (tests/fuzz)
 )
 
 missing=()

@@ -32,7 +32,9 @@
  * Attempts run in forked children (many per child, for speed); the child
  * publishes the index of the attempt it is on in shared memory, so a crash
  * (any signal) or a hang (alarm) is reported with the file, the attempt,
- * the positions and the bytes, and the run continues after it.
+ * the positions and the bytes, and the run continues after it. With
+ * KILN_FUZZ_CRASH_DIR set, the damaged (resealed) container of each such
+ * attempt is also saved there as a reproducer (`kiln FILE` replays it).
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #define _POSIX_C_SOURCE 200809L
@@ -192,6 +194,32 @@ static bool prepare(container *c)
     return true;
 }
 
+/* Writes the damaged, resealed container of attempt `index` to
+ * $KILN_FUZZ_CRASH_DIR/corruption-NAME-INDEX.aot, when that is set. */
+static void save_reproducer(const container *c, const attempt *a, size_t index)
+{
+    const char *dir = getenv("KILN_FUZZ_CRASH_DIR");
+    if (dir == NULL || dir[0] == '\0')
+        return;
+    uint8_t *buf = malloc(c->size);
+    if (buf == NULL)
+        return;
+    memcpy(buf, c->bytes, c->size);
+    for (unsigned k = 0; k < a->edit_count; k++)
+        buf[a->pos[k]] = a->value[k];
+    reseal(buf, c->size);
+    const char *base = strrchr(c->path, '/');
+    char path[4096];
+    snprintf(path, sizeof path, "%s/corruption-%s-%zu.aot", dir, base ? base + 1 : c->path, index);
+    FILE *f = fopen(path, "wb");
+    if (f != NULL) {
+        if (fwrite(buf, 1, c->size, f) == c->size)
+            fprintf(stderr, "  reproducer saved: %s\n", path);
+        fclose(f);
+    }
+    free(buf);
+}
+
 static void describe(const attempt *a, char *out, size_t n)
 {
     size_t used = 0;
@@ -269,6 +297,7 @@ static void run_resealed(const container *c, const attempt *attempts, size_t cou
         else
             fprintf(stderr, "FAIL %s: %s (checksum recomputed): child exited with %d\n",
                     c->path, what, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        save_reproducer(c, &attempts[at], at);
         failures++;
         next = at + 1;
     }

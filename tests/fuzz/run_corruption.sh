@@ -13,4 +13,7 @@ for wat in "$here"/../wat/*.wat; do
   "$kilnc" --opt-level=2 "$work/$name.wasm" -o "$work/$name.aot"
   files+=("$work/$name.aot")
 done
+# Containers that crash the loader are saved here (printed on failure).
+export KILN_FUZZ_CRASH_DIR=${KILN_FUZZ_CRASH_DIR:-$work/crashes}
+mkdir -p "$KILN_FUZZ_CRASH_DIR"
 exec "$corruption_test" "${files[@]}"
