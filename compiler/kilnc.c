@@ -53,6 +53,19 @@ const char *kilnc_version(void)
     return KILNC_VERSION_STRING;
 }
 
+bool kilnc_target_get(size_t index, kilnc_target_info *out)
+{
+    const emit_target_spec *spec = emit_target_spec_at(index);
+    if (spec == NULL)
+        return false;
+    out->triple = spec->triple;
+    out->cpu = spec->cpu;
+    out->cpu_features = spec->features;
+    out->bounds_checks = (int)spec->bounds;
+    out->pointer_width = spec->pointer_width;
+    return true;
+}
+
 const char *kilnc_host_triple(void)
 {
     return emit_host_triple();
@@ -139,6 +152,7 @@ kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *option
         .bounds = target->bounds,
         .xip = target->xip,
         .opt_level = target->opt_level,
+        .quiet_rounding_nans = target->quiet_rounding_nans,
         .first_func = range.first,
         .end_func = range.end,
         .with_trampolines = range.trampolines,

@@ -10,6 +10,7 @@
 #ifndef KILN_COMPILER_H
 #define KILN_COMPILER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -108,6 +109,18 @@ void kilnc_list_targets(kilnc_list_fn fn, void *user);
 kiln_status kilnc_list_cpus(const char *triple, kilnc_list_fn fn, void *user, kiln_error *err);
 kiln_status kilnc_list_cpu_features(const char *triple, kilnc_list_fn fn, void *user,
                                     kiln_error *err);
+
+/* A target kilnc writes containers for (static storage). */
+typedef struct kilnc_target_info {
+    const char *triple;       /* what --target takes, e.g. "aarch64-linux-gnu" */
+    const char *cpu;          /* baseline CPU: the default with --target */
+    const char *cpu_features; /* baseline features, LLVM syntax */
+    int bounds_checks;        /* default kiln_bounds_mode */
+    unsigned pointer_width;   /* bytes */
+} kilnc_target_info;
+
+/* Target number index (0, 1, ...) into *out; false past the last. */
+bool kilnc_target_get(size_t index, kilnc_target_info *out);
 
 /* "kilnc X.Y.Z (LLVM A.B.C)" */
 const char *kilnc_version(void);

@@ -1079,6 +1079,10 @@ static kiln_status map_code(ld_ctx *c, void *const *symbol_addresses)
         st = map_code_copy(c, symbol_addresses);
     if (st != KILN_OK)
         return st;
+    /* The code was written through the data side (copied, or relocated in
+     * place): instruction caches that do not snoop (aarch64, riscv64) must
+     * see it before it runs. */
+    os_flush_icache(m->code_base, m->image_size);
     m->code_range = trap_range_register((uintptr_t)m->code_base,
                                         (uintptr_t)m->code_base + m->code_map_size,
                                         TRAP_RANGE_CODE);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "emit/inspect.h"
+#include "kiln/aot_format.h"
 #include "kiln_compiler.h"
 #ifdef KILN_HAVE_SIGNING
 #include "kilnc_sign.h"
@@ -68,13 +69,15 @@ static void usage(FILE *out)
             "                          replaced by .aot, .o, .ll or .s; '-' = stdout)\n"
             "  --format=FORMAT         aot (default), object, llvm-ir or asm\n"
             "  --target=TRIPLE         target triple (default: the host, %s);\n"
-            "                          --target=help lists them\n"
+            "                          --target=help or --list-targets lists them\n"
             "  --cpu=NAME              target CPU, or 'host' (this machine's CPU and\n"
-            "                          features; the default when compiling for the\n"
-            "                          host, else 'generic'); --cpu=help lists them\n"
+            "                          features; the default without --target, else the\n"
+            "                          target's baseline CPU); --cpu=help lists them\n"
             "  --cpu-features=LIST     features to add or remove, such as +avx2,-sse4a;\n"
             "                          --cpu-features=help lists them and how the\n"
             "                          runtime detects each\n"
+            "  --list-targets          list the supported targets with their baseline CPU,\n"
+            "                          features and bounds-check mode, and exit\n"
             "  --opt-level=N, -ON      optimisation level 0..3 (default 3)\n"
             "  --size-level=N          optimise for size: 0 no (default), 1 -Os, 2 -Oz\n"
             "  -Os, -Oz                optimise for size (level 2 with size level 1, 2)\n"
@@ -102,6 +105,16 @@ static void usage(FILE *out)
             "  --help                  show this help and exit\n"
             "  --version               show the compiler and LLVM versions and exit\n",
             kilnc_host_triple());
+}
+
+static void list_targets(void)
+{
+    printf("%-26s %-14s %-8s %s\n", "target", "baseline cpu", "bounds", "baseline features");
+    kilnc_target_info t;
+    for (size_t i = 0; kilnc_target_get(i, &t); i++)
+        printf("%-26s %-14s %-8s %s\n", t.triple, t.cpu,
+               t.bounds_checks == KILN_BOUNDS_EXPLICIT ? "explicit" : "guard",
+               t.cpu_features[0] != '\0' ? t.cpu_features : "(none)");
 }
 
 static bool read_file(const char *path, uint8_t **out, size_t *out_size)
@@ -367,6 +380,10 @@ int main(int argc, char **argv)
         if (strcmp(arg, "--xip") == 0) {
             options.xip = 1;
             continue;
+        }
+        if (strcmp(arg, "--list-targets") == 0) {
+            list_targets();
+            return 0;
         }
         if (strcmp(arg, "--version") == 0) {
             printf("%s\n", kilnc_version());

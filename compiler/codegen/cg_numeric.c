@@ -46,6 +46,14 @@ static void unary_intrinsic(cg_func *fn, const char *name)
     cg_push(fn, cg_call_intrinsic(fn, name, &t, 1, &a, 1));
 }
 
+/* ceil, floor, trunc, nearest (see cg_config.quiet_rounding_nans). */
+static void rounding(cg_func *fn, const char *name)
+{
+    unary_intrinsic(fn, name);
+    if (fn->cgm->config.quiet_rounding_nans)
+        cg_push(fn, cg_fp_quiet(fn, cg_pop(fn)));
+}
+
 static void binary_intrinsic(cg_func *fn, const char *name)
 {
     LLVMValueRef args[2];
@@ -320,19 +328,19 @@ kiln_status cg_emit_numeric(cg_func *fn, const wasm_instr *in)
         return KILN_OK;
     case WASM_OP_F32_CEIL:
     case WASM_OP_F64_CEIL:
-        unary_intrinsic(fn, "llvm.ceil");
+        rounding(fn, "llvm.ceil");
         return KILN_OK;
     case WASM_OP_F32_FLOOR:
     case WASM_OP_F64_FLOOR:
-        unary_intrinsic(fn, "llvm.floor");
+        rounding(fn, "llvm.floor");
         return KILN_OK;
     case WASM_OP_F32_TRUNC:
     case WASM_OP_F64_TRUNC:
-        unary_intrinsic(fn, "llvm.trunc");
+        rounding(fn, "llvm.trunc");
         return KILN_OK;
     case WASM_OP_F32_NEAREST:
     case WASM_OP_F64_NEAREST:
-        unary_intrinsic(fn, "llvm.roundeven");
+        rounding(fn, "llvm.roundeven");
         return KILN_OK;
     case WASM_OP_F32_SQRT:
     case WASM_OP_F64_SQRT:

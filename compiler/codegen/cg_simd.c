@@ -356,6 +356,13 @@ static void unary_intrinsic(cg_func *fn, simd_shape s, const char *name)
     push_v128(fn, call1(fn, name, pop_as(fn, s)));
 }
 
+/* ceil, floor, trunc, nearest (see cg_config.quiet_rounding_nans). */
+static void rounding(cg_func *fn, simd_shape s, const char *name)
+{
+    LLVMValueRef r = call1(fn, name, pop_as(fn, s));
+    push_v128(fn, fn->cgm->config.quiet_rounding_nans ? cg_fp_quiet(fn, r) : r);
+}
+
 static void icompare(cg_func *fn, simd_shape s, LLVMIntPredicate pred)
 {
     LLVMValueRef b = pop_as(fn, s), a = pop_as(fn, s);
@@ -1251,28 +1258,28 @@ static bool emit_float(cg_func *fn, wasm_op op)
         unary_intrinsic(fn, S_F64X2, "llvm.sqrt");
         return true;
     case WASM_OP_F32X4_CEIL:
-        unary_intrinsic(fn, S_F32X4, "llvm.ceil");
+        rounding(fn, S_F32X4, "llvm.ceil");
         return true;
     case WASM_OP_F64X2_CEIL:
-        unary_intrinsic(fn, S_F64X2, "llvm.ceil");
+        rounding(fn, S_F64X2, "llvm.ceil");
         return true;
     case WASM_OP_F32X4_FLOOR:
-        unary_intrinsic(fn, S_F32X4, "llvm.floor");
+        rounding(fn, S_F32X4, "llvm.floor");
         return true;
     case WASM_OP_F64X2_FLOOR:
-        unary_intrinsic(fn, S_F64X2, "llvm.floor");
+        rounding(fn, S_F64X2, "llvm.floor");
         return true;
     case WASM_OP_F32X4_TRUNC:
-        unary_intrinsic(fn, S_F32X4, "llvm.trunc");
+        rounding(fn, S_F32X4, "llvm.trunc");
         return true;
     case WASM_OP_F64X2_TRUNC:
-        unary_intrinsic(fn, S_F64X2, "llvm.trunc");
+        rounding(fn, S_F64X2, "llvm.trunc");
         return true;
     case WASM_OP_F32X4_NEAREST:
-        unary_intrinsic(fn, S_F32X4, "llvm.roundeven");
+        rounding(fn, S_F32X4, "llvm.roundeven");
         return true;
     case WASM_OP_F64X2_NEAREST:
-        unary_intrinsic(fn, S_F64X2, "llvm.roundeven");
+        rounding(fn, S_F64X2, "llvm.roundeven");
         return true;
     case WASM_OP_F32X4_ADD:
         fbinop(fn, S_F32X4, CG_FP_ADD);

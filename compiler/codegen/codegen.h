@@ -23,6 +23,10 @@ typedef struct cg_config {
     unsigned pointer_width;    /* bytes: 4 or 8 */
     kiln_bounds_mode bounds;   /* how memory accesses are checked */
     unsigned opt_level;        /* 0..3, to pick attributes only */
+    /* The target's ceil/floor/trunc/nearest return a signalling NaN input
+     * unchanged (riscv64 without Zfa rounds in integer registers and
+     * passes NaNs through): their results are quietened, as wasm wants. */
+    bool quiet_rounding_nans;
     /* Partitioned compilation (several LLVM modules, one object each,
      * linked into one image): this module defines the functions of index
      * [first_func, end_func) only, every function has external (hidden)

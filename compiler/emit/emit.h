@@ -21,8 +21,28 @@
 #include "image.h"
 #include "kiln/aot_format.h"
 #include "kiln_compiler.h"
+#include "kiln_cpu.h"
 
 /* ---- target machine (emit/target.c) -------------------------------------- */
+
+/* One target kiln supports (a row of target.c's table, static storage). */
+typedef struct emit_target_spec {
+    const char *triple;        /* as users write it: "aarch64-linux-gnu" */
+    const char *description;   /* one line, for --target=help */
+    kiln_arch arch;            /* the triples it stands for */
+    const char *cpu;           /* baseline CPU (LLVM name) */
+    const char *features;      /* baseline features, LLVM syntax */
+    const char *abi;           /* LLVM "target-abi" module flag, NULL: default */
+    unsigned pointer_width;    /* bytes */
+    kiln_bounds_mode bounds;   /* default bounds-check mode */
+    unsigned max_page_size;    /* largest page size of the target's OS (bytes;
+                                  aarch64 Linux kernels use 4, 16 or 64 KiB) */
+    bool quiet_rounding_nans;  /* see cg_config (codegen.h) */
+} emit_target_spec;
+
+size_t emit_target_spec_count(void);
+/* Row index (0 ..count-1), NULL past the end. */
+const emit_target_spec *emit_target_spec_at(size_t index);
 
 typedef struct emit_target {
     LLVMTargetMachineRef machine; /* owned */
@@ -33,6 +53,8 @@ typedef struct emit_target {
     unsigned pointer_width;       /* bytes, from the data layout: 4 or 8 */
     unsigned max_page_size;       /* largest page size an OS of the target may
                                      use (the image's file alignment) */
+    const char *abi;              /* target-abi module flag or NULL (static) */
+    bool quiet_rounding_nans;     /* from the spec */
     kiln_bounds_mode bounds;      /* option, or the target's default */
     bool xip;                     /* execute in place (KILN_AOT_FLAG_XIP) */
     unsigned opt_level;           /* 0..3 */
@@ -44,8 +66,9 @@ void emit_targets_init(void);
 
 /*
  * Creates the target machine the options describe (defaults: the host).
- * KILN_ERR_ARGUMENT for an unknown triple, CPU or CPU feature, or an
- * option out of range, with LLVM's own words where it has any.
+ * KILN_ERR_ARGUMENT for a triple kiln does not support (the message lists
+ * the supported ones), an unknown CPU or CPU feature, or an option out of
+ * range, with LLVM's own words where it has any.
  */
 kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
                             kiln_error *err);

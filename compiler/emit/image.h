@@ -106,14 +106,32 @@ const emit_symbol *emit_image_find(const emit_image *image, const char *name);
 
 /* ---- per-architecture relocation tables (emit/reloc_<arch>.c) -------------- */
 
-/* What a relocation type means, independent of the architecture. */
+/*
+ * What a relocation type means, independent of the architecture. S is the
+ * target's image offset (or its GOT slot's, for the GOT kinds), A the
+ * addend, P the field's image offset. Page(x) = x & ~0xFFF: the loader maps
+ * images on a page boundary (at least 4 KiB), so page numbers and low 12
+ * bits of image offsets are those of the run-time addresses.
+ */
 typedef enum emit_reloc_action {
-    EMIT_RA_IGNORE,    /* no effect (R_*_NONE) */
+    EMIT_RA_IGNORE,    /* no effect (R_*_NONE, riscv RELAX/ALIGN marks) */
     EMIT_RA_PCREL,     /* S + A - P into a field; resolved inside the image */
     EMIT_RA_CALL,      /* a call: like PCREL; to an external symbol it goes
                           through the symbol's stub */
     EMIT_RA_GOT_PCREL, /* GOT slot of S + A - P */
-    EMIT_RA_ABS,       /* S + A: absolute, left to the loader */
+    EMIT_RA_ABS,       /* S + A: absolute data field, left to the loader */
+    EMIT_RA_PAGE_PCREL,     /* Page(S + A) - Page(P) (aarch64 ADRP) */
+    EMIT_RA_GOT_PAGE_PCREL, /* Page(GOT slot of S) - Page(P) */
+    EMIT_RA_LO12,      /* (S + A) & 0xFFF (aarch64 ADD/LDST *_LO12_NC) */
+    EMIT_RA_GOT_LO12,  /* (GOT slot of S) & 0xFFF */
+    EMIT_RA_PCREL_LO,  /* riscv PCREL_LO12_*: S names the instruction of a
+                          PCREL_HI20/GOT_HI20 relocation in the same section;
+                          the value is that relocation's S + A - P */
+    EMIT_RA_ABS_CODE,  /* S + A in an instruction (riscv HI20/LO12): only an
+                          absolute symbol can be resolved at build time */
+    EMIT_RA_ADD,       /* field += S + A; must pair with a SUB at the same
+                          offset (riscv label differences) */
+    EMIT_RA_SUB,       /* field -= S + A; after its ADD */
     EMIT_RA_REFUSE     /* known type the image cannot hold (named in the
                           error message) */
 } emit_reloc_action;
@@ -123,6 +141,8 @@ typedef struct emit_reloc_type {
     const char *name;         /* "R_X86_64_PLT32" */
     emit_reloc_action action;
     uint8_t width;            /* bytes of the patched field */
+    uint8_t encoding;         /* how the value goes in: the arch file's own
+                                 numbering (0: a plain little-endian field) */
 } emit_reloc_type;
 
 typedef struct emit_reloc_arch {
@@ -138,8 +158,10 @@ typedef struct emit_reloc_arch {
      * (instruction immediates included); NULL: a little-endian integer of
      * the type's width. */
     int64_t (*read_addend)(const uint8_t *p, const emit_reloc_type *type);
-    /* Writes a resolved PC-relative value into the field at p; false when
-     * it does not fit the field. */
+    /* Writes a resolved value (what the type's action computes) into the
+     * field at p, merging it into the instruction where the type is
+     * encoded in one; false when it does not fit the field or breaks its
+     * alignment. */
     bool (*write_pcrel)(uint8_t *p, const emit_reloc_type *type, int64_t value);
     /* Call stubs: stub_size bytes (a power of two) at image offset `stub`
      * that jump to the address held in the GOT slot at image offset `slot`. */
@@ -148,6 +170,8 @@ typedef struct emit_reloc_arch {
     /* XIP stubs: a jump through entry `index` of the libcall table the
      * code's context register holds; NULL where XIP is not supported. */
     void (*write_table_stub)(uint8_t *p, uint32_t index);
+    /* Smallest image_align: 4096 where code addresses data by page. */
+    uint32_t min_image_align;
 } emit_reloc_arch;
 
 extern const emit_reloc_arch emit_reloc_x86_64;
@@ -163,5 +187,7 @@ int64_t emit_thumb_branch19_get(const uint8_t *p);
 bool emit_thumb_branch19_set(uint8_t *p, int64_t offset);
 uint32_t emit_thumb_mov16_get(const uint8_t *p);
 void emit_thumb_mov16_set(uint8_t *p, uint32_t imm16);
+extern const emit_reloc_arch emit_reloc_aarch64;
+extern const emit_reloc_arch emit_reloc_riscv64;
 
 #endif /* KILN_EMIT_IMAGE_H */

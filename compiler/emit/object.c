@@ -139,12 +139,18 @@ static bool section_skipped(const elf_section *s)
            s->type == SHT_GROUP || s->type == SHT_NOTE;
 }
 
-static const emit_reloc_arch *arch_for(uint16_t machine)
+/* The relocation table for an object's machine and class; NULL when kiln
+ * has none (32-bit riscv, say). */
+static const emit_reloc_arch *arch_for(uint16_t machine, bool is64)
 {
-    if (machine == emit_reloc_x86_64.elf_machine)
-        return &emit_reloc_x86_64;
-    if (machine == emit_reloc_arm.elf_machine)
-        return &emit_reloc_arm;
+    static const struct {
+        const emit_reloc_arch *arch;
+        bool is64;
+    } archs[] = {{&emit_reloc_x86_64, true}, {&emit_reloc_aarch64, true},
+                 {&emit_reloc_riscv64, true}, {&emit_reloc_arm, false}};
+    for (size_t i = 0; i < sizeof archs / sizeof archs[0]; i++)
+        if (archs[i].arch->elf_machine == machine && archs[i].is64 == is64)
+            return archs[i].arch;
     return NULL;
 }
 
@@ -240,7 +246,8 @@ static kiln_status layout_image(image_builder *b, kiln_error *err)
         if (st != KILN_OK)
             return st;
     }
-    uint64_t align = b->slot_size;
+    uint64_t align = b->slot_size > b->arch->min_image_align ? b->slot_size
+                                                             : b->arch->min_image_align;
     uint64_t exec_end = place_stubs(b, place_sections(b, true, 0, &align));
     uint64_t ro_end = place_sections(b, false, exec_end, &align);
     uint64_t got_start = align_up(ro_end, b->slot_size);
@@ -488,10 +495,18 @@ static got_slot *find_got(const image_builder *b, const sym_target *t)
     return NULL;
 }
 
-/* What every relocation pass does with one relocation of `object`, whose
- * field lies in section `target`. */
-typedef kiln_status (*reloc_visit)(image_builder *b, uint32_t object, const elf_section *target,
-                                   const elf_reloc *r, kiln_error *err);
+/* One relocation of `object`: entry `index` of relocation section `rels`,
+ * whose field lies in section `target`. */
+typedef struct reloc_site {
+    uint32_t object;
+    const elf_section *target;
+    const elf_section *rels;
+    uint64_t index;
+} reloc_site;
+
+/* What every relocation pass does with one relocation. */
+typedef kiln_status (*reloc_visit)(image_builder *b, const reloc_site *site, const elf_reloc *r,
+                                   kiln_error *err);
 
 /* Visits every relocation of every image section, object by object, in
  * section order; relocations of skipped sections (.eh_frame) are ignored. */
@@ -511,7 +526,8 @@ static kiln_status for_each_reloc(image_builder *b, reloc_visit visit, kiln_erro
             for (uint64_t k = 0; k < n; k++) {
                 elf_reloc r;
                 elf_read_reloc(elf, rs, k, &r);
-                kiln_status st = visit(b, o, &elf->sections[rs->info], &r, err);
+                reloc_site site = {o, &elf->sections[rs->info], rs, k};
+                kiln_status st = visit(b, &site, &r, err);
                 if (st != KILN_OK)
                     return st;
             }
@@ -522,26 +538,31 @@ static kiln_status for_each_reloc(image_builder *b, reloc_visit visit, kiln_erro
 
 static const char *target_name(const image_builder *b, const sym_target *t);
 
+static bool is_got_action(emit_reloc_action a)
+{
+    return a == EMIT_RA_GOT_PCREL || a == EMIT_RA_GOT_PAGE_PCREL || a == EMIT_RA_GOT_LO12;
+}
+
 /* First pass, before the layout: one GOT slot per target referenced
  * GOT-relatively or called while external, and a stub for the latter. */
-static kiln_status collect_got(image_builder *b, uint32_t object, const elf_section *target,
-                               const elf_reloc *r, kiln_error *err)
+static kiln_status collect_got(image_builder *b, const reloc_site *site, const elf_reloc *r,
+                               kiln_error *err)
 {
     const emit_reloc_type *t = find_type(b->arch, r->type);
-    if (t == NULL || (t->action != EMIT_RA_GOT_PCREL && t->action != EMIT_RA_CALL))
+    if (t == NULL || (!is_got_action(t->action) && t->action != EMIT_RA_CALL))
         return KILN_OK;
     sym_target to;
-    kiln_status st = resolve_symbol(b, object, r->symbol, &to, err);
+    kiln_status st = resolve_symbol(b, site->object, r->symbol, &to, err);
     if (st != KILN_OK)
         return st;
     bool call = t->action == EMIT_RA_CALL && to.external != NULL;
-    if (t->action != EMIT_RA_GOT_PCREL && !call)
+    if (!is_got_action(t->action) && !call)
         return KILN_OK;
     if (b->xip && !call)
         return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
                               "--xip: relocation at %s+0x%llx: %s needs a GOT slot for '%s', "
                               "which the loader would have to write",
-                              target->name, (unsigned long long)r->offset, t->name,
+                              site->target->name, (unsigned long long)r->offset, t->name,
                               target_name(b, &to));
     got_slot *slot = find_got(b, &to);
     if (slot == NULL) {
@@ -671,16 +692,131 @@ static kiln_status out_of_range(const image_builder *b, const emit_reloc_type *t
     int64_t distance = value & ~(int64_t)b->arch->code_entry_bit;
     return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
                           "%s: %s to '%s': %s is %lld bytes away, beyond what the %s field "
-                          "can reach (code image too large for direct %s branches)",
+                          "can reach or not aligned for it (code image too large for direct "
+                          "%s branches)",
                           where, t->name, symbol, what, (long long)distance, t->name,
                           b->arch->name);
 }
 
+/* The image offset a GOT reference resolves to (collect_got gave every
+ * GOT reference a slot). */
+static uint64_t got_offset(const image_builder *b, const sym_target *to)
+{
+    const got_slot *g = find_got(b, to);
+    return g != NULL ? g->image_offset : 0;
+}
+
+/* Where an in-image reference points (S + A as an image offset); refuses
+ * external and absolute symbols, which only ABS fields and calls take. */
+static kiln_status image_target(const emit_reloc_type *t, const sym_place *s, int64_t addend,
+                                const char *where, uint64_t *out, kiln_error *err)
+{
+    if (s->external != NULL)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "%s: %s to external symbol '%s' cannot be relocated by the "
+                              "loader",
+                              where, t->name, s->external);
+    if (s->absolute)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "%s: %s to an absolute symbol", where, t->name);
+    *out = s->value + (uint64_t)addend;
+    return KILN_OK;
+}
+
+/*
+ * riscv PCREL_LO12_*: the symbol is a label on the instruction that carries
+ * the matching PCREL_HI20 (or GOT_HI20); the low part is that relocation's
+ * S + A - P. Looks it up among the relocations of the label's section.
+ */
+static kiln_status paired_hi_value(image_builder *b, uint32_t object, uint32_t symbol,
+                                   const char *where, int64_t *out, kiln_error *err)
+{
+    const elf_file *elf = &b->objects[object];
+    if (symbol == 0 || symbol >= elf->symbol_count)
+        return elf_bad_object(err, "PCREL_LO12 relocation without its HI20 label");
+    const elf_symbol *label = &elf->symbols[symbol];
+    if (label->shndx == SHN_UNDEF || label->shndx >= elf->section_count)
+        return elf_bad_object(err, "PCREL_LO12 label outside the object's sections");
+    const elf_section *sec = &elf->sections[label->shndx];
+    for (uint32_t i = 0; i < elf->section_count; i++) {
+        const elf_section *rs = &elf->sections[i];
+        if ((rs->type != SHT_RELA && rs->type != SHT_REL) || rs->info != label->shndx)
+            continue;
+        uint64_t n = elf_reloc_count(elf, rs);
+        for (uint64_t k = 0; k < n; k++) {
+            elf_reloc hi;
+            elf_read_reloc(elf, rs, k, &hi);
+            const emit_reloc_type *t = find_type(b->arch, hi.type);
+            if (hi.offset != label->value || t == NULL ||
+                (t->action != EMIT_RA_PCREL && t->action != EMIT_RA_GOT_PCREL))
+                continue;
+            sym_target to;
+            sym_place s;
+            kiln_status st = resolve_symbol(b, object, hi.symbol, &to, err);
+            if (st == KILN_OK)
+                st = place_target(b, &to, where, &s, err);
+            if (st != KILN_OK)
+                return st;
+            uint64_t target = 0;
+            if (t->action == EMIT_RA_GOT_PCREL)
+                target = got_offset(b, &to) + (uint64_t)hi.addend;
+            else if ((st = image_target(t, &s, hi.addend, where, &target, err)) != KILN_OK)
+                return st;
+            *out = pcrel_value(target, 0, sec->image_offset + hi.offset);
+            return KILN_OK;
+        }
+    }
+    return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
+                          "%s: PCREL_LO12 label '%s' has no PCREL_HI20/GOT_HI20 relocation",
+                          where, label->name);
+}
+
+/* An ADD must be followed, a SUB preceded, by its partner at the same
+ * offset: only the pair's difference is independent of the load address. */
+static bool paired_add_sub(const image_builder *b, const reloc_site *site, const elf_reloc *r,
+                           emit_reloc_action action)
+{
+    const elf_file *elf = &b->objects[site->object];
+    uint64_t n = elf_reloc_count(elf, site->rels);
+    uint64_t other;
+    if (action == EMIT_RA_ADD) {
+        if (site->index + 1 >= n)
+            return false;
+        other = site->index + 1;
+    } else {
+        if (site->index == 0)
+            return false;
+        other = site->index - 1;
+    }
+    elf_reloc partner;
+    elf_read_reloc(elf, site->rels, other, &partner);
+    const emit_reloc_type *t = find_type(b->arch, partner.type);
+    return partner.offset == r->offset && t != NULL &&
+           t->action == (action == EMIT_RA_ADD ? EMIT_RA_SUB : EMIT_RA_ADD);
+}
+
+/* field +=/-= value, little-endian, in the type's width. */
+static void add_to_field(uint8_t *field, unsigned width, uint64_t value)
+{
+    switch (width) {
+    case 8: kiln_write_u64le(field, kiln_read_u64le(field) + value); break;
+    case 4: kiln_write_u32le(field, (uint32_t)(kiln_read_u32le(field) + value)); break;
+    case 2: {
+        uint16_t v = (uint16_t)(kiln_read_u16le(field) + value);
+        field[0] = (uint8_t)v;
+        field[1] = (uint8_t)(v >> 8);
+        break;
+    }
+    default: field[0] = (uint8_t)(field[0] + value); break;
+    }
+}
+
 /* Second pass, after the layout: writes what is known now, records the rest. */
-static kiln_status apply_one(image_builder *b, uint32_t object, const elf_section *target,
-                             const elf_reloc *r, kiln_error *err)
+static kiln_status apply_one(image_builder *b, const reloc_site *site, const elf_reloc *r,
+                             kiln_error *err)
 {
     emit_image *img = b->image;
+    const elf_section *target = site->target;
     char where[160];
     snprintf(where, sizeof where, "relocation at %s+0x%llx", target->name,
              (unsigned long long)r->offset);
@@ -703,44 +839,75 @@ static kiln_status apply_one(image_builder *b, uint32_t object, const elf_sectio
 
     sym_target to;
     sym_place s;
-    kiln_status st = resolve_symbol(b, object, r->symbol, &to, err);
-    if (st == KILN_OK)
+    kiln_status st = resolve_symbol(b, site->object, r->symbol, &to, err);
+    if (st == KILN_OK && t->action != EMIT_RA_PCREL_LO)
         st = place_target(b, &to, where, &s, err);
     if (st != KILN_OK)
         return st;
 
+    int64_t value = 0;
+    uint64_t at = 0;
     switch (t->action) {
     case EMIT_RA_PCREL:
     case EMIT_RA_CALL:
-        if (s.external != NULL) {
+        if (s.external != NULL && t->action == EMIT_RA_CALL) {
             /* collect_got gave every called external target a stub. */
             const got_slot *slot = find_got(b, &to);
-            if (t->action != EMIT_RA_CALL || slot == NULL || !slot->called)
-                return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                                      "%s: %s to external symbol '%s' cannot be relocated "
-                                      "by the loader",
-                                      where, t->name, s.external);
+            if (slot == NULL || !slot->called)
+                return elf_bad_object(err, "external call without its stub");
             uint64_t stub = slot->stub_offset + (uint64_t)b->arch->code_entry_bit;
             if (!b->arch->write_pcrel(field, t, pcrel_value(stub, addend, p_img)))
                 return out_of_range(b, t, where, s.external, "its call stub",
                                     pcrel_value(stub, addend, p_img), err);
             return KILN_OK;
         }
-        if (s.absolute)
+        if ((st = image_target(t, &s, addend, where, &at, err)) != KILN_OK)
+            return st;
+        value = pcrel_value(at, 0, p_img);
+        break;
+    case EMIT_RA_GOT_PCREL:
+        value = pcrel_value(got_offset(b, &to), addend, p_img);
+        break;
+    case EMIT_RA_PAGE_PCREL:
+        if ((st = image_target(t, &s, addend, where, &at, err)) != KILN_OK)
+            return st;
+        value = (int64_t)((at & ~(uint64_t)0xFFF) - (p_img & ~(uint64_t)0xFFF));
+        break;
+    case EMIT_RA_GOT_PAGE_PCREL:
+        at = got_offset(b, &to) + (uint64_t)addend;
+        value = (int64_t)((at & ~(uint64_t)0xFFF) - (p_img & ~(uint64_t)0xFFF));
+        break;
+    case EMIT_RA_LO12:
+        if ((st = image_target(t, &s, addend, where, &at, err)) != KILN_OK)
+            return st;
+        value = (int64_t)(at & 0xFFF);
+        break;
+    case EMIT_RA_GOT_LO12:
+        value = (int64_t)((got_offset(b, &to) + (uint64_t)addend) & 0xFFF);
+        break;
+    case EMIT_RA_PCREL_LO:
+        if ((st = paired_hi_value(b, site->object, r->symbol, where, &value, err)) != KILN_OK)
+            return st;
+        break;
+    case EMIT_RA_ABS_CODE:
+        if (!s.absolute)
             return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                                  "%s: %s to an absolute symbol", where, t->name);
-        if (!b->arch->write_pcrel(field, t, pcrel_value(s.value, addend, p_img)))
-            return out_of_range(b, t, where, target_name(b, &to), "its target",
-                                pcrel_value(s.value, addend, p_img), err);
+                                  "%s: %s needs the load address in an instruction, and the "
+                                  "loader never patches code (position-independent code "
+                                  "does not use it)",
+                                  where, t->name);
+        value = (int64_t)(s.value + (uint64_t)addend);
+        break;
+    case EMIT_RA_ADD:
+    case EMIT_RA_SUB:
+        if (!paired_add_sub(b, site, r, t->action))
+            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                  "%s: %s without its %s partner at the same offset", where,
+                                  t->name, t->action == EMIT_RA_ADD ? "SUB" : "ADD");
+        if ((st = image_target(t, &s, addend, where, &at, err)) != KILN_OK)
+            return st;
+        add_to_field(field, t->width, t->action == EMIT_RA_ADD ? at : (uint64_t)0 - at);
         return KILN_OK;
-    case EMIT_RA_GOT_PCREL: {
-        const got_slot *g = find_got(b, &to); /* collect_got saw every GOT reference */
-        uint32_t slot = g != NULL ? g->image_offset : 0;
-        if (!b->arch->write_pcrel(field, t, pcrel_value(slot, addend, p_img)))
-            return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
-                                  "%s: GOT slot out of range", where);
-        return KILN_OK;
-    }
     case EMIT_RA_ABS: {
         kiln_reloc_kind kind = t->width == 8 ? KILN_RELOC_ABS64 : KILN_RELOC_ABS32;
         if (t->width != 8 && t->width != 4)
@@ -765,8 +932,12 @@ static kiln_status apply_one(image_builder *b, uint32_t object, const elf_sectio
     }
     case EMIT_RA_IGNORE:
     case EMIT_RA_REFUSE:
-        break;
+        return KILN_OK;
     }
+    if (!b->arch->write_pcrel(field, t, value))
+        return out_of_range(b, t, where, t->action == EMIT_RA_PCREL_LO ? "(its HI20)"
+                                                                        : target_name(b, &to),
+                            "its target", value, err);
     return KILN_OK;
 }
 
@@ -894,7 +1065,7 @@ static kiln_status open_objects(image_builder *b, const uint8_t *const *objects,
             return kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
                                   "object %u is for another architecture than object 0", o);
     }
-    b->arch = arch_for(b->objects[0].machine);
+    b->arch = arch_for(b->objects[0].machine, b->objects[0].is64);
     if (b->arch == NULL)
         return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
                               "kiln containers for %s are not supported yet (no relocation "

@@ -8,6 +8,7 @@
  * pass runs; passes that query the layout must not see a default one.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <llvm-c/Error.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -30,6 +31,13 @@ kiln_status emit_optimize(LLVMModuleRef module, const emit_target *target,
 
     LLVMSetTarget(module, target->triple);
     LLVMSetModuleDataLayout(module, target->layout);
+    if (target->abi != NULL && LLVMGetModuleFlag(module, "target-abi", 10) == NULL) {
+        /* riscv64: the lp64d calling convention (doubles in FP registers),
+         * as the runtime and the libcalls it binds were built for. */
+        LLVMMetadataRef abi = LLVMMDStringInContext2(LLVMGetModuleContext(module), target->abi,
+                                                     strlen(target->abi));
+        LLVMAddModuleFlag(module, LLVMModuleFlagBehaviorError, "target-abi", 10, abi);
+    }
 
     LLVMPassBuilderOptionsRef options = LLVMCreatePassBuilderOptions();
     /* Loop vectorisation and unrolling follow the level, as clang does. */

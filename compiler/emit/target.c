@@ -6,9 +6,12 @@
  * - Code is always position independent (LLVMRelocPIC) with the small code
  *   model: the image moves as one piece and reaches its read-only data
  *   PC-relatively.
- * - "The host" means the same architecture and operating system as LLVM's
- *   default triple; only then do the CPU and feature defaults come from the
- *   machine we run on, so a cross compile never inherits host features.
+ * - kiln knows a fixed list of targets (target_specs below), each with a
+ *   documented baseline CPU and feature set: with --target and no --cpu the
+ *   code is for that baseline, never for the build machine. Only without
+ *   --target (or with --cpu=host, for a target of this machine's
+ *   architecture and OS) do the CPU and features come from the machine we
+ *   run on.
  * - LLVM-C has no way to ask whether a CPU or feature name is known: LLVM
  *   only prints "'x' is not a recognized processor/feature" on stderr while
  *   it builds the subtarget, and carries on with a generic one. We capture
@@ -183,34 +186,70 @@ static kiln_status create_machine_checked(LLVMTargetRef target, const char *trip
     return KILN_OK;
 }
 
-/* The targets kiln knows, in --target=help order. */
-static const struct {
-    const char *triple;
-    const char *description;
-} known_targets[] = {
-    {"x86_64-linux-gnu", "x86-64 Linux"},
-    {"aarch64-linux-gnu", "64-bit Arm Linux"},
-    {"riscv64-linux-gnu", "RISC-V 64-bit Linux (rv64gc, lp64d)"},
-    {"armv7-linux-gnueabihf", "32-bit Arm Linux, hard float"},
+/*
+ * The targets kiln knows, in --target=help / --list-targets order; a
+ * triple belongs to the row of its architecture (kiln_arch_from_triple).
+ * Baselines: x86-64: the original AMD64 (SSE2); aarch64: ARMv8.0-A with
+ * NEON, which every 64-bit Arm Linux board has (Raspberry Pi 3/4 lack the
+ * crypto extension, so no cortex-a53 set); riscv64: RV64GC with the lp64d
+ * ABI (the Debian/Fedora/Ubuntu port baseline), linker relaxation off (kiln
+ * links the image itself and shrinks no code); armv7: the armhf baseline,
+ * VFPv3-D16 without NEON (LLVM's generic armv7-a assumes 32 D registers),
+ * always Thumb-2 (below).
+ */
+static const emit_target_spec target_specs[] = {
+    {"x86_64-linux-gnu", "x86-64 Linux", KILN_ARCH_X86_64, "x86-64", "", NULL, 8,
+     KILN_BOUNDS_GUARD, 4096u, false},
+    {"aarch64-linux-gnu", "64-bit Arm Linux", KILN_ARCH_AARCH64, "generic", "+neon,+fp-armv8",
+     NULL, 8, KILN_BOUNDS_GUARD, 65536u, false},
+    {"riscv64-linux-gnu", "RISC-V 64-bit Linux (rv64gc, lp64d)", KILN_ARCH_RISCV64,
+     "generic-rv64", "+m,+a,+f,+d,+c,+zicsr,+zifencei,-relax", "lp64d", 8, KILN_BOUNDS_GUARD,
+     4096u, true},
+    {"armv7-linux-gnueabihf", "32-bit Arm Linux, hard float", KILN_ARCH_ARM, "generic",
+     "-d32,-neon", NULL, 4, KILN_BOUNDS_EXPLICIT, 4096u, false},
+    {"thumbv7em-none-eabihf", "Cortex-M4/M7/M33 bare metal, hard float (--xip)",
+     KILN_ARCH_ARM, "cortex-m4", "", NULL, 4, KILN_BOUNDS_EXPLICIT, 4096u, false},
 };
+
+size_t emit_target_spec_count(void)
+{
+    return sizeof target_specs / sizeof target_specs[0];
+}
+
+const emit_target_spec *emit_target_spec_at(size_t index)
+{
+    return index < emit_target_spec_count() ? &target_specs[index] : NULL;
+}
+
+/* The row of a normalised triple of architecture arch: the bare-metal
+ * row ("-none" in the triple) or the Linux one. */
+static const emit_target_spec *spec_of(kiln_arch arch, const char *norm)
+{
+    bool bare_metal = strstr(norm, "-none") != NULL;
+    for (size_t i = 0; i < emit_target_spec_count(); i++)
+        if (target_specs[i].arch == arch &&
+            (strstr(target_specs[i].triple, "-none") != NULL) == bare_metal)
+            return &target_specs[i];
+    return NULL;
+}
 
 void kilnc_list_targets(kilnc_list_fn fn, void *user)
 {
-    for (size_t i = 0; i < sizeof known_targets / sizeof known_targets[0]; i++)
-        fn(user, known_targets[i].triple, known_targets[i].description);
+    for (size_t i = 0; i < emit_target_spec_count(); i++)
+        fn(user, target_specs[i].triple, target_specs[i].description);
 }
 
 /* The kiln architecture of a (normalised) triple; KILN_ERR_ARGUMENT naming
  * the valid targets when kiln has none. */
 static kiln_status target_arch(const char *triple, kiln_arch *arch, kiln_error *err)
 {
-    if (kiln_arch_from_triple(triple, strlen(triple), arch))
+    if (kiln_arch_from_triple(triple, strlen(triple), arch) && spec_of(*arch, triple) != NULL)
         return KILN_OK;
     char valid[300] = "";
     size_t used = 0;
-    for (size_t i = 0; i < sizeof known_targets / sizeof known_targets[0]; i++)
+    for (size_t i = 0; i < emit_target_spec_count() && used < sizeof valid; i++)
         used += (size_t)snprintf(valid + used, sizeof valid - used, "%s%s", i ? ", " : "",
-                                 known_targets[i].triple);
+                                 target_specs[i].triple);
     return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
                           "unknown target '%.80s' (kilnc --target=help lists them): valid "
                           "targets are %s",
@@ -307,13 +346,22 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
         goto out;
     }
     bool host = triple_is_host(norm);
+    const emit_target_spec *spec = spec_of(arch, norm);
 
-    /* "host" (the default when compiling for this machine): this machine's
-     * CPU and every feature it reports, then --cpu-features on top. */
+    /* "host" (the default without --target): this machine's CPU and every
+     * feature it reports, then --cpu-features on top. With --target and no
+     * --cpu: the target's baseline CPU and features, then --cpu-features. */
     const char *cpu = options->cpu;
     const char *features = options->cpu_features != NULL ? options->cpu_features : "";
-    if (cpu == NULL)
-        cpu = host ? "host" : "generic";
+    char baseline[512];
+    if (cpu == NULL && host && options->target_triple == NULL) {
+        cpu = "host";
+    } else if (cpu == NULL) {
+        cpu = spec->cpu;
+        snprintf(baseline, sizeof baseline, "%s%s%s", spec->features,
+                 spec->features[0] != '\0' && features[0] != '\0' ? "," : "", features);
+        features = baseline;
+    }
     if (strcmp(cpu, "host") == 0) {
         if (!host) {
             st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
@@ -337,11 +385,12 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
 
     /* 32-bit Arm: kiln's code is Thumb-2 whatever the CPU (reloc_arm.c
      * places Thumb code only; Thumb-2 is denser and every armv7 core runs
-     * it). Without --cpu, Linux gets the armhf baseline: armv7-a with
-     * VFPv3-D16 (LLVM's generic armv7-a assumes 32 D registers), bare
-     * metal (thumbv7em-none-eabihf) a Cortex-M4 with its FPv4-SP FPU. XIP
-     * code keeps r9 for the libcall table (KILN_AOT_FLAG_XIP). */
-    char arm_features[512];
+     * it). Without --cpu the target's baseline applies (target_specs):
+     * Linux gets the armhf baseline, armv7-a with VFPv3-D16 (LLVM's generic
+     * armv7-a assumes 32 D registers), bare metal (thumbv7em-none-eabihf) a
+     * Cortex-M4 with its FPv4-SP FPU. XIP code keeps r9 for the libcall
+     * table (KILN_AOT_FLAG_XIP). */
+    char arm_features[600];
     bool bare_metal = strstr(norm, "-none") != NULL;
     if (options->xip && arch != KILN_ARCH_ARM) {
         st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
@@ -361,10 +410,7 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
         goto out;
     }
     if (arch == KILN_ARCH_ARM) {
-        if (options->cpu == NULL && bare_metal)
-            cpu = "cortex-m4";
-        snprintf(arm_features, sizeof arm_features, "%s%s%s+thumb-mode%s%s",
-                 options->cpu == NULL && !bare_metal ? "-d32," : "", features,
+        snprintf(arm_features, sizeof arm_features, "%s%s+thumb-mode%s%s", features,
                  features[0] != '\0' ? "," : "", bare_metal ? "" : ",-neon",
                  options->xip ? ",+reserve-r9" : "");
         features = arm_features;
@@ -406,10 +452,9 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
                             norm, t->pointer_width);
         goto out;
     }
-    /* aarch64 Linux kernels may run with 4, 16 or 64 KiB pages. */
-    t->max_page_size = strncmp(norm, "aarch64", 7) == 0 || strncmp(norm, "arm64", 5) == 0
-                           ? 65536u
-                           : 4096u;
+    t->max_page_size = spec->max_page_size;
+    t->abi = spec->abi;
+    t->quiet_rounding_nans = spec->quiet_rounding_nans;
     t->opt_level = options->opt_level;
     t->size_level = options->size_level;
     t->xip = options->xip != 0;

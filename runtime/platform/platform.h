@@ -40,6 +40,10 @@ void os_release(void *base, size_t size);
  * RW pages of a reservation zero-fills them on first touch. */
 bool os_protect(void *base, size_t size, os_prot prot);
 
+/* Makes code written to [base, base + size) through data accesses visible
+ * to instruction fetch (a no-op where caches are coherent, as on x86-64). */
+void os_flush_icache(void *base, size_t size);
+
 /* Maps a whole file read-only. On failure returns false and errno_out gets
  * the C errno so the caller can name the cause. An empty file maps as
  * (*base = NULL, *size = 0). */

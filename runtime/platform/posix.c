@@ -78,6 +78,12 @@ bool os_protect(void *base, size_t size, os_prot prot)
     return mprotect(base, size, flags) == 0;
 }
 
+void os_flush_icache(void *base, size_t size)
+{
+    if (base != NULL && size != 0)
+        __builtin___clear_cache((char *)base, (char *)base + size);
+}
+
 bool os_map_file(const char *path, void **base, size_t *size, int *errno_out)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -170,6 +176,8 @@ static void alt_stack_release(void *stack)
     munmap(stack, ALT_STACK_SIZE);
 }
 
+/* The interrupted thread's PC, SP and frame pointer, per architecture
+ * (glibc's mcontext_t). riscv64: __gregs[0] is the pc, x2 sp, x8 s0/fp. */
 static uintptr_t context_pc(const ucontext_t *uc)
 {
 #if defined(__x86_64__)
@@ -178,6 +186,8 @@ static uintptr_t context_pc(const ucontext_t *uc)
     return (uintptr_t)uc->uc_mcontext.pc;
 #elif defined(__arm__)
     return (uintptr_t)uc->uc_mcontext.arm_pc;
+#elif defined(__riscv) && __riscv_xlen == 64
+    return (uintptr_t)uc->uc_mcontext.__gregs[0];
 #else
 #error "kiln: no ucontext program counter accessor for this architecture"
 #endif
@@ -191,6 +201,8 @@ static uintptr_t context_sp(const ucontext_t *uc)
     return (uintptr_t)uc->uc_mcontext.sp;
 #elif defined(__arm__)
     return (uintptr_t)uc->uc_mcontext.arm_sp;
+#elif defined(__riscv) && __riscv_xlen == 64
+    return (uintptr_t)uc->uc_mcontext.__gregs[2];
 #endif
 }
 
@@ -203,6 +215,8 @@ static uintptr_t context_fp(const ucontext_t *uc)
 #elif defined(__arm__)
     /* Thumb-2 code (kiln's, and gcc's for armhf) keeps its frame in r7. */
     return (uintptr_t)uc->uc_mcontext.arm_r7;
+#elif defined(__riscv) && __riscv_xlen == 64
+    return (uintptr_t)uc->uc_mcontext.__gregs[8];
 #endif
 }
 

@@ -57,6 +57,7 @@ typedef struct differences {
 typedef struct spec_file {
     const char *path;  /* the .json */
     char dir[4096];    /* its folder, where the .wasm files are */
+    const char *target;  /* --target=TRIPLE for --compile-to; NULL: the host */
     int opt_level;
     unsigned partitions; /* --partitions=N: kilnc_options.partitions */
     bool verbose;
@@ -180,7 +181,8 @@ static kiln_status load_module(spec_file *f, const char *filename, kiln_module *
     }
     uint8_t *aot = NULL;
     size_t aot_size = 0;
-    kiln_status st = spec_compile(wasm, size, f->opt_level, f->partitions, &aot, &aot_size, err);
+    kiln_status st =
+        spec_compile(wasm, size, f->target, f->opt_level, f->partitions, &aot, &aot_size, err);
     free(wasm);
     if (st != KILN_OK)
         return st;
@@ -214,7 +216,8 @@ static void compile_one(spec_file *f, const char *dir, const char *filename, int
     uint8_t *aot = NULL;
     size_t aot_size = 0;
     kiln_error err = {0};
-    kiln_status st = spec_compile(wasm, size, f->opt_level, f->partitions, &aot, &aot_size, &err);
+    kiln_status st =
+        spec_compile(wasm, size, f->target, f->opt_level, f->partitions, &aot, &aot_size, &err);
     free(wasm);
     bool ok;
     if (st == KILN_OK) {
@@ -818,6 +821,7 @@ int main(int argc, char **argv)
     bool have_diffs = false;
     const char *compile_to = NULL, *aot_dir = NULL;
     int opt_level = 2;
+    const char *target = NULL;
     unsigned partitions = 0;
     bool verbose = false;
     counts total = {0};
@@ -825,6 +829,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strncmp(argv[i], "--opt-level=", 12) == 0) {
             opt_level = atoi(argv[i] + 12);
+            continue;
+        }
+        if (strncmp(argv[i], "--target=", 9) == 0) {
+            target = argv[i] + 9;
             continue;
         }
         if (strncmp(argv[i], "--partitions=", 13) == 0) {
@@ -863,7 +871,8 @@ int main(int argc, char **argv)
                             "DIR (written by kiln-spec --compile-to DIR)\n");
             return 2;
         }
-        spec_file f = {.path = argv[i], .opt_level = opt_level, .partitions = partitions,
+        spec_file f = {.path = argv[i], .target = target, .opt_level = opt_level,
+                       .partitions = partitions,
                        .verbose = verbose,
                        .diffs = have_diffs ? &diffs : NULL, .aot_dir = aot_dir,
                        .compile_to = compile_to};
@@ -881,7 +890,7 @@ int main(int argc, char **argv)
         files++;
     }
     if (files == 0) {
-        fprintf(stderr, "usage: kiln-spec [--opt-level=N] [--partitions=N] [--verbose] "
+        fprintf(stderr, "usage: kiln-spec [--opt-level=N] [--target=TRIPLE] [--partitions=N] [--verbose] "
                         "[--expected-differences=FILE] [--compile-to DIR | --aot-dir DIR] "
                         "FILE.json...\n");
         return 2;

@@ -11,11 +11,13 @@ bool spec_can_compile(void)
     return true;
 }
 
-kiln_status spec_compile(const uint8_t *wasm, size_t size, int opt_level, unsigned partitions,
-                         uint8_t **aot, size_t *aot_size, kiln_error *err)
+kiln_status spec_compile(const uint8_t *wasm, size_t size, const char *target, int opt_level,
+                         unsigned partitions, uint8_t **aot, size_t *aot_size,
+                         kiln_error *err)
 {
     kilnc_options opts;
     kilnc_options_init(&opts);
+    opts.target_triple = target;
     opts.opt_level = (unsigned)opt_level;
     opts.partitions = partitions;
     return kilnc_compile(wasm, size, &opts, aot, aot_size, err);

@@ -16,9 +16,11 @@
 /* Whether this executable can compile .wasm modules. */
 bool spec_can_compile(void);
 
-/* Compiles wasm into a container in *aot (free with spec_compile_free). */
-kiln_status spec_compile(const uint8_t *wasm, size_t size, int opt_level, unsigned partitions,
-                         uint8_t **aot, size_t *aot_size, kiln_error *err);
+/* Compiles wasm into a container in *aot (free with spec_compile_free), for
+ * target (a kilnc --target triple; NULL: the host). */
+kiln_status spec_compile(const uint8_t *wasm, size_t size, const char *target, int opt_level,
+                         unsigned partitions, uint8_t **aot, size_t *aot_size,
+                         kiln_error *err);
 void spec_compile_free(uint8_t *aot);
 
 #endif

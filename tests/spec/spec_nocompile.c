@@ -14,11 +14,13 @@ bool spec_can_compile(void)
     return false;
 }
 
-kiln_status spec_compile(const uint8_t *wasm, size_t size, int opt_level, unsigned partitions,
-                         uint8_t **aot, size_t *aot_size, kiln_error *err)
+kiln_status spec_compile(const uint8_t *wasm, size_t size, const char *target, int opt_level,
+                         unsigned partitions, uint8_t **aot, size_t *aot_size,
+                         kiln_error *err)
 {
     (void)wasm;
     (void)size;
+    (void)target;
     (void)opt_level;
     (void)partitions;
     (void)aot;

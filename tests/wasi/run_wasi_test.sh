@@ -15,6 +15,8 @@
 #                     (same flags as kiln; e.g. tests/wasi/node_runner.sh, to
 #                     check the programs against another WASI runtime)
 #   WASI_CC           wasm compiler (default clang-19), WASI_SYSROOT (/usr)
+#   KILNC_FLAGS       extra kilnc options (tests/cross/run.sh: --target=...;
+#                     KILN is then a script that runs kiln under qemu)
 # Fixture, in WORKDIR/NAME/{native,wasm}/:
 #   outside.txt                     must stay unreachable from the sandbox
 #   box/input.txt, box/sub/inner.txt
@@ -76,7 +78,9 @@ for name in "${names[@]}"; do
   module="$dir/$name.wasm"
   if [ -z "$runner" ]; then
     module="$dir/$name.aot"
-    if ! "$kilnc" --opt-level=2 "$dir/$name.wasm" -o "$module" 2> "$dir/kilnc.err"; then
+    # shellcheck disable=SC2086
+    if ! "$kilnc" --opt-level=2 ${KILNC_FLAGS:-} "$dir/$name.wasm" -o "$module" \
+         2> "$dir/kilnc.err"; then
       fail "$name" "kilnc: $(cat "$dir/kilnc.err")"; continue
     fi
   fi

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -624,6 +625,74 @@ static void test_compile_reports_progress(void **state)
     }
 }
 
+/* A header string of a container: {u32 offset, u32 size} at field_offset. */
+static bool header_string_is(const uint8_t *aot, unsigned field_offset, const char *want)
+{
+    uint32_t off = kiln_read_u32le(aot + field_offset);
+    uint32_t size = kiln_read_u32le(aot + field_offset + 4);
+    return size == strlen(want) && memcmp(aot + off, want, size) == 0;
+}
+
+/* Every listed target compiles with --target alone, for its baseline CPU
+ * and features (never the build machine's); an unknown triple is refused
+ * with the list; --cpu=host needs a target of this machine's architecture. */
+static void test_target_baselines(void **state)
+{
+    (void)state;
+    static const uint8_t empty[] = {0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00};
+    kilnc_target_info info;
+    size_t count = 0;
+    for (size_t i = 0; kilnc_target_get(i, &info); i++, count++) {
+        kilnc_options o;
+        kilnc_options_init(&o);
+        o.target_triple = info.triple;
+        uint8_t *out = NULL;
+        size_t size = 0;
+        kiln_error err;
+        assert_int_equal(kilnc_compile(empty, sizeof empty, &o, &out, &size, &err), KILN_OK);
+        assert_true(header_string_is(out, KILN_AOT_OFF_CPU, info.cpu));
+        /* The header records the complete set: the baseline's +features
+         * are in it and its -features are not. */
+        uint32_t foff = kiln_read_u32le(out + KILN_AOT_OFF_CPU_FEATURES);
+        uint32_t fsize = kiln_read_u32le(out + KILN_AOT_OFF_CPU_FEATURES + 4);
+        char recorded[1024];
+        assert_true(fsize + 3 < sizeof recorded);
+        snprintf(recorded, sizeof recorded, ",%.*s,", (int)fsize, (const char *)out + foff);
+        char base[256];
+        snprintf(base, sizeof base, "%s", info.cpu_features);
+        for (char *f = strtok(base, ","); f != NULL; f = strtok(NULL, ",")) {
+            char item[80];
+            snprintf(item, sizeof item, ",+%s,", f + 1);
+            bool present = strstr(recorded, item) != NULL;
+            if (present != (f[0] == '+'))
+                print_error("%s: %s in %s\n", info.triple, f, recorded);
+            assert_true(present == (f[0] == '+'));
+        }
+        assert_int_equal(out[KILN_AOT_OFF_BOUNDS_CHECKS], info.bounds_checks);
+        assert_int_equal(out[KILN_AOT_OFF_POINTER_WIDTH], info.pointer_width);
+        kilnc_buffer_free(out);
+    }
+    assert_true(count >= 3);
+    assert_false(kilnc_target_get(count, &info));
+
+    kilnc_options o;
+    kilnc_options_init(&o);
+    uint8_t *out = NULL;
+    size_t size = 0;
+    kiln_error err;
+    o.target_triple = "mips-linux-gnu";
+    assert_int_equal(kilnc_compile(empty, sizeof empty, &o, &out, &size, &err),
+                     KILN_ERR_ARGUMENT);
+    assert_non_null(strstr(err.message, "mips"));
+    assert_non_null(strstr(err.message, "aarch64-linux-gnu"));
+    assert_non_null(strstr(err.message, "riscv64-linux-gnu"));
+    o.target_triple = "aarch64-linux-gnu";
+    o.cpu = "host";
+    assert_int_equal(kilnc_compile(empty, sizeof empty, &o, &out, &size, &err),
+                     KILN_ERR_ARGUMENT);
+    assert_non_null(strstr(err.message, "--cpu=host"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -642,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_objects_local_names),
         cmocka_unit_test(test_target_rejects_unknown_cpu),
         cmocka_unit_test(test_compile_reports_progress),
+        cmocka_unit_test(test_target_baselines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,17 @@
+/*
+ * riscv64 Linux: host description (see reloc.h). Relocations are applied by
+ * apply.c: the compiler resolved riscv64's own kinds (HI20/LO12 pairs,
+ * calls, relaxation marks) at build time. CPU features are
+ * common/kiln_cpu_riscv64.c's table, probed by the platform layer
+ * (platform/posix_cpu.c).
+ */
+#if defined(__riscv) && __riscv_xlen == 64
+
+#include "reloc.h"
+
+const char *arch_host_triple(void)
+{
+    return "riscv64-unknown-linux-gnu";
+}
+
+#endif /* riscv64 */

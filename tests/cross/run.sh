@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Cross test: the runtime built for ARCH with Debian's cross compiler, the
+# spec suite (core, as tests/spec runs it, and threads) and the WASI C
+# programs precompiled on this x86-64 host with kilnc --target, run under
+# qemu-user. Prints "SUITE: N passed, N failed" per suite, and the wall time
+# of each step; exits 1 when anything failed.
+#
+# usage: tests/cross/run.sh ARCH [WORKDIR]
+#   ARCH     aarch64 | riscv64
+#   WORKDIR  default: $KILN_BUILD_DIR (or build)/cross-ARCH
+# Environment:
+#   KILN_BUILD_DIR  the host build with kilnc and tests/kiln-spec (default build)
+#   KILN_CROSS_JOBS ninja -j for the cross build (default 2)
+set -uo pipefail
+arch=${1:-}
+case "$arch" in
+  aarch64|riscv64) ;;
+  *) echo "usage: $0 aarch64|riscv64 [WORKDIR]" >&2; exit 2 ;;
+esac
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+host_build=$(cd "${KILN_BUILD_DIR:-$root/build}" && pwd) || exit 2
+work=${2:-$host_build/cross-$arch}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+triple=$arch-linux-gnu
+sysroot=/usr/$triple
+kilnc=$host_build/kilnc
+kiln_spec=$host_build/tests/kiln-spec
+for tool in "$kilnc" "$kiln_spec" "$arch-linux-gnu-gcc" "qemu-$arch"; do
+  command -v "$tool" > /dev/null || { echo "cross: missing $tool" >&2; exit 2; }
+done
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
+status=0
+
+# 1. The runtime for ARCH (libkiln, kiln, kiln-spec-rt).
+t0=$(now)
+build=$work/build
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/$arch.cmake" > "$work/configure.log" 2>&1 ||
+  { cat "$work/configure.log"; exit 1; }
+ninja -C "$build" -j "${KILN_CROSS_JOBS:-2}" > "$work/build.log" 2>&1 ||
+  { tail -40 "$work/build.log"; exit 1; }
+text=$("$arch-linux-gnu-size" -A "$build/libkiln.a" 2>/dev/null | awk '$1 == ".text" { s += $2 } END { print s + 0 }')
+echo "cross $arch: runtime built in $(elapsed "$t0") (libkiln .text $text bytes)"
+
+# Programs for ARCH run through these wrappers (qemu-user, ARCH's libc).
+for prog in kiln kiln-spec-rt; do
+  bin=$build/$prog
+  [ "$prog" = kiln-spec-rt ] && bin=$build/tests/$prog
+  printf '#!/bin/sh\nexec qemu-%s -L %s %s "$@"\n' "$arch" "$sysroot" "$bin" > "$work/$prog"
+  chmod +x "$work/$prog"
+done
+
+# 2. A container for another architecture is refused, naming both.
+printf '\0asm\1\0\0\0' > "$work/empty.wasm"
+"$kilnc" "$work/empty.wasm" -o "$work/host.aot" &&
+  "$kilnc" --target="$triple" "$work/empty.wasm" -o "$work/$arch.aot" || exit 1
+check_refused() {  # $1 runner, $2 container, $3 container arch, $4 runtime arch
+  local out
+  out=$("$1" "$2" 2>&1)
+  if [ $? -ne 0 ] && [[ "$out" == *"$3"* ]] && [[ "$out" == *"$4"* ]]; then
+    echo "cross $arch: $3 container refused by the $4 runtime: ok"
+  else
+    echo "cross $arch: FAIL: $3 container on the $4 runtime: $out"; status=1
+  fi
+}
+check_refused "$work/kiln" "$work/host.aot" x86_64 "$arch"
+check_refused "$host_build/kiln" "$work/$arch.aot" "$arch" x86_64
+for other in aarch64 riscv64; do
+  [ "$other" = "$arch" ] && continue
+  "$kilnc" --target="$other-linux-gnu" "$work/empty.wasm" -o "$work/$other.aot" || exit 1
+  check_refused "$work/kiln" "$work/$other.aot" "$other" "$arch"
+done
+
+# 3. The spec suite: kiln-spec --compile-to on the host, then kiln-spec-rt
+# on ARCH, one process per file: qemu-user keeps page bookkeeping for every
+# guard reservation a process ever made (about 60 MB per 8 GiB memory), so
+# one process for the whole suite runs out of memory.
+spec_suite() {  # $1 suite, [$2 file list]
+  local t aot log counts flags=()
+  t=$(now)
+  aot=$work/aot-$1
+  rm -rf "$aot"
+  mkdir -p "$aot"
+  log=$work/spec-$1
+  KILN_SPEC_ARGS="--compile-to $aot --target=$triple" \
+    "$root/tests/spec/run_spec.sh" "$kiln_spec" "$work/spec" "$1" ${2:+"$2"} > "$log.compile.log" 2>&1 ||
+    { echo "cross $arch: spec $1: compiling failed:"; tail -20 "$log.compile.log"; status=1; }
+  echo "cross $arch: spec $1: compiled for $triple in $(elapsed "$t")"
+  t=$(now)
+  [ "$1" = threads ] &&
+    flags=("--expected-differences=$root/tests/spec/threads_expected_differences.txt")
+  local jsons
+  jsons=$(find "$work/spec/$1" -name '*.json' | wc -l)
+  find "$work/spec/$1" -name '*.json' | sort |
+    xargs -P "${KILN_CROSS_JOBS:-2}" -I{} "$work/kiln-spec-rt" "${flags[@]}" --aot-dir "$aot" {} \
+    > "$log.log" 2>&1
+  grep -E '^[^ ]+\.json: ' "$log.log" | grep -v ' 0 failed' | head -20
+  counts=$(awk '/^[0-9]+ passed, [0-9]+ failed/ { p += $1; f += $3; n++ }
+                END { if (n) printf "%d passed, %d failed (%d files)", p, f, n }' "$log.log")
+  echo "cross $arch: spec $1: ${counts:-did not run} ($(elapsed "$t") under qemu-$arch)"
+  # Every file must report (a crashed process reports nothing) and pass.
+  case "$counts" in *", 0 failed ($jsons files)") ;; *) status=1 ;; esac
+}
+spec_suite core "$root/tests/spec/core_passing.txt"
+spec_suite threads
+
+# 4. The WASI programs (the host's native build is the reference).
+t0=$(now)
+KILNC_FLAGS="--target=$triple" "$root/tests/wasi/run_wasi_test.sh" "$kilnc" "$work/kiln" \
+  "$work/wasi" > "$work/wasi.log" 2>&1 || status=1
+grep FAIL "$work/wasi.log"
+echo "cross $arch: $(grep -E '^wasi: ' "$work/wasi.log" || echo 'wasi: did not finish') ($(elapsed "$t0"))"
+exit "$status"
