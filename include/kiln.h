@@ -19,6 +19,7 @@
 #ifndef KILN_H
 #define KILN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -137,6 +138,30 @@ kiln_extern_kind kiln_module_export_kind(const kiln_module *module, size_t index
 /* Number of imports; 0 for NULL. */
 size_t kiln_module_import_count(const kiln_module *module);
 
+/* An import or export with its kind and type. Strings and arrays are owned
+ * by the module. */
+typedef struct kiln_extern_desc {
+    const char *module;  /* the import's module name; NULL for exports */
+    const char *name;    /* field (import) or export name, NUL-terminated */
+    size_t name_len;     /* bytes of name (a wasm name may hold NULs) */
+    kiln_extern_kind kind;
+    kiln_func_type func; /* KILN_EXTERN_FUNC */
+    kiln_valkind elem_kind; /* KILN_EXTERN_TABLE: KILN_FUNCREF or KILN_EXTERNREF */
+    uint64_t min, max;   /* TABLE (elements), MEMORY (64 KiB pages) */
+    bool has_max;        /* TABLE, MEMORY: max is set */
+    bool shared;         /* MEMORY */
+    kiln_valkind global_kind; /* KILN_EXTERN_GLOBAL */
+    bool global_mutable;      /* KILN_EXTERN_GLOBAL */
+} kiln_extern_desc;
+
+/* Import `index` (0 .. kiln_module_import_count - 1), in the module's
+ * order. KILN_ERR_NOT_FOUND when out of range. */
+kiln_status kiln_module_import(const kiln_module *module, size_t index, kiln_extern_desc *out,
+                               kiln_error *err);
+/* Export `index` (0 .. kiln_module_export_count - 1). */
+kiln_status kiln_module_export(const kiln_module *module, size_t index, kiln_extern_desc *out,
+                               kiln_error *err);
+
 /* ---- instances ------------------------------------------------------------ */
 
 typedef struct kiln_instance kiln_instance;
@@ -165,7 +190,9 @@ void kiln_instance_budget_set(uint64_t bytes);
 /*
  * Calls the exported function `name`. args must match its parameters in
  * number and kind; results receives result_count values. A trap returns
- * KILN_ERR_TRAP with err->trap set; the instance stays usable.
+ * KILN_ERR_TRAP with err->trap set; the instance stays usable. Looks the
+ * name up on every call: a host that calls an export often keeps a
+ * function handle instead (kiln_instance_func, below).
  */
 kiln_status kiln_instance_call(kiln_instance *instance, const char *name,
                                const kiln_val *args, size_t arg_count, kiln_val *results,
@@ -177,6 +204,41 @@ kiln_status kiln_instance_call(kiln_instance *instance, const char *name,
 kiln_status kiln_instance_call_n(kiln_instance *instance, const char *name, size_t name_len,
                                  const kiln_val *args, size_t arg_count, kiln_val *results,
                                  size_t result_count, kiln_error *err);
+
+/* ---- function handles -------------------------------------------------------
+ *
+ * A handle names an exported function once; calls through it do no name
+ * lookup. Handles belong to the instance (valid until kiln_instance_free;
+ * looking the same export up again returns the same handle) and are called
+ * by one thread at a time, as the instance is.
+ *
+ *     kiln_func *add;
+ *     kiln_instance_func(inst, "add", &add, &err);
+ *     kiln_val args[2] = {{.kind = KILN_I32, .of.i32 = 1}, {.kind = KILN_I32, .of.i32 = 2}};
+ *     kiln_val sum;
+ *     kiln_func_call(add, args, 2, &sum, 1, &err);
+ */
+typedef struct kiln_func kiln_func;
+
+/* The exported function `name`. KILN_ERR_NOT_FOUND when the module has no
+ * such export or it is not a function; KILN_ERR_NOMEM. */
+kiln_status kiln_instance_func(kiln_instance *instance, const char *name, kiln_func **out,
+                               kiln_error *err);
+/* As kiln_instance_func, for a name of name_len bytes (NULs allowed). */
+kiln_status kiln_instance_func_n(kiln_instance *instance, const char *name, size_t name_len,
+                                 kiln_func **out, kiln_error *err);
+/* The function's type (arrays owned by the module). Zero counts for NULL. */
+kiln_func_type kiln_func_get_type(const kiln_func *func);
+/* The export name the handle was looked up by (owned by the module). */
+const char *kiln_func_name(const kiln_func *func);
+/*
+ * Calls the function: args must match its parameters in number and kind
+ * (KILN_ERR_TYPE names the mismatch), results receives result_count values.
+ * A trap returns KILN_ERR_TRAP with err->trap set; the instance stays
+ * usable. The steady state makes no system call.
+ */
+kiln_status kiln_func_call(kiln_func *func, const kiln_val *args, size_t arg_count,
+                           kiln_val *results, size_t result_count, kiln_error *err);
 
 /* ---- trap backtraces ------------------------------------------------------- */
 

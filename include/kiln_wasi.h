@@ -54,6 +54,19 @@ typedef struct kiln_wasi_func {
 /* Every function of wasi_snapshot_preview1, in a static table. */
 const kiln_wasi_func *kiln_wasi_funcs(size_t *count);
 
+/*
+ * Defines every function of kiln_wasi_funcs() in linker under
+ * "wasi_snapshot_preview1", each bound to wasi (which must outlive the
+ * instances that import it):
+ *
+ *     kiln_wasi_new(&config, &wasi, &err);
+ *     kiln_wasi_define(linker, wasi, &err);
+ *     kiln_linker_instantiate(linker, module, &inst, &err);
+ *
+ * Errors: those of kiln_linker_define_func (KILN_ERR_NOMEM).
+ */
+kiln_status kiln_wasi_define(kiln_linker *linker, kiln_wasi *wasi, kiln_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,8 +8,10 @@
  * checks every guest pointer of the signature before the native function
  * runs.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -98,15 +100,6 @@ kiln_status kiln_caller_exit(kiln_caller *caller, int status)
     caller->outcome = HC_EXIT;
     caller->exit_status = status;
     return KILN_ERR_EXIT;
-}
-
-/* A trap with one of the spec's codes and its message. */
-static kiln_status caller_trap_code(kiln_caller *caller, kiln_trap_code code)
-{
-    caller->outcome = HC_TRAP;
-    caller->code = code;
-    caller_set_message(caller, kiln_trap_message(code));
-    return KILN_ERR_TRAP;
 }
 
 /* ---- values <-> slots -------------------------------------------------------- */
@@ -207,14 +200,19 @@ kiln_status hc_trap_unknown(kiln_caller *caller, void *user_data, const kiln_val
 /* ---- native functions ------------------------------------------------------------- */
 
 /*
- * One call shape for every signature: the caller, 5 integer-class and 8
- * float-class arguments. On x86-64 System V and AArch64 all of these travel
- * in registers, integer and float registers are assigned independently in
- * order, and a callee ignores registers past its own parameters, so a
- * function declared with any mix of at most 5 integer-class and 8
- * float-class parameters receives exactly its arguments. An f32 travels in
- * the low 32 bits of its float register (the bits of a double whose low
- * half is the float), as the ABIs pass floats.
+ * Two call shapes for every signature: the caller, 5 integer-class and 8
+ * float-class register arguments, then (second shape) HC_STACK_WORDS
+ * 8-byte stack words. On x86-64 System V and AArch64 (Linux), integer and
+ * float registers are assigned independently in order, arguments that do
+ * not fit in their class's registers go to the stack in argument order,
+ * one 8-byte slot each with the value in its low bytes, and the caller
+ * pops the stack. So a function declared with any mix of parameters
+ * receives exactly its arguments when the register classes are filled in
+ * order and its overflow arguments (of either class) are laid out as stack
+ * words in order; words past its own parameters are ignored. An f32
+ * travels in the low 32 bits of its float register or stack word, as the
+ * ABIs pass floats. Signatures that fit in registers use the first shape,
+ * which copies no stack words.
  */
 #if (defined(__x86_64__) || defined(__aarch64__)) && !defined(_WIN32)
 #define HC_NATIVE_SUPPORTED 1
@@ -224,22 +222,36 @@ kiln_status hc_trap_unknown(kiln_caller *caller, void *user_data, const kiln_val
 
 #define HC_NATIVE_MAX_INT 5u
 #define HC_NATIVE_MAX_FLOAT 8u
-#define HC_NATIVE_MAX_ARGS (HC_NATIVE_MAX_INT + HC_NATIVE_MAX_FLOAT)
+#define HC_STACK_WORDS 32u
+#define HC_NATIVE_MAX_PARAMS (HC_NATIVE_MAX_INT + HC_NATIVE_MAX_FLOAT + HC_STACK_WORDS)
 
-typedef uint64_t (*hc_shape_int)(kiln_caller *, uint64_t, uint64_t, uint64_t, uint64_t,
-                                 uint64_t, double, double, double, double, double, double,
-                                 double, double);
-typedef double (*hc_shape_float)(kiln_caller *, uint64_t, uint64_t, uint64_t, uint64_t,
-                                 uint64_t, double, double, double, double, double, double,
-                                 double, double);
-typedef void (*hc_shape_void)(kiln_caller *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
-                              double, double, double, double, double, double, double, double);
+#define HC_REG_TYPES                                                                         \
+    kiln_caller *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, double, double, double,  \
+        double, double, double, double, double
+#define HC_W4 uint64_t, uint64_t, uint64_t, uint64_t
+#define HC_STACK_TYPES HC_W4, HC_W4, HC_W4, HC_W4, HC_W4, HC_W4, HC_W4, HC_W4
+
+typedef uint64_t (*hc_shape_int)(HC_REG_TYPES);
+typedef double (*hc_shape_float)(HC_REG_TYPES);
+typedef void (*hc_shape_void)(HC_REG_TYPES);
+typedef uint64_t (*hc_shape_int_stack)(HC_REG_TYPES, HC_STACK_TYPES);
+typedef double (*hc_shape_float_stack)(HC_REG_TYPES, HC_STACK_TYPES);
+typedef void (*hc_shape_void_stack)(HC_REG_TYPES, HC_STACK_TYPES);
+
+#define HC_REG_ARGS(c, r, f) c, r[0], r[1], r[2], r[3], r[4], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+#define HC_S4(s, i) s[i], s[i + 1], s[i + 2], s[i + 3]
+#define HC_STACK_ARGS(s)                                                                     \
+    HC_S4(s, 0), HC_S4(s, 4), HC_S4(s, 8), HC_S4(s, 12), HC_S4(s, 16), HC_S4(s, 20),          \
+        HC_S4(s, 24), HC_S4(s, 28)
+
+_Static_assert(HC_STACK_WORDS == 32u, "HC_STACK_TYPES and HC_STACK_ARGS list 32 words");
 
 struct hc_native {
     void *fn;
-    char params[HC_NATIVE_MAX_ARGS + 1]; /* signature chars of the parameters */
+    char params[HC_NATIVE_MAX_PARAMS + 1]; /* signature chars of the parameters */
     uint32_t param_count;
-    char result; /* 0: none */
+    uint32_t stack_words; /* arguments beyond the registers of their class */
+    char result;          /* 0: none */
 };
 
 static kiln_valkind native_kind(char c)
@@ -275,16 +287,16 @@ kiln_status hc_native_new(const char *signature, void *fn, hc_native **out,
         if (c == '~' && (n.param_count == 0 || n.params[n.param_count - 1] != '*'))
             return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
                                   "native signature \"%s\": '~' must follow '*'", signature);
-        if (c == 'f' || c == 'F')
-            floats++;
-        else
-            ints++;
-        if (ints > HC_NATIVE_MAX_INT || floats > HC_NATIVE_MAX_FLOAT)
+        bool is_float = c == 'f' || c == 'F';
+        if (is_float ? floats++ >= HC_NATIVE_MAX_FLOAT : ints++ >= HC_NATIVE_MAX_INT)
+            n.stack_words++;
+        if (n.stack_words > HC_STACK_WORDS)
             return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                                  "native signature \"%s\": at most %u integer-class and %u "
-                                  "float-class parameters are supported; use "
+                                  "native signature \"%s\": more than %u arguments beyond the "
+                                  "%u integer and %u float registers; use "
                                   "kiln_linker_define_func",
-                                  signature, HC_NATIVE_MAX_INT, HC_NATIVE_MAX_FLOAT);
+                                  signature, HC_STACK_WORDS, HC_NATIVE_MAX_INT,
+                                  HC_NATIVE_MAX_FLOAT);
         n.params[n.param_count++] = c;
     }
     if (*p != ')')
@@ -329,11 +341,27 @@ void hc_native_free(hc_native *native)
     kiln_free(native);
 }
 
-static double float_bits(uint64_t bits)
+/* The trap for a bad pointer argument: names the function, the argument and
+ * the range, and keeps the spec's message first. */
+static kiln_status bad_pointer(kiln_caller *caller, uint32_t arg, uint64_t ptr, uint64_t len,
+                               bool is_string, uint64_t mem_size)
 {
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
+    char range[96];
+    if (is_string)
+        snprintf(range, sizeof range, "string at 0x%llx has no NUL", (unsigned long long)ptr);
+    else
+        snprintf(range, sizeof range, "[0x%llx, +%llu)", (unsigned long long)ptr,
+                 (unsigned long long)len);
+    char message[HC_MESSAGE_SIZE];
+    snprintf(message, sizeof message,
+             "%s: argument %u of native function %s.%s: %s is outside memory 0 (%llu bytes)",
+             kiln_trap_message(KILN_TRAP_OUT_OF_BOUNDS_MEMORY), arg,
+             caller->binding->import->module_name, caller->binding->import->field_name, range,
+             (unsigned long long)mem_size);
+    caller->outcome = HC_TRAP;
+    caller->code = KILN_TRAP_OUT_OF_BOUNDS_MEMORY;
+    caller_set_message(caller, message);
+    return KILN_ERR_TRAP;
 }
 
 kiln_status hc_native_call(kiln_caller *caller, void *user_data, const kiln_val *args,
@@ -344,52 +372,64 @@ kiln_status hc_native_call(kiln_caller *caller, void *user_data, const kiln_val 
     uint8_t *base = kiln_caller_memory(caller, &size);
     uint64_t ints[HC_NATIVE_MAX_INT] = {0};
     double floats[HC_NATIVE_MAX_FLOAT] = {0};
-    uint32_t ni = 0, nf = 0;
+    uint64_t stack[HC_STACK_WORDS] = {0};
+    uint32_t ni = 0, nf = 0, ns = 0;
     for (uint32_t i = 0; i < n->param_count; i++) {
         char c = n->params[i];
+        uint64_t word = 0; /* integer-class value, or a float's bits */
         switch (c) {
         case 'i':
-        case '~': ints[ni++] = (uint64_t)(int64_t)args[i].of.i32; break;
-        case 'I': ints[ni++] = (uint64_t)args[i].of.i64; break;
-        case 'r': ints[ni++] = (uint64_t)(uintptr_t)args[i].of.ref; break;
+        case '~': word = (uint64_t)(int64_t)args[i].of.i32; break;
+        case 'I': word = (uint64_t)args[i].of.i64; break;
+        case 'r': word = (uint64_t)(uintptr_t)args[i].of.ref; break;
         case 'f': {
             uint32_t bits;
             memcpy(&bits, &args[i].of.f32, 4);
-            floats[nf++] = float_bits(bits);
+            word = bits;
             break;
         }
-        case 'F': floats[nf++] = args[i].of.f64; break;
+        case 'F': memcpy(&word, &args[i].of.f64, 8); break;
         case '*': {
             uint64_t ptr = (uint32_t)args[i].of.i32;
             uint64_t len = 1;
             if (i + 1 < n->param_count && n->params[i + 1] == '~')
                 len = (uint32_t)args[i + 1].of.i32;
             if (base == NULL || ptr > size || len > size - ptr)
-                return caller_trap_code(caller, KILN_TRAP_OUT_OF_BOUNDS_MEMORY);
-            ints[ni++] = (uint64_t)(uintptr_t)(base + ptr);
+                return bad_pointer(caller, i + 1, ptr, len, false, size);
+            word = (uint64_t)(uintptr_t)(base + ptr);
             break;
         }
         case '$': {
             uint64_t ptr = (uint32_t)args[i].of.i32;
             if (base == NULL || ptr >= size || memchr(base + ptr, '\0', (size_t)(size - ptr)) == NULL)
-                return caller_trap_code(caller, KILN_TRAP_OUT_OF_BOUNDS_MEMORY);
-            ints[ni++] = (uint64_t)(uintptr_t)(base + ptr);
+                return bad_pointer(caller, i + 1, ptr, 0, true, size);
+            word = (uint64_t)(uintptr_t)(base + ptr);
             break;
         }
         }
+        bool is_float = c == 'f' || c == 'F';
+        if (is_float && nf < HC_NATIVE_MAX_FLOAT)
+            memcpy(&floats[nf++], &word, 8);
+        else if (!is_float && ni < HC_NATIVE_MAX_INT)
+            ints[ni++] = word;
+        else
+            stack[ns++] = word; /* hc_native_new bounded ns by HC_STACK_WORDS */
     }
 #if HC_NATIVE_SUPPORTED
+    uintptr_t fn = (uintptr_t)n->fn;
+    bool on_stack = n->stack_words > 0;
     switch (n->result) {
     case 0:
-        ((hc_shape_void)(uintptr_t)n->fn)(caller, ints[0], ints[1], ints[2], ints[3], ints[4], floats[0],
-                               floats[1], floats[2], floats[3], floats[4], floats[5],
-                               floats[6], floats[7]);
+        if (on_stack)
+            ((hc_shape_void_stack)fn)(HC_REG_ARGS(caller, ints, floats), HC_STACK_ARGS(stack));
+        else
+            ((hc_shape_void)fn)(HC_REG_ARGS(caller, ints, floats));
         break;
     case 'f':
     case 'F': {
-        double r = ((hc_shape_float)(uintptr_t)n->fn)(caller, ints[0], ints[1], ints[2], ints[3], ints[4],
-                                           floats[0], floats[1], floats[2], floats[3],
-                                           floats[4], floats[5], floats[6], floats[7]);
+        double r = on_stack ? ((hc_shape_float_stack)fn)(HC_REG_ARGS(caller, ints, floats),
+                                                         HC_STACK_ARGS(stack))
+                            : ((hc_shape_float)fn)(HC_REG_ARGS(caller, ints, floats));
         if (n->result == 'F') {
             results[0].of.f64 = r;
         } else {
@@ -401,9 +441,9 @@ kiln_status hc_native_call(kiln_caller *caller, void *user_data, const kiln_val 
         break;
     }
     default: {
-        uint64_t r = ((hc_shape_int)(uintptr_t)n->fn)(caller, ints[0], ints[1], ints[2], ints[3], ints[4],
-                                           floats[0], floats[1], floats[2], floats[3],
-                                           floats[4], floats[5], floats[6], floats[7]);
+        uint64_t r = on_stack ? ((hc_shape_int_stack)fn)(HC_REG_ARGS(caller, ints, floats),
+                                                         HC_STACK_ARGS(stack))
+                              : ((hc_shape_int)fn)(HC_REG_ARGS(caller, ints, floats));
         if (n->result == 'i')
             results[0].of.i32 = (int32_t)(uint32_t)r;
         else if (n->result == 'I')
@@ -417,6 +457,7 @@ kiln_status hc_native_call(kiln_caller *caller, void *user_data, const kiln_val 
     (void)results;
     (void)ints;
     (void)floats;
+    (void)stack;
 #endif
     return KILN_OK;
 }

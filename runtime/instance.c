@@ -5,10 +5,8 @@
  * place: fill_imports), allocate vmctx and fill its fixed words, create
  * memories and tables, build funcref records, evaluate globals, apply
  * active element then data segments (bounds checked first), run start.
- * kiln_instance_call checks the export's type against the arguments, packs
- * them into kiln_slot cells and enters wasm through the type's entry
- * trampoline inside trap_call, so a trap comes back as KILN_ERR_TRAP and
- * the instance stays usable.
+ * Calls from the host (kiln_instance_call, function handles) are in
+ * func.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -92,7 +90,7 @@ static void set_pointer(uint8_t *vmctx, uint32_t offset, const void *p)
 }
 
 /* Code and vmctx to call function `index` with. */
-static void func_target(const kiln_instance *inst, uint32_t index, void **code, void **vmctx)
+void ins_func_target(const kiln_instance *inst, uint32_t index, void **code, void **vmctx)
 {
     *code = inst->funcrefs[index].code;
     *vmctx = inst->funcrefs[index].vmctx;
@@ -464,7 +462,7 @@ static kiln_status apply_data(kiln_instance *inst, kiln_error *err)
     return KILN_OK;
 }
 
-static trap_entry_fn entry_of(const kiln_module *m, uint32_t type_index)
+trap_entry_fn ins_entry_of(const kiln_module *m, uint32_t type_index)
 {
     return (trap_entry_fn)(uintptr_t)(m->code_base + m->types[type_index].entry_trampoline);
 }
@@ -475,9 +473,9 @@ static kiln_status run_start(kiln_instance *inst, kiln_error *err)
     if (!m->has_start)
         return KILN_OK;
     void *code, *vmctx;
-    func_target(inst, m->start_func, &code, &vmctx);
+    ins_func_target(inst, m->start_func, &code, &vmctx);
     kiln_slot slot = {0, 0};
-    return trap_call(entry_of(m, m->funcs[m->start_func].type_index), vmctx, code, &slot,
+    return trap_call(ins_entry_of(m, m->funcs[m->start_func].type_index), vmctx, code, &slot,
                      inst->linked_vmctxs, inst->linked_count, err);
 }
 
@@ -603,6 +601,7 @@ void kiln_instance_free(kiln_instance *instance)
         hc_binding_free(instance->bindings[i]);
     for (uint32_t i = 0; i < instance->dep_count; i++)
         kiln_instance_free(instance->deps[i]);
+    ins_func_handles_free(instance);
     kiln_free(instance->deps);
     kiln_free(instance->linked_vmctxs);
     kiln_free(instance->bindings);
@@ -619,93 +618,6 @@ void kiln_instance_free(kiln_instance *instance)
     kiln_module *owned = instance->owned_module;
     kiln_free(instance);
     kiln_module_free(owned);
-}
-
-/* ---- calls ----------------------------------------------------------------------------- */
-
-static kiln_status check_args(const char *name, const ld_type *t, const kiln_val *args,
-                              size_t arg_count, size_t result_count, kiln_error *err)
-{
-    char expected[200];
-    if (arg_count != t->param_count) {
-        rt_format_kinds(expected, sizeof expected, t->kinds, t->param_count);
-        return kiln_error_set(err, KILN_ERR_TYPE, KILN_NO_OFFSET,
-                              "%s expects %u argument%s (%s), given %zu", name, t->param_count,
-                              t->param_count == 1 ? "" : "s", expected, arg_count);
-    }
-    for (uint32_t i = 0; i < t->param_count; i++) {
-        if (args[i].kind != t->kinds[i])
-            return kiln_error_set(err, KILN_ERR_TYPE, KILN_NO_OFFSET,
-                                  "argument %u of %s: expected %s, given %s", i + 1, name,
-                                  ld_valtype_name((uint8_t)t->kinds[i]),
-                                  ld_valtype_name((uint8_t)args[i].kind));
-    }
-    if (result_count != t->result_count) {
-        rt_format_kinds(expected, sizeof expected, t->kinds + t->param_count, t->result_count);
-        return kiln_error_set(err, KILN_ERR_TYPE, KILN_NO_OFFSET,
-                              "%s returns %u result%s (%s), room given for %zu", name,
-                              t->result_count, t->result_count == 1 ? "" : "s", expected,
-                              result_count);
-    }
-    return KILN_OK;
-}
-
-kiln_status kiln_instance_call(kiln_instance *instance, const char *name, const kiln_val *args,
-                               size_t arg_count, kiln_val *results, size_t result_count,
-                               kiln_error *err)
-{
-    if (name == NULL)
-        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
-                              "kiln_instance_call: NULL argument");
-    return kiln_instance_call_n(instance, name, strlen(name), args, arg_count, results,
-                                result_count, err);
-}
-
-kiln_status kiln_instance_call_n(kiln_instance *instance, const char *name, size_t name_len,
-                                 const kiln_val *args, size_t arg_count, kiln_val *results,
-                                 size_t result_count, kiln_error *err)
-{
-    if (instance == NULL || name == NULL || (args == NULL && arg_count != 0) ||
-        (results == NULL && result_count != 0))
-        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
-                              "kiln_instance_call: NULL argument");
-    const kiln_module *m = instance->module;
-    const ld_export *e = ld_find_export_n(m, name, name_len);
-    if (e == NULL)
-        return kiln_error_set(err, KILN_ERR_NOT_FOUND, KILN_NO_OFFSET,
-                              "the module has no export named \"%s\"", name);
-    if (e->kind != KILN_EXTERN_FUNC)
-        return kiln_error_set(err, KILN_ERR_NOT_FOUND, KILN_NO_OFFSET,
-                              "export \"%s\" is a %s, not a function", name,
-                              ld_extern_kind_name(e->kind));
-    uint32_t type_index = m->funcs[e->index].type_index;
-    const ld_type *t = &m->types[type_index];
-    kiln_status st = check_args(name, t, args, arg_count, result_count, err);
-    if (st != KILN_OK)
-        return st;
-
-    kiln_slot local[16];
-    size_t n = t->param_count > t->result_count ? t->param_count : t->result_count;
-    kiln_slot *slots = local;
-    if (n > sizeof local / sizeof local[0]) {
-        slots = kiln_calloc(n, sizeof *slots);
-        if (slots == NULL)
-            return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
-                                  "out of memory passing %zu values", n);
-    }
-    for (uint32_t i = 0; i < t->param_count; i++)
-        rt_val_to_slot(&slots[i], args[i].kind, &args[i]);
-    void *code, *vmctx;
-    func_target(instance, e->index, &code, &vmctx);
-    st = trap_call(entry_of(m, type_index), vmctx, code, slots, instance->linked_vmctxs,
-                   instance->linked_count, err);
-    if (st == KILN_OK) {
-        for (uint32_t i = 0; i < t->result_count; i++)
-            rt_slot_to_val(&results[i], t->kinds[t->param_count + i], &slots[i]);
-    }
-    if (slots != local)
-        kiln_free(slots);
-    return st;
 }
 
 kiln_status kiln_instance_memory(const kiln_instance *instance, uint8_t **base, uint64_t *size,

@@ -19,6 +19,7 @@
 #include "kiln.h"
 #include "memory.h"
 #include "module.h"
+#include "trap.h"
 
 /* A funcref, as compiled code reads it from tables (aot_format.h). */
 typedef struct ins_funcref {
@@ -75,6 +76,9 @@ struct kiln_instance {
     bool *elem_dropped; /* elem_count: elem.drop done, or active/declarative */
     void ***elem_values; /* elem_count: evaluated items, NULL when empty */
     kiln_module *owned_module; /* freed with the instance (resolver-loaded) */
+    /* Function handles (func.c): one per export, made on first lookup and
+     * freed with the instance; NULL until the first kiln_instance_func. */
+    struct kiln_func **func_handles;
 };
 
 /* One resolved import, in the module's import order (linker.c fills these,
@@ -107,6 +111,14 @@ void ins_retain(kiln_instance *instance);
 
 /* The 16-byte cell of global `index` (imported globals: the exporter's). */
 uint8_t *ins_global_cell(const kiln_instance *instance, uint32_t index);
+
+/* Code and vmctx to call function `index` of the instance with. */
+void ins_func_target(const kiln_instance *instance, uint32_t index, void **code, void **vmctx);
+/* The entry trampoline of type_index (the module has one for every type a
+ * host may call). */
+trap_entry_fn ins_entry_of(const kiln_module *module, uint32_t type_index);
+/* Frees the instance's function handles (func.c). */
+void ins_func_handles_free(kiln_instance *instance);
 
 /* The instance that owns vmctx (word KILN_VMCTX_INSTANCE). */
 static inline kiln_instance *ins_from_vmctx(void *vmctx)

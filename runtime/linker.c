@@ -31,6 +31,7 @@
 #include "hostcall.h"
 #include "instance.h"
 #include "kiln_common.h"
+#include "modpath.h"
 #include "values.h"
 
 #define LNK_MAX_DEPTH 64u
@@ -66,6 +67,11 @@ struct kiln_linker {
     bool trap_unknown;
     kiln_resolver_fn resolver;
     void *resolver_data;
+    /* The module path (lnk_use_module_path), when it is the resolver. */
+    char **module_path; /* owned copies */
+    size_t module_path_count;
+    lnk_file_loader module_loader;
+    void *module_loader_data;
     const char *loading[LNK_MAX_DEPTH];
     uint32_t loading_depth;
     pthread_mutex_t lock; /* recursive: held by kiln_linker_instantiate */
@@ -150,6 +156,9 @@ void kiln_linker_free(kiln_linker *linker)
     kiln_free(linker->items);
     kiln_free(linker->instances);
     kiln_free(linker->kept);
+    for (size_t i = 0; i < linker->module_path_count; i++)
+        kiln_free(linker->module_path[i]);
+    kiln_free(linker->module_path);
     pthread_mutex_destroy(&linker->lock);
     kiln_free(linker);
 }
@@ -359,6 +368,127 @@ void kiln_linker_set_resolver(kiln_linker *linker, kiln_resolver_fn resolver, vo
         return;
     linker->resolver = resolver;
     linker->resolver_data = user_data;
+}
+
+/* ---- the module path ------------------------------------------------------------------ */
+
+static kiln_instance *find_instance(const kiln_linker *l, const char *name);
+
+/* Names that could leave the module path's directories are never looked up:
+ * empty, starting with '.', or holding a path separator. */
+static bool module_name_is_plain(const char *name)
+{
+    return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL &&
+           strchr(name, '\\') == NULL;
+}
+
+/* The resolver of the module path: DIR/NAME.aot from the first DIR that
+ * has the file. A load failure names the module and the file. */
+static kiln_status module_path_resolve(void *user_data, const char *name, kiln_module **out,
+                                       kiln_error *err)
+{
+    kiln_linker *l = user_data;
+    if (!module_name_is_plain(name))
+        return KILN_ERR_NOT_FOUND;
+    for (size_t i = 0; i < l->module_path_count; i++) {
+        size_t n = strlen(l->module_path[i]) + strlen(name) + sizeof "/.aot";
+        char *path = kiln_alloc(n);
+        if (path == NULL)
+            return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                                  "out of memory looking up module %s", name);
+        snprintf(path, n, "%s/%s.aot", l->module_path[i], name);
+        FILE *f = fopen(path, "rb");
+        if (f == NULL) {
+            kiln_free(path);
+            continue;
+        }
+        fclose(f);
+        kiln_status st = l->module_loader(l->module_loader_data, path, out, err);
+        if (st != KILN_OK && err != NULL) {
+            char inner[sizeof err->message];
+            memcpy(inner, err->message, sizeof inner);
+            snprintf(err->message, sizeof err->message, "module %s (%.200s): %.250s", name,
+                     path, inner);
+        }
+        kiln_free(path);
+        return st;
+    }
+    return KILN_ERR_NOT_FOUND;
+}
+
+static kiln_status load_file_plain(void *user_data, const char *path, kiln_module **out,
+                                   kiln_error *err)
+{
+    (void)user_data;
+    return kiln_module_load_file(path, out, err);
+}
+
+kiln_status lnk_use_module_path(kiln_linker *linker, const char *const *dirs, size_t dir_count,
+                                lnk_file_loader loader, void *loader_data, kiln_error *err)
+{
+    if (linker == NULL || (dirs == NULL && dir_count != 0))
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "kiln_linker_use_module_path: NULL argument");
+    char **copies = kiln_calloc(dir_count + 1u, sizeof *copies);
+    if (copies == NULL)
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                              "out of memory copying the module path");
+    for (size_t i = 0; i < dir_count; i++) {
+        copies[i] = dirs[i] != NULL ? dup_string(dirs[i]) : NULL;
+        if (copies[i] == NULL) {
+            for (size_t k = 0; k < i; k++)
+                kiln_free(copies[k]);
+            kiln_free(copies);
+            return dirs[i] == NULL ? kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                                                    "module path entry %zu is NULL", i)
+                                   : kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                                                    "out of memory copying the module path");
+        }
+    }
+    for (size_t i = 0; i < linker->module_path_count; i++)
+        kiln_free(linker->module_path[i]);
+    kiln_free(linker->module_path);
+    linker->module_path = copies;
+    linker->module_path_count = dir_count;
+    linker->module_loader = loader;
+    linker->module_loader_data = loader_data;
+    linker->resolver = module_path_resolve;
+    linker->resolver_data = linker;
+    return KILN_OK;
+}
+
+kiln_status kiln_linker_use_module_path(kiln_linker *linker, const char *const *dirs,
+                                        size_t dir_count, kiln_error *err)
+{
+    return lnk_use_module_path(linker, dirs, dir_count, load_file_plain, NULL, err);
+}
+
+/* What was searched for an import nothing provides, for its message. */
+static void describe_search(char *buf, size_t size, const kiln_linker *l, const char *module)
+{
+    if (find_instance(l, module) != NULL) {
+        snprintf(buf, size, "instance \"%s\" has no export of that name", module);
+        return;
+    }
+    if (l->resolver == module_path_resolve) {
+        size_t used = (size_t)snprintf(buf, size, "no module \"%s\" is defined, and no %s.aot "
+                                       "in the module path (", module, module);
+        for (size_t i = 0; i < l->module_path_count && used < size; i++)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", i > 0 ? ", " : "",
+                                     l->module_path[i]);
+        if (used < size)
+            snprintf(buf + used, size - used, ")");
+        return;
+    }
+    if (l->resolver != NULL) {
+        snprintf(buf, size, "no module \"%s\" is defined, and the resolver does not know it",
+                 module);
+        return;
+    }
+    snprintf(buf, size,
+             "no module \"%s\" is defined (to load imported modules from files: kiln "
+             "--module-path DIR, or kiln_linker_use_module_path)",
+             module);
 }
 
 /* ---- descriptions for messages ------------------------------------------------------- */
@@ -660,8 +790,11 @@ static kiln_status resolve_import(kiln_linker *l, const kiln_module *m, const ld
             out->host_fn = hc_trap_unknown;
             return KILN_OK;
         }
-        return kiln_error_set(err, KILN_ERR_LINK, KILN_NO_OFFSET, "unknown import: %s.%s (%s)",
-                              im->module_name, im->field_name, expects);
+        char searched[LNK_DESC_SIZE * 2];
+        describe_search(searched, sizeof searched, l, im->module_name);
+        return kiln_error_set(err, KILN_ERR_LINK, KILN_NO_OFFSET,
+                              "unknown import: %s.%s (%s): %s", im->module_name,
+                              im->field_name, expects, searched);
     }
     if (!offer_matches(m, im, &o)) {
         char offers[LNK_DESC_SIZE];

@@ -47,7 +47,8 @@ static void usage(FILE *out)
             "`_start`, or `main` when there is no `_start`.\n"
             "\n"
             "options:\n"
-            "  --invoke NAME  call the exported function NAME instead; ARGS are its\n"
+            "  --invoke NAME, -f NAME\n"
+            "                 call the exported function NAME instead; ARGS are its\n"
             "                 arguments, read by parameter type: integers in decimal or\n"
             "                 0x hex (negative allowed, i32 also 0..4294967295), floats in\n"
             "                 decimal or hex-float, nan, -nan, inf, -inf, nan:0xPAYLOAD.\n"
@@ -56,8 +57,9 @@ static void usage(FILE *out)
             "  --dir HOST[::GUEST]\n"
             "                 give the WASI program the host directory HOST, named GUEST\n"
             "                 (default: HOST itself); repeatable\n"
-            "  --env KEY=VALUE\n"
-            "                 set an environment variable for the WASI program; repeatable\n"
+            "  --env KEY=VALUE, --env NAME\n"
+            "                 set an environment variable for the WASI program (NAME alone\n"
+            "                 passes kiln's own NAME on, when set); repeatable\n"
             "  --module-path DIR\n"
             "                 resolve an import from module NAME by loading DIR/NAME.aot\n"
             "                 (instantiated once, its own imports resolved the same way);\n"
@@ -82,6 +84,8 @@ static void usage(FILE *out)
             "to stderr as `kiln: trap: ...`), 2 on bad usage, and the program's status\n"
             "when it calls WASI proc_exit.\n");
 }
+
+extern char **environ; /* POSIX: the process environment, for --env NAME */
 
 /* ---- linking --------------------------------------------------------------------- */
 
@@ -114,62 +118,19 @@ static kiln_status load_module_file(const run_options *o, const char *path, kiln
     return kiln_module_load_file(path, out, err);
 }
 
-/* The resolver of --module-path: DIR/NAME.aot from the first DIR that has
- * it. Names with a '/' or starting with '.' are never looked up, so an
- * import cannot reach outside the directories. */
-static kiln_status resolve_module(void *user_data, const char *name, kiln_module **out,
-                                  kiln_error *err)
+/* --module-path DIR...: the library's module path, signed-only with
+ * --trust-key. */
+static kiln_status use_module_path(kiln_linker *linker, const run_options *o, kiln_error *err)
 {
-    const run_options *o = user_data;
-    if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL)
-        return KILN_ERR_NOT_FOUND;
-    for (size_t i = 0; i < o->module_path_count; i++) {
-        size_t n = strlen(o->module_paths[i]) + strlen(name) + 6;
-        char *path = malloc(n);
-        if (path == NULL)
-            return KILN_ERR_NOMEM;
-        snprintf(path, n, "%s/%s.aot", o->module_paths[i], name);
-        FILE *f = fopen(path, "rb");
-        if (f == NULL) {
-            free(path);
-            continue;
-        }
-        fclose(f);
-        kiln_status st = load_module_file(o, path, out, err);
-        if (st != KILN_OK && err != NULL) {
-            char inner[sizeof err->message];
-            memcpy(inner, err->message, sizeof inner);
-            snprintf(err->message, sizeof err->message, "module %s (%.200s): %.250s", name,
-                     path, inner);
-        }
-        free(path);
-        return st;
-    }
-    return KILN_ERR_NOT_FOUND;
+#ifdef KILN_HAVE_SIGNING
+    if (o->trust != NULL)
+        return kiln_linker_use_module_path_trusted(linker, o->module_paths,
+                                                   o->module_path_count, o->trust, err);
+#endif
+    return kiln_linker_use_module_path(linker, o->module_paths, o->module_path_count, err);
 }
 
 #ifdef KILN_HAVE_WASI
-/* Defines every preview1 function under wasi_snapshot_preview1. */
-static kiln_status define_wasi(kiln_linker *linker, kiln_wasi *wasi, kiln_error *err)
-{
-    size_t count = 0;
-    const kiln_wasi_func *funcs = kiln_wasi_funcs(&count);
-    for (size_t i = 0; i < count; i++) {
-        kiln_valkind kinds[24];
-        uint32_t np = 0, nr = 0;
-        for (const char *p = funcs[i].params; *p != '\0' && np < 16; p++)
-            kinds[np++] = *p == 'I' ? KILN_I64 : KILN_I32;
-        for (const char *p = funcs[i].results; *p != '\0' && nr < 8; p++)
-            kinds[np + nr++] = *p == 'I' ? KILN_I64 : KILN_I32;
-        kiln_func_type type = {np, nr, kinds, kinds + np};
-        kiln_status st = kiln_linker_define_func(linker, "wasi_snapshot_preview1", funcs[i].name,
-                                                 &type, funcs[i].fn, wasi, err);
-        if (st != KILN_OK)
-            return st;
-    }
-    return KILN_OK;
-}
-
 /* A kiln_wasi for the program: argv = path ARGS..., --env, --dir. */
 static kiln_status make_wasi(const char *path, int argc, char **argv, const run_options *o,
                              kiln_wasi **out, kiln_error *err)
@@ -595,7 +556,7 @@ static int run(const char *path, const run_options *opts, int argc, char **argv)
     }
 #ifdef KILN_HAVE_WASI
     if (make_wasi(path, argc, argv, opts, &wasi, &err) != KILN_OK ||
-        define_wasi(linker, wasi, &err) != KILN_OK) {
+        kiln_wasi_define(linker, wasi, &err) != KILN_OK) {
         fprintf(stderr, "kiln: error: %s\n", err.message);
         goto out;
     }
@@ -607,8 +568,10 @@ static int run(const char *path, const run_options *opts, int argc, char **argv)
         goto out;
     }
 #endif
-    if (opts->module_path_count > 0)
-        kiln_linker_set_resolver(linker, resolve_module, (void *)opts);
+    if (opts->module_path_count > 0 && use_module_path(linker, opts, &err) != KILN_OK) {
+        fprintf(stderr, "kiln: error: %s\n", err.message);
+        goto out;
+    }
     kiln_linker_trap_unknown_imports(linker, opts->trap_unknown);
     if (kiln_linker_instantiate(linker, module, &instance, &err) != KILN_OK) {
         status = report(&err);
@@ -683,7 +646,16 @@ static void print_problem(void *user, const kiln_error *problem)
 {
     unsigned *count = user;
     (*count)++;
-    fprintf(stdout, "  %s: %s\n", kiln_status_name(problem->status), problem->message);
+    /* The status name labels the line unless the message already says it
+     * (it starts with it, or names what the bytes are). */
+    const char *label = kiln_status_name(problem->status);
+    bool says_it = strncmp(problem->message, label, strlen(label)) == 0 ||
+                   problem->status == KILN_ERR_IS_WASM ||
+                   problem->status == KILN_ERR_NOT_CONTAINER;
+    if (says_it)
+        fprintf(stdout, "  %s\n", problem->message);
+    else
+        fprintf(stdout, "  %s: %s\n", label, problem->message);
 }
 
 /* Answers whether this runtime on this machine can load path and, if not,
@@ -780,7 +752,8 @@ int main(int argc, char **argv)
         }
         bool missing = false;
         const char *v;
-        if ((v = option_value(argc, argv, &i, "--invoke", &missing)) != NULL) {
+        if ((v = option_value(argc, argv, &i, "--invoke", &missing)) != NULL ||
+            (!missing && (v = option_value(argc, argv, &i, "-f", &missing)) != NULL)) {
             opts.invoke = v;
             continue;
         }
@@ -794,9 +767,21 @@ int main(int argc, char **argv)
             continue;
         }
         if (!missing && (v = option_value(argc, argv, &i, "--env", &missing)) != NULL) {
-            if (strchr(v, '=') == NULL || v[0] == '=') {
-                fprintf(stderr, "kiln: error: --env needs KEY=VALUE, got \"%s\"\n", v);
+            if (v[0] == '=' || v[0] == '\0') {
+                fprintf(stderr, "kiln: error: --env needs KEY=VALUE or NAME, got \"%s\"\n",
+                        v);
                 goto done;
+            }
+            /* --env NAME passes NAME on from kiln's own environment (as
+             * wasmtime does); unset there, it is not passed. */
+            if (strchr(v, '=') == NULL) {
+                const char *inherited = NULL;
+                for (char **e = environ; *e != NULL && inherited == NULL; e++)
+                    if (strncmp(*e, v, strlen(v)) == 0 && (*e)[strlen(v)] == '=')
+                        inherited = *e;
+                if (inherited == NULL)
+                    continue;
+                v = inherited;
             }
             if (!push_option(&opts.envs, &opts.env_count, v))
                 goto nomem;

@@ -49,6 +49,7 @@
 #define KILN_LINKER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct kiln_linker kiln_linker;
@@ -70,18 +71,20 @@ kiln_status kiln_linker_define_func(kiln_linker *linker, const char *module,
  *   * a pointer into the caller's memory 0, checked and passed as a native
  *     pointer; ~ the byte length of the preceding * (the whole range is
  *     checked); $ a NUL-terminated string (checked up to its NUL).
- * A bad pointer or length traps with "out of bounds memory access" before
- * fn runs. fn is called as R fn(kiln_caller *caller, args...) with the C
- * types int32_t, int64_t, float, double, void *, uint32_t (~), const char *;
- * r is void * (the externref), and the result, if any, is one of i I f F r.
- * A * not followed by ~ is checked for one byte.
+ * A bad pointer or length traps before fn runs, with "out of bounds memory
+ * access: argument N of native function MODULE.FIELD: [ptr, +len) is
+ * outside memory 0 (SIZE bytes)". fn is called as R fn(kiln_caller *caller,
+ * args...) with the C types int32_t, int64_t, float, double, void *,
+ * uint32_t (~), const char *; r is void * (the externref), and the result,
+ * if any, is one of i I f F r. A * not followed by ~ is checked for one
+ * byte.
  *
- * Limits: the call is made through one register-only call shape, which
- * is exact on x86-64 System V and AArch64 (every argument in a register):
- * at most 5 integer-class arguments (i I r * ~ $; the caller is the 6th)
- * and at most 8 float-class ones (f F). Larger signatures, and any
- * signature on other hosts, are refused with KILN_ERR_UNSUPPORTED: use
- * kiln_linker_define_func there. KILN_ERR_ARGUMENT for a malformed one.
+ * Any mix of parameters: those beyond the registers of their class (5
+ * integer-class, as the caller takes the first; 8 float-class) travel on
+ * the stack, up to 32 of them, which the x86-64 System V and AArch64 (Linux)
+ * calling conventions make exact. Other hosts refuse native functions with
+ * KILN_ERR_UNSUPPORTED (use kiln_linker_define_func there), as do more than
+ * 32 stack arguments; KILN_ERR_ARGUMENT for a malformed signature.
  */
 kiln_status kiln_linker_define_native(kiln_linker *linker, const char *module,
                                       const char *field, const char *signature,
@@ -109,6 +112,19 @@ typedef kiln_status (*kiln_resolver_fn)(void *user_data, const char *module_name
                                         kiln_module **out, kiln_error *err);
 void kiln_linker_set_resolver(kiln_linker *linker, kiln_resolver_fn resolver,
                               void *user_data);
+
+/*
+ * The module path: an import from a module NAME that nothing defines loads
+ * DIR/NAME.aot from the first of dirs that has it (kiln_module_load_file),
+ * instantiates and registers it, recursively (the resolver mechanism
+ * above). Names that could leave the directories (empty, starting with
+ * '.', holding '/' or '\\') are never looked up. Replaces any resolver; the
+ * directories are copied. An import nothing provides names the path in
+ * its KILN_ERR_LINK message. kiln/signing.h has a variant that loads only
+ * signed containers.
+ */
+kiln_status kiln_linker_use_module_path(kiln_linker *linker, const char *const *dirs,
+                                        size_t dir_count, kiln_error *err);
 
 /* Instantiates module with its imports resolved by linker, then runs its
  * start function. KILN_ERR_LINK, KILN_ERR_INSTANTIATE or KILN_ERR_TRAP. */

@@ -55,6 +55,14 @@ kiln_status kiln_module_load_trusted(const void *bytes, size_t size, const kiln_
 kiln_status kiln_module_load_file_trusted(const char *path, const kiln_trust *trust,
                                           kiln_module **out, kiln_error *err);
 
+/* kiln_linker_use_module_path, loading each module file with
+ * kiln_module_load_file_trusted: a dependency that is not signed by a key
+ * of trust fails the instantiation (its status, naming the file). trust
+ * must outlive the linker. */
+kiln_status kiln_linker_use_module_path_trusted(kiln_linker *linker, const char *const *dirs,
+                                                size_t dir_count, const kiln_trust *trust,
+                                                kiln_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,7 @@
 #include "alloc.h"
 #include "kiln/signing.h"
 #include "kiln_common.h"
+#include "modpath.h"
 #include "module.h"
 
 struct kiln_trust {
@@ -193,4 +194,20 @@ out:
     kiln_free(bytes);
     fclose(f);
     return st;
+}
+
+static kiln_status load_file_trusted(void *user_data, const char *path, kiln_module **out,
+                                     kiln_error *err)
+{
+    return kiln_module_load_file_trusted(path, user_data, out, err);
+}
+
+kiln_status kiln_linker_use_module_path_trusted(kiln_linker *linker, const char *const *dirs,
+                                                size_t dir_count, const kiln_trust *trust,
+                                                kiln_error *err)
+{
+    if (trust == NULL)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "kiln_linker_use_module_path_trusted: trust is NULL");
+    return lnk_use_module_path(linker, dirs, dir_count, load_file_trusted, (void *)trust, err);
 }

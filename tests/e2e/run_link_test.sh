@@ -95,7 +95,7 @@ check 1 "" "kiln: trap: out of bounds table access" -- "$kiln" --invoke table_oo
 # Host functions through the C API (link_host.c).
 check 0 "log: native hi" "" -- "$link_host" "$w/host.aot" greet
 check 0 "result 10" "" -- "$link_host" "$w/host.aot" greet
-check 0 "trap: out of bounds memory access (code 5)" "" -- "$link_host" "$w/host.aot" bad
+check 0 "trap: out of bounds memory access: argument 1 of native function env.log: [0xfffa, +100) is outside memory 0 (65536 bytes) (code 5)" "" -- "$link_host" "$w/host.aot" bad
 check 0 "log calls 0" "" -- "$link_host" "$w/host.aot" bad
 check 0 "trap: the host says no (code 13)" "" -- "$link_host" "$w/host.aot" fail
 check 0 "exit 3" "" -- "$link_host" "$w/host.aot" quit

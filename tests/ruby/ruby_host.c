@@ -17,6 +17,10 @@
  *      host then evaluates "$stdout.flush" the same way (its status must be
  *      0).
  *
+ * WASI comes from kiln_wasi_define; the exports called repeatedly
+ * (cabi_realloc, rb-eval-string-protect) through function handles looked
+ * up once (kiln_instance_func, kiln_func_call).
+ *
  * usage: ruby_host RUBY.aot HOSTDIR SCRIPT...
  * Exit status: 0 when every step ran (whatever Ruby's statuses), 1 on a
  * load, link or call failure (a trap included), 2 on bad usage. Ruby's
@@ -47,34 +51,17 @@ static kiln_status resource_new(kiln_caller *caller, void *user_data, const kiln
     return KILN_OK;
 }
 
-/* Every preview1 function under wasi_snapshot_preview1. */
-static kiln_status define_wasi(kiln_linker *linker, kiln_wasi *wasi, kiln_error *err)
-{
-    size_t count = 0;
-    const kiln_wasi_func *funcs = kiln_wasi_funcs(&count);
-    for (size_t i = 0; i < count; i++) {
-        kiln_valkind kinds[24];
-        uint32_t np = 0, nr = 0;
-        for (const char *p = funcs[i].params; *p != '\0' && np < 16; p++)
-            kinds[np++] = *p == 'I' ? KILN_I64 : KILN_I32;
-        for (const char *p = funcs[i].results; *p != '\0' && nr < 8; p++)
-            kinds[np + nr++] = *p == 'I' ? KILN_I64 : KILN_I32;
-        kiln_func_type type = {np, nr, kinds, kinds + np};
-        kiln_status st = kiln_linker_define_func(linker, "wasi_snapshot_preview1",
-                                                 funcs[i].name, &type, funcs[i].fn, wasi, err);
-        if (st != KILN_OK)
-            return st;
-    }
-    return KILN_OK;
-}
+/* Handles of the exports called for every script (ruby_steps). */
+static kiln_func *cabi_realloc, *rb_eval;
 
 /* cabi_realloc(0, 0, align, size): a fresh guest allocation; 0 on failure. */
 static uint32_t guest_alloc(kiln_instance *inst, uint32_t align, uint32_t size, kiln_error *err)
 {
+    (void)inst;
     kiln_val args[4] = {{KILN_I32, {.i32 = 0}}, {KILN_I32, {.i32 = 0}},
                         {KILN_I32, {.i32 = (int32_t)align}}, {KILN_I32, {.i32 = (int32_t)size}}};
     kiln_val result;
-    if (kiln_instance_call(inst, "cabi_realloc", args, 4, &result, 1, err) != KILN_OK)
+    if (kiln_func_call(cabi_realloc, args, 4, &result, 1, err) != KILN_OK)
         return 0;
     return (uint32_t)result.of.i32;
 }
@@ -141,7 +128,7 @@ static bool eval(kiln_instance *inst, const char *source, uint32_t *handle, int3
     }
     kiln_val args[2] = {{KILN_I32, {.i32 = (int32_t)at}}, {KILN_I32, {.i32 = (int32_t)len}}};
     kiln_val ret;
-    if (kiln_instance_call(inst, EXPORT_EVAL, args, 2, &ret, 1, &err) != KILN_OK) {
+    if (kiln_func_call(rb_eval, args, 2, &ret, 1, &err) != KILN_OK) {
         fail("rb-eval-string-protect", &err);
         return false;
     }
@@ -163,6 +150,9 @@ static int ruby_steps(kiln_instance *inst, int script_count, char **scripts)
     memset(&err, 0, sizeof err);
     if (kiln_instance_call(inst, "_initialize", NULL, 0, NULL, 0, &err) != KILN_OK)
         return fail("_initialize", &err);
+    if (kiln_instance_func(inst, "cabi_realloc", &cabi_realloc, &err) != KILN_OK ||
+        kiln_instance_func(inst, EXPORT_EVAL, &rb_eval, &err) != KILN_OK)
+        return fail("exports", &err);
 
     static const char *const ruby_args[3] = {"ruby.wasm", "-EUTF-8", "-e_=0"};
     uint32_t list[6];
@@ -229,7 +219,8 @@ int main(int argc, char **argv)
         status = fail("wasi", &err);
         goto out;
     }
-    if (kiln_linker_new(&linker, &err) != KILN_OK || define_wasi(linker, wasi, &err) != KILN_OK) {
+    if (kiln_linker_new(&linker, &err) != KILN_OK ||
+        kiln_wasi_define(linker, wasi, &err) != KILN_OK) {
         status = fail("linker", &err);
         goto out;
     }

@@ -1,0 +1,355 @@
+/*
+ * The embedding API: function handles, import/export listing, native host
+ * functions with many mixed parameters and a bad pointer's trap, the module
+ * path as a library function, kiln_wasi_define. The modules (api.wat,
+ * dep.wat, main.wat) are converted by wat2wasm at build time and compiled
+ * here with libkilnc.
+ *
+ * usage: test_api DIR   (DIR holds api.wasm, dep.wasm, main.wasm)
+ */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "kiln.h"
+#include "kiln_compiler.h"
+#include "kiln_wasi.h"
+
+static const char *wasm_dir;
+
+static uint8_t *read_all(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static uint8_t buf[1 << 16];
+    *size = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    uint8_t *copy = malloc(*size);
+    assert_non_null(copy);
+    memcpy(copy, buf, *size);
+    return copy;
+}
+
+/* Compiles DIR/name.wasm; the container in *aot (kilnc_buffer_free). */
+static void compile(const char *name, uint8_t **aot, size_t *aot_size)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.wasm", wasm_dir, name);
+    size_t size;
+    uint8_t *wasm = read_all(path, &size);
+    kilnc_options o;
+    kilnc_options_init(&o);
+    o.opt_level = 1;
+    kiln_error err;
+    if (kilnc_compile(wasm, size, &o, aot, aot_size, &err) != KILN_OK)
+        fail_msg("kilnc_compile %s: %s", name, err.message);
+    free(wasm);
+}
+
+static kiln_module *load(const char *name)
+{
+    uint8_t *aot;
+    size_t size;
+    compile(name, &aot, &size);
+    kiln_module *m = NULL;
+    kiln_error err;
+    if (kiln_module_load(aot, size, &m, &err) != KILN_OK)
+        fail_msg("load %s: %s", name, err.message);
+    kilnc_buffer_free(aot);
+    return m;
+}
+
+/* ---- env for api.wat ------------------------------------------------------ */
+
+static double many_seen[20];
+
+static double many(kiln_caller *c, int32_t a1, int64_t a2, float a3, double a4, int32_t a5,
+                   int64_t a6, float a7, double a8, int32_t a9, int64_t a10, float a11,
+                   double a12, int32_t a13, int64_t a14, float a15, double a16, int32_t a17,
+                   int64_t a18, float a19, double a20)
+{
+    (void)c;
+    double v[20] = {a1,  (double)a2,  a3,  a4,  a5,  (double)a6,  a7,  a8,  a9,  (double)a10,
+                    a11, a12, a13, (double)a14, a15, a16, a17, (double)a18, a19, a20};
+    double sum = 0;
+    for (int i = 0; i < 20; i++) {
+        many_seen[i] = v[i];
+        sum += v[i] * (i + 1);
+    }
+    return sum;
+}
+
+static int32_t take_buf(kiln_caller *c, uint8_t *p, uint32_t len)
+{
+    (void)c;
+    return (int32_t)(p[0] + len);
+}
+
+typedef struct api_env {
+    kiln_linker *linker;
+    kiln_global *g;
+    kiln_table *tab;
+    kiln_module *module;
+    kiln_instance *inst;
+} api_env;
+
+static void api_env_open(api_env *e)
+{
+    kiln_error err;
+    memset(e, 0, sizeof *e);
+    e->module = load("api");
+    assert_int_equal(kiln_linker_new(&e->linker, &err), KILN_OK);
+    kiln_val v = {.kind = KILN_I32, .of.i32 = 42};
+    assert_int_equal(kiln_global_new(v, false, &e->g, &err), KILN_OK);
+    assert_int_equal(kiln_table_new(KILN_FUNCREF, 2, 10, &e->tab, &err), KILN_OK);
+    if (kiln_linker_define_native(e->linker, "env", "many", "(iIfFiIfFiIfFiIfFiIfF)F",
+                                  (void *)many, &err) != KILN_OK)
+        fail_msg("define many: %s", err.message);
+    assert_int_equal(kiln_linker_define_native(e->linker, "env", "take_buf", "(*~)i",
+                                               (void *)take_buf, &err),
+                     KILN_OK);
+    assert_int_equal(kiln_linker_define_global(e->linker, "env", "g", e->g, &err), KILN_OK);
+    assert_int_equal(kiln_linker_define_table(e->linker, "env", "tab", e->tab, &err), KILN_OK);
+    if (kiln_linker_instantiate(e->linker, e->module, &e->inst, &err) != KILN_OK)
+        fail_msg("instantiate: %s", err.message);
+}
+
+static void api_env_close(api_env *e)
+{
+    kiln_instance_free(e->inst);
+    kiln_linker_free(e->linker);
+    kiln_global_release(e->g);
+    kiln_table_release(e->tab);
+    kiln_module_free(e->module);
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+static void test_api_func_handles(void **state)
+{
+    (void)state;
+    api_env e;
+    api_env_open(&e);
+    kiln_error err;
+    kiln_func *add = NULL, *again = NULL, *div = NULL;
+    assert_int_equal(kiln_instance_func(e.inst, "add", &add, &err), KILN_OK);
+    assert_int_equal(kiln_instance_func(e.inst, "add", &again, &err), KILN_OK);
+    assert_ptr_equal(add, again);
+    assert_string_equal(kiln_func_name(add), "add");
+    kiln_func_type t = kiln_func_get_type(add);
+    assert_int_equal(t.param_count, 2);
+    assert_int_equal(t.result_count, 1);
+    assert_int_equal(t.params[0], KILN_I32);
+    assert_int_equal(t.results[0], KILN_I32);
+
+    kiln_val args[2] = {{.kind = KILN_I32, .of.i32 = 40}, {.kind = KILN_I32, .of.i32 = 2}};
+    kiln_val r;
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(kiln_func_call(add, args, 2, &r, 1, &err), KILN_OK);
+        assert_int_equal(r.of.i32, 42);
+    }
+    /* Mismatches name what was wrong. */
+    assert_int_equal(kiln_func_call(add, args, 1, &r, 1, &err), KILN_ERR_TYPE);
+    assert_non_null(strstr(err.message, "add expects 2 arguments"));
+    args[1].kind = KILN_I64;
+    assert_int_equal(kiln_func_call(add, args, 2, &r, 1, &err), KILN_ERR_TYPE);
+    assert_non_null(strstr(err.message, "argument 2 of add: expected i32, given i64"));
+    args[1].kind = KILN_I32;
+    assert_int_equal(kiln_func_call(add, args, 2, NULL, 0, &err), KILN_ERR_TYPE);
+    assert_int_equal(kiln_instance_func(e.inst, "nope", &again, &err), KILN_ERR_NOT_FOUND);
+    assert_int_equal(kiln_instance_func(e.inst, "memory", &again, &err), KILN_ERR_NOT_FOUND);
+    assert_non_null(strstr(err.message, "is a memory, not a function"));
+
+    /* A trap through a handle leaves it and the instance usable. */
+    assert_int_equal(kiln_instance_func(e.inst, "div", &div, &err), KILN_OK);
+    args[1].of.i32 = 0;
+    assert_int_equal(kiln_func_call(div, args, 2, &r, 1, &err), KILN_ERR_TRAP);
+    assert_int_equal(err.trap, KILN_TRAP_INT_DIV_BY_ZERO);
+    args[1].of.i32 = 4;
+    assert_int_equal(kiln_func_call(div, args, 2, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 10);
+    assert_int_equal(kiln_func_call(add, args, 2, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 44);
+    assert_int_equal(kiln_func_get_type(NULL).param_count, 0);
+    api_env_close(&e);
+}
+
+static void test_api_listing(void **state)
+{
+    (void)state;
+    kiln_module *m = load("api");
+    kiln_error err;
+    kiln_extern_desc d;
+    assert_int_equal(kiln_module_import_count(m), 4);
+    assert_int_equal(kiln_module_import(m, 0, &d, &err), KILN_OK);
+    assert_string_equal(d.module, "env");
+    assert_string_equal(d.name, "many");
+    assert_int_equal(d.kind, KILN_EXTERN_FUNC);
+    assert_int_equal(d.func.param_count, 20);
+    assert_int_equal(d.func.params[3], KILN_F64);
+    assert_int_equal(d.func.results[0], KILN_F64);
+    assert_int_equal(kiln_module_import(m, 2, &d, &err), KILN_OK);
+    assert_int_equal(d.kind, KILN_EXTERN_GLOBAL);
+    assert_int_equal(d.global_kind, KILN_I32);
+    assert_false(d.global_mutable);
+    assert_int_equal(kiln_module_import(m, 3, &d, &err), KILN_OK);
+    assert_int_equal(d.kind, KILN_EXTERN_TABLE);
+    assert_int_equal(d.elem_kind, KILN_FUNCREF);
+    assert_int_equal(d.min, 2);
+    assert_true(d.has_max);
+    assert_int_equal(d.max, 10);
+    assert_int_equal(kiln_module_import(m, 4, &d, &err), KILN_ERR_NOT_FOUND);
+
+    size_t n = kiln_module_export_count(m);
+    bool seen_memory = false, seen_counter = false, seen_add = false, seen_tab = false;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(kiln_module_export(m, i, &d, &err), KILN_OK);
+        assert_null(d.module);
+        if (strcmp(d.name, "memory") == 0) {
+            assert_int_equal(d.kind, KILN_EXTERN_MEMORY);
+            assert_int_equal(d.min, 1);
+            assert_int_equal(d.max, 2);
+            seen_memory = true;
+        } else if (strcmp(d.name, "counter") == 0) {
+            assert_int_equal(d.kind, KILN_EXTERN_GLOBAL);
+            assert_int_equal(d.global_kind, KILN_I64);
+            assert_true(d.global_mutable);
+            seen_counter = true;
+        } else if (strcmp(d.name, "add") == 0) {
+            assert_int_equal(d.func.param_count, 2);
+            seen_add = true;
+        } else if (strcmp(d.name, "tab") == 0) {
+            assert_int_equal(d.kind, KILN_EXTERN_TABLE); /* a re-exported import */
+            assert_int_equal(d.min, 2);
+            seen_tab = true;
+        }
+    }
+    assert_true(seen_memory && seen_counter && seen_add && seen_tab);
+    assert_int_equal(kiln_module_export(m, n, &d, &err), KILN_ERR_NOT_FOUND);
+    kiln_module_free(m);
+}
+
+static void test_api_native_many_and_bad_pointer(void **state)
+{
+    (void)state;
+    api_env e;
+    api_env_open(&e);
+    kiln_error err;
+    kiln_val r;
+    if (kiln_instance_call(e.inst, "call_many", NULL, 0, &r, 1, &err) != KILN_OK)
+        fail_msg("call_many: %s", err.message);
+    static const double want[20] = {-1, 1099511627778.0, 3.5, 4.25, 5,  6,   7,  8,    9,  10,
+                                    11, 12,              13,  14,   15, 16,  17, -18, 19.5, 20.25};
+    double sum = 0;
+    for (int i = 0; i < 20; i++) {
+        if (many_seen[i] != want[i])
+            fail_msg("argument %d: got %g, want %g", i + 1, many_seen[i], want[i]);
+        sum += want[i] * (i + 1);
+    }
+    assert_true(r.of.f64 == sum);
+
+    assert_int_equal(kiln_instance_call(e.inst, "buf_ok", NULL, 0, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 100);
+    assert_int_equal(kiln_instance_call(e.inst, "buf_bad", NULL, 0, &r, 1, &err), KILN_ERR_TRAP);
+    assert_int_equal(err.trap, KILN_TRAP_OUT_OF_BOUNDS_MEMORY);
+    if (strstr(err.message, "out of bounds memory access: argument 1 of native function "
+                            "env.take_buf: [0xfffa, +100) is outside memory 0 (65536 bytes)") ==
+        NULL)
+        fail_msg("message: %s", err.message);
+    /* Signatures: more stack arguments than supported, malformed. */
+    char sig[64] = "(";
+    for (int i = 0; i < 38; i++)
+        strcat(sig, "i");
+    strcat(sig, ")");
+    assert_int_equal(kiln_linker_define_native(e.linker, "env", "big", sig, (void *)take_buf,
+                                               &err),
+                     KILN_ERR_UNSUPPORTED);
+    sig[37] = ')';
+    sig[38] = '\0';
+    assert_int_equal(kiln_linker_define_native(e.linker, "env", "big", sig, (void *)take_buf,
+                                               &err),
+                     KILN_OK);
+    assert_int_equal(kiln_linker_define_native(e.linker, "env", "bad", "(q)", (void *)take_buf,
+                                               &err),
+                     KILN_ERR_ARGUMENT);
+    api_env_close(&e);
+}
+
+static void test_api_module_path_and_wasi(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/kiln-test-api-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    uint8_t *aot;
+    size_t size;
+    compile("dep", &aot, &size);
+    char path[600];
+    snprintf(path, sizeof path, "%s/dep.aot", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(aot, 1, size, f), size);
+    fclose(f);
+    kilnc_buffer_free(aot);
+
+    kiln_module *m = load("main");
+    kiln_error err;
+    kiln_linker *l = NULL;
+    kiln_wasi *wasi = NULL;
+    kiln_wasi_config config;
+    kiln_wasi_config_init(&config);
+    assert_int_equal(kiln_wasi_new(&config, &wasi, &err), KILN_OK);
+    assert_int_equal(kiln_linker_new(&l, &err), KILN_OK);
+    assert_int_equal(kiln_wasi_define(l, wasi, &err), KILN_OK);
+    assert_int_equal(kiln_wasi_define(NULL, wasi, &err), KILN_ERR_ARGUMENT);
+
+    /* Without a module path, the error says how to get one. */
+    kiln_instance *inst = NULL;
+    assert_int_equal(kiln_linker_instantiate(l, m, &inst, &err), KILN_ERR_LINK);
+    if (strstr(err.message, "unknown import: dep.seven") == NULL ||
+        strstr(err.message, "kiln_linker_use_module_path") == NULL)
+        fail_msg("message: %s", err.message);
+
+    const char *missing[1] = {"/nonexistent-kiln-dir"};
+    assert_int_equal(kiln_linker_use_module_path(l, missing, 1, &err), KILN_OK);
+    assert_int_equal(kiln_linker_instantiate(l, m, &inst, &err), KILN_ERR_LINK);
+    if (strstr(err.message, "no dep.aot in the module path (/nonexistent-kiln-dir)") == NULL)
+        fail_msg("message: %s", err.message);
+
+    const char *dirs[2] = {"/nonexistent-kiln-dir", dir};
+    assert_int_equal(kiln_linker_use_module_path(l, dirs, 2, &err), KILN_OK);
+    if (kiln_linker_instantiate(l, m, &inst, &err) != KILN_OK)
+        fail_msg("instantiate: %s", err.message);
+    kiln_val r;
+    assert_int_equal(kiln_instance_call(inst, "run", NULL, 0, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 8);
+    kiln_instance_free(inst);
+    kiln_linker_free(l);
+    kiln_wasi_free(wasi);
+    kiln_module_free(m);
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_api DIR\n");
+        return 2;
+    }
+    wasm_dir = argv[1];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_api_func_handles),
+        cmocka_unit_test(test_api_listing),
+        cmocka_unit_test(test_api_native_many_and_bad_pointer),
+        cmocka_unit_test(test_api_module_path_and_wasi),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
