@@ -45,6 +45,23 @@ typedef struct kiln_val {
 /* The target this runtime loads code for, e.g. "x86_64-unknown-linux-gnu". */
 const char *kiln_runtime_target(void);
 
+/*
+ * The allocator every heap allocation of libkiln goes through (as Lua's
+ * lua_Alloc), with its user pointer:
+ *   fn(user, NULL, n)  allocates n > 0 bytes, aligned as malloc's;
+ *   fn(user, p, n)     resizes p to n > 0 bytes keeping its contents; on
+ *                      failure returns NULL and leaves p as it was;
+ *   fn(user, p, 0)     frees p (never NULL); the result is ignored.
+ * Returning NULL makes the operation that asked fail with KILN_ERR_NOMEM,
+ * freeing what it had allocated; the runtime stays usable. fn NULL restores
+ * the C library's realloc/free. Set it before anything else, or while no
+ * kiln object is alive (memory is freed by the allocator set at that time);
+ * not thread-safe. Linear memories, code and signal stacks are mapped pages,
+ * not heap, and do not go through it.
+ */
+typedef void *(*kiln_allocator_fn)(void *user, void *ptr, size_t size);
+void kiln_set_allocator(kiln_allocator_fn fn, void *user);
+
 /* ---- modules -------------------------------------------------------------- */
 
 typedef struct kiln_module kiln_module;
@@ -204,6 +221,44 @@ kiln_status kiln_instance_call(kiln_instance *instance, const char *name,
 kiln_status kiln_instance_call_n(kiln_instance *instance, const char *name, size_t name_len,
                                  const kiln_val *args, size_t arg_count, kiln_val *results,
                                  size_t result_count, kiln_error *err);
+
+/* ---- fault handlers ------------------------------------------------------------
+ *
+ * Out-of-bounds accesses (caught by guard pages) and stack overflows in
+ * wasm code become traps through SIGSEGV/SIGBUS handlers that kiln installs
+ * once per process, on the first instantiation, chaining to the handlers
+ * that were there before; every instantiation checks that they are still
+ * in place. Calls make no system call. A host that installs its own
+ * handlers for these signals later must chain to the handler it replaced,
+ * as kiln does, or call kiln_fault_handlers_ensure afterwards: it puts
+ * kiln's handlers back in front, chaining to the host's. (Test frameworks
+ * such as cmocka replace them around every test.)
+ * KILN_ERR_INSTANTIATE when the handlers cannot be installed.
+ */
+kiln_status kiln_fault_handlers_ensure(kiln_error *err);
+
+/* ---- limits ----------------------------------------------------------------- */
+
+/*
+ * The native stack wasm may use in a call that enters this instance from
+ * the host, in bytes (0, the default: up to 1 GiB, or what the thread's
+ * stack has, always leaving a 256 KiB reserve for host functions and
+ * trap handling). Code that needs more traps with "call stack exhausted"
+ * (KILN_TRAP_CALL_STACK_EXHAUSTED) and the instance stays usable. Applies
+ * to calls made after it (and to calls that host functions make back into
+ * wasm, which stay inside the outer call's limit).
+ */
+kiln_status kiln_instance_set_stack_size(kiln_instance *instance, size_t bytes,
+                                         kiln_error *err);
+
+/*
+ * The most bytes each memory the instance defines may grow to: a
+ * memory.grow beyond it returns -1, as for the module's own maximum (a
+ * memory already larger stays as it is). 0 (the default) removes the cap.
+ * Memories the instance imports are capped by whoever made them.
+ */
+kiln_status kiln_instance_set_max_memory(kiln_instance *instance, uint64_t max_bytes,
+                                         kiln_error *err);
 
 /* ---- function handles -------------------------------------------------------
  *

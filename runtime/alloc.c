@@ -1,15 +1,18 @@
 /*
- * Allocation hook (see alloc.h). The default hook is the C library's
- * realloc/free; size 0 always frees so the hook has one job per call.
+ * Allocation hook (see alloc.h and kiln_set_allocator in kiln.h). The
+ * default allocator is the C library's realloc/free; size 0 always frees,
+ * so the allocator has one job per call.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "kiln.h"
 
-static void *default_hook(void *ptr, size_t size)
+static void *default_allocator(void *user, void *ptr, size_t size)
 {
+    (void)user;
     if (size == 0) {
         free(ptr);
         return NULL;
@@ -17,17 +20,19 @@ static void *default_hook(void *ptr, size_t size)
     return realloc(ptr, size);
 }
 
-static kiln_alloc_fn alloc_hook = default_hook;
+static kiln_allocator_fn allocator = default_allocator;
+static void *allocator_user;
 
-void kiln_alloc_set_hook(kiln_alloc_fn hook)
+void kiln_set_allocator(kiln_allocator_fn fn, void *user)
 {
-    alloc_hook = hook != NULL ? hook : default_hook;
+    allocator = fn != NULL ? fn : default_allocator;
+    allocator_user = fn != NULL ? user : NULL;
 }
 
 void *kiln_alloc(size_t size)
 {
     /* A zero-byte request still returns a unique pointer, as malloc(1). */
-    return alloc_hook(NULL, size == 0 ? 1 : size);
+    return allocator(allocator_user, NULL, size == 0 ? 1 : size);
 }
 
 void *kiln_calloc(size_t count, size_t size)
@@ -43,11 +48,11 @@ void *kiln_calloc(size_t count, size_t size)
 
 void *kiln_realloc(void *ptr, size_t size)
 {
-    return alloc_hook(ptr, size == 0 ? 1 : size);
+    return allocator(allocator_user, ptr, size == 0 ? 1 : size);
 }
 
 void kiln_free(void *ptr)
 {
     if (ptr != NULL)
-        alloc_hook(ptr, 0);
+        allocator(allocator_user, ptr, 0);
 }

@@ -170,7 +170,7 @@ kiln_status kiln_func_call(kiln_func *func, const kiln_val *args, size_t arg_cou
         rt_val_to_slot(&slots[i], args[i].kind, &args[i]);
     kiln_instance *inst = func->instance;
     kiln_status st = trap_call(func->entry, func->vmctx, func->code, slots, inst->linked_vmctxs,
-                               inst->linked_count, err);
+                               inst->linked_count, inst->stack_size, err);
     if (st == KILN_OK) {
         for (uint32_t i = 0; i < t->result_count; i++)
             rt_slot_to_val(&results[i], t->kinds[t->param_count + i], &slots[i]);
@@ -204,4 +204,25 @@ kiln_status kiln_instance_call_n(kiln_instance *instance, const char *name, size
     if (st != KILN_OK)
         return st;
     return kiln_func_call(f, args, arg_count, results, result_count, err);
+}
+
+/* ---- limits ------------------------------------------------------------------------- */
+
+kiln_status kiln_instance_set_stack_size(kiln_instance *instance, size_t bytes, kiln_error *err)
+{
+    if (instance == NULL)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "kiln_instance_set_stack_size: NULL instance");
+    instance->stack_size = bytes;
+    return KILN_OK;
+}
+
+kiln_status kiln_instance_set_max_memory(kiln_instance *instance, uint64_t max_bytes,
+                                         kiln_error *err)
+{
+    if (instance == NULL)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "kiln_instance_set_max_memory: NULL instance");
+    instance->max_memory_bytes = max_bytes;
+    return KILN_OK;
 }

@@ -23,7 +23,16 @@ static uint32_t helper_memory_grow(void *vmctx, uint32_t memory_index, uint32_t 
     /* Validated code only names existing memories; stay safe regardless. */
     if (memory_index >= instance->module->memory_count)
         trap_raise(KILN_TRAP_OUT_OF_BOUNDS_MEMORY);
-    return mem_grow(instance->memories[memory_index], delta_pages);
+    mem_memory *memory = instance->memories[memory_index];
+    /* The host's cap (kiln_instance_set_max_memory) on memories this
+     * instance defines: growing beyond it fails as wasm sees failures. */
+    if (instance->max_memory_bytes != 0 && memory_index >= instance->module->memory_import_count &&
+        (uint64_t)delta_pages * KILN_WASM_PAGE_SIZE >
+            (instance->max_memory_bytes > memory->size_bytes
+                 ? instance->max_memory_bytes - memory->size_bytes
+                 : 0))
+        return 0xFFFFFFFFu;
+    return mem_grow(memory, delta_pages);
 }
 
 /* Stored as generic function pointers so the table is a constant; on

@@ -476,7 +476,7 @@ static kiln_status run_start(kiln_instance *inst, kiln_error *err)
     ins_func_target(inst, m->start_func, &code, &vmctx);
     kiln_slot slot = {0, 0};
     return trap_call(ins_entry_of(m, m->funcs[m->start_func].type_index), vmctx, code, &slot,
-                     inst->linked_vmctxs, inst->linked_count, err);
+                     inst->linked_vmctxs, inst->linked_count, inst->stack_size, err);
 }
 
 kiln_status kiln_instance_new(const kiln_module *module, kiln_instance **out, kiln_error *err)
@@ -499,12 +499,22 @@ static bool may_have_escaped(const kiln_instance *inst)
     return inst->module->table_import_count > 0 || inst->module->global_import_count > 0;
 }
 
+static void *array_new(uint32_t count, size_t size)
+{
+    return count > 0 ? kiln_calloc(count, size) : NULL;
+}
+
 kiln_status ins_instantiate(const kiln_module *module, const ins_import *imports,
                             kiln_instance **out, kiln_instance **escaped, kiln_error *err)
 {
     kiln_status budget_st = check_budget(module, err);
     if (budget_st != KILN_OK)
         return budget_st;
+    /* Calls make no system call, so the fault handlers are checked here
+     * (a host or test framework may have replaced them since). */
+    kiln_status hs = trap_ensure_handlers(err);
+    if (hs != KILN_OK)
+        return hs;
     kiln_instance *inst = kiln_calloc(1, sizeof *inst);
     if (inst == NULL)
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
@@ -513,14 +523,15 @@ kiln_status ins_instantiate(const kiln_module *module, const ins_import *imports
     atomic_init(&inst->refs, 1u);
     kiln_status st = KILN_OK;
     inst->vmctx_allocation = kiln_calloc(1, (size_t)module->layout.size + 15u);
-    inst->memories = kiln_calloc(module->memory_count, sizeof *inst->memories);
-    inst->tables = kiln_calloc(module->table_count, sizeof *inst->tables);
-    inst->funcrefs = kiln_calloc(module->func_count, sizeof *inst->funcrefs);
-    inst->memory_objs = kiln_calloc(module->memory_count, sizeof *inst->memory_objs);
-    inst->table_objs = kiln_calloc(module->table_count, sizeof *inst->table_objs);
-    inst->data_dropped = kiln_calloc(module->data_count, sizeof *inst->data_dropped);
-    inst->elem_dropped = kiln_calloc(module->elem_count, sizeof *inst->elem_dropped);
-    inst->elem_values = kiln_calloc(module->elem_count, sizeof *inst->elem_values);
+    /* Empty arrays stay NULL: nothing indexes them. */
+    inst->memories = array_new(module->memory_count, sizeof *inst->memories);
+    inst->tables = array_new(module->table_count, sizeof *inst->tables);
+    inst->funcrefs = array_new(module->func_count, sizeof *inst->funcrefs);
+    inst->memory_objs = array_new(module->memory_count, sizeof *inst->memory_objs);
+    inst->table_objs = array_new(module->table_count, sizeof *inst->table_objs);
+    inst->data_dropped = array_new(module->data_count, sizeof *inst->data_dropped);
+    inst->elem_dropped = array_new(module->elem_count, sizeof *inst->elem_dropped);
+    inst->elem_values = array_new(module->elem_count, sizeof *inst->elem_values);
     if (inst->vmctx_allocation == NULL ||
         (inst->memories == NULL && module->memory_count > 0) ||
         (inst->tables == NULL && module->table_count > 0) ||

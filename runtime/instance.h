@@ -79,6 +79,11 @@ struct kiln_instance {
     /* Function handles (func.c): one per export, made on first lookup and
      * freed with the instance; NULL until the first kiln_instance_func. */
     struct kiln_func **func_handles;
+    /* Limits set by the host (func.c): native stack for an entry from the
+     * host (0: the default) and the most bytes memory.grow may take a
+     * memory this instance defines to (0: only the module's maximum). */
+    size_t stack_size;
+    uint64_t max_memory_bytes;
 };
 
 /* One resolved import, in the module's import order (linker.c fills these,

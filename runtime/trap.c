@@ -96,11 +96,12 @@ static bool range_find(uintptr_t address, trap_range_kind kind)
 #define TRAP_MESSAGE_SIZE 256u
 
 typedef struct trap_activation {
-    sigjmp_buf jump;
+    jmp_buf jump; /* no signal mask saved: see trap_call */
     struct trap_activation *prev;
     volatile int trap_code;
     volatile bool has_message; /* message holds the trap's text */
     volatile bool is_exit;     /* trap_raise_exit: exit_status is set */
+    volatile bool from_signal; /* unwound from the fault handler */
     volatile int exit_status;
     char message[TRAP_MESSAGE_SIZE];
     /* Backtrace: raw code addresses, innermost first (the faulting PC
@@ -242,7 +243,7 @@ _Noreturn void trap_raise(kiln_trap_code code)
         abort(); /* compiled code ran outside trap_call: a runtime bug */
     capture_here(act);
     act->trap_code = (int)code;
-    siglongjmp(act->jump, 1);
+    longjmp(act->jump, 1);
 }
 
 _Noreturn void trap_raise_message(kiln_trap_code code, const char *message)
@@ -259,7 +260,7 @@ _Noreturn void trap_raise_message(kiln_trap_code code, const char *message)
     act->message[n] = '\0';
     act->has_message = true;
     act->trap_code = (int)code;
-    siglongjmp(act->jump, 1);
+    longjmp(act->jump, 1);
 }
 
 _Noreturn void trap_raise_exit(int status)
@@ -269,7 +270,7 @@ _Noreturn void trap_raise_exit(int status)
         abort(); /* a host function ran outside trap_call: a runtime bug */
     act->is_exit = true;
     act->exit_status = status;
-    siglongjmp(act->jump, 1);
+    longjmp(act->jump, 1);
 }
 
 static int fault_kind(uintptr_t pc, uintptr_t fault_address, uintptr_t sp)
@@ -297,6 +298,9 @@ static int fault_classify(uintptr_t pc, uintptr_t fault_address, uintptr_t sp, u
 
 static void fault_deliver(int code)
 {
+    /* The landing pad unblocks the signal the kernel blocked for the
+     * handler (jumps save and restore no signal mask). */
+    active->from_signal = true;
     trap_raise((kiln_trap_code)code);
 }
 
@@ -320,28 +324,44 @@ static kiln_status thread_prepare(kiln_error *err)
     return KILN_OK;
 }
 
-static uintptr_t compute_stack_limit(void)
+kiln_status trap_ensure_handlers(kiln_error *err)
+{
+    if (!thread_ready)
+        return thread_prepare(err);
+    if (!os_fault_handler_ensure())
+        return kiln_error_set(err, KILN_ERR_INSTANTIATE, KILN_NO_OFFSET,
+                              "cannot install the SIGSEGV/SIGBUS handler that turns "
+                              "faults of wasm code into traps");
+    return KILN_OK;
+}
+
+/* The lowest address wasm may use in an entry from the host: stack_size
+ * bytes (0: STACK_MAX_USE) below here, never into the reserve. */
+kiln_status kiln_fault_handlers_ensure(kiln_error *err)
+{
+    return trap_ensure_handlers(err);
+}
+
+static uintptr_t compute_stack_limit(size_t stack_size)
 {
     uintptr_t sp = os_stack_pointer();
-    uintptr_t limit = sp > STACK_MAX_USE ? sp - STACK_MAX_USE : 0;
+    uintptr_t use = stack_size != 0 && stack_size < STACK_MAX_USE ? (uintptr_t)stack_size
+                                                                   : STACK_MAX_USE;
+    uintptr_t limit = sp > use ? sp - use : 0;
     if (stack_high != 0 && stack_low + STACK_RESERVE > limit)
         limit = stack_low + STACK_RESERVE;
     return limit;
 }
 
 kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *slots,
-                      void *const *linked, uint32_t linked_count, kiln_error *err)
+                      void *const *linked, uint32_t linked_count, size_t stack_size,
+                      kiln_error *err)
 {
     kiln_status st = thread_prepare(err);
     if (st != KILN_OK)
         return st;
-    if (active == NULL) {
-        if (!os_fault_handler_ensure())
-            return kiln_error_set(err, KILN_ERR_INSTANTIATE, KILN_NO_OFFSET,
-                                  "cannot install the SIGSEGV/SIGBUS handler that turns "
-                                  "faults of wasm code into traps");
-        stack_limit = compute_stack_limit();
-    }
+    if (active == NULL)
+        stack_limit = compute_stack_limit(stack_size);
     /* Wasm is entered only with the red zone intact: a host function that
      * runs inside it (called by wasm near the limit) cannot call back in. */
     if (os_stack_pointer() < stack_limit) {
@@ -364,15 +384,22 @@ kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *s
     act.exit_status = 0;
     act.frame_top = act.prev != NULL ? act.prev->frame_top
                                      : (uintptr_t)__builtin_frame_address(0);
+    act.from_signal = false;
     act.captured = false;
     act.pc_count = 0;
-    if (sigsetjmp(act.jump, 1) == 0) {
+    /* The steady state makes no system call: the handlers are installed
+     * once (thread_prepare; trap_ensure_handlers at instantiation), and
+     * setjmp saves no signal mask. Only a trap delivered by the fault
+     * handler restores the mask, on the way out below. */
+    if (setjmp(act.jump) == 0) {
         active = &act;
         entry(vmctx, code, slots);
         active = act.prev;
         return KILN_OK;
     }
     active = act.prev;
+    if (act.from_signal)
+        os_fault_signals_unblock();
     if (act.is_exit) {
         /* An exit ends the whole chain: pass it to the enclosing activation. */
         if (active != NULL)

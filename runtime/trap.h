@@ -2,9 +2,9 @@
  * Traps (trap_): the one boundary between host code and wasm code.
  *
  * Every call into compiled code goes through trap_call, which pushes an
- * activation (a sigsetjmp point) on a thread-local chain; nested calls
- * (wasm -> host -> wasm) push more. A trap unwinds to the innermost
- * activation with siglongjmp: from the TRAP helper (trap_raise), or from the
+ * activation (a setjmp point, no signal mask saved) on a thread-local chain;
+ * nested calls (wasm -> host -> wasm) push more. A trap unwinds to the
+ * innermost activation with longjmp: from the TRAP helper (trap_raise), or from the
  * SIGSEGV/SIGBUS handler when code of a loaded module faults inside a
  * linear memory reservation (out of bounds) or near the thread's stack
  * (call stack exhausted). Faults anywhere else are not ours and keep their
@@ -39,12 +39,24 @@ typedef void (*trap_entry_fn)(void *vmctx, void *code, kiln_slot *slots);
 /*
  * Calls entry(vmctx, code, slots) inside a new activation, after setting
  * the stack_limit of vmctx and of the linked_count vmctxs in linked (the
- * instances the callee may call into) for this thread. Returns KILN_OK, or
+ * instances the callee may call into) for this thread. An entry from the
+ * host (no activation on this thread yet) lets wasm use stack_size bytes
+ * of native stack (0: the default, 1 GiB or what the thread has, minus a
+ * reserve); nested entries keep the outer limit. Returns KILN_OK, or
  * KILN_ERR_TRAP with err->trap and the message "trap: <spec message>", or
  * KILN_ERR_INSTANTIATE when the thread cannot be prepared for traps.
  */
 kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *slots,
-                      void *const *linked, uint32_t linked_count, kiln_error *err);
+                      void *const *linked, uint32_t linked_count, size_t stack_size,
+                      kiln_error *err);
+
+/* Installs the fault handlers for this thread if it has none yet, else
+ * puts them back in front if someone replaced them (chaining to the
+ * replacement). Instantiation calls it, so a host or test framework that
+ * installed its own handler since is handled without a system call on
+ * every trap_call. KILN_ERR_INSTANTIATE when the handlers cannot be
+ * installed. */
+kiln_status trap_ensure_handlers(kiln_error *err);
 
 /* Unwinds to the innermost activation of this thread with `code`. Only
  * compiled code (through the TRAP helper) and runtime helpers it called

@@ -67,6 +67,12 @@ static void usage(FILE *out)
             "  --unknown-imports=trap\n"
             "                 let functions that nothing provides be imported anyway; a\n"
             "                 call to one traps naming it\n"
+            "  --max-memory SIZE\n"
+            "                 memories the module defines grow to at most SIZE bytes\n"
+            "                 (K, M, G suffixes); memory.grow beyond it returns -1\n"
+            "  --stack-size SIZE\n"
+            "                 native stack wasm may use (default: up to 1 GiB of the\n"
+            "                 thread's stack); deeper calls trap \"call stack exhausted\"\n"
             "  --check        do not run MODULE: say whether this runtime on this\n"
             "                 machine can load it and, if not, list every reason\n"
             "                 (exit 0 when loadable, 1 when not)\n"
@@ -99,6 +105,8 @@ typedef struct run_options {
     size_t module_path_count;
     bool trap_unknown;
     bool check; /* --check: report loadability instead of running */
+    uint64_t max_memory; /* --max-memory bytes, 0: none */
+    size_t stack_size;   /* --stack-size bytes, 0: the default */
 #ifdef KILN_HAVE_SIGNING
     kiln_trust *trust; /* --trust-key: NULL = signatures not required */
 #endif
@@ -271,6 +279,28 @@ static bool parse_magnitude(const char *s, bool *negative, uint64_t *magnitude)
         v = v * base + d;
     }
     *magnitude = v;
+    return true;
+}
+
+/* "N", "NK", "NM" or "NG" (powers of 1024) in bytes. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (end == s || errno != 0 || s[0] == '-')
+        return false;
+    unsigned shift = 0;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: return false;
+    }
+    if (*end != '\0' || n > (UINT64_MAX >> shift))
+        return false;
+    *out = (uint64_t)n << shift;
     return true;
 }
 
@@ -577,6 +607,8 @@ static int run(const char *path, const run_options *opts, int argc, char **argv)
         status = report(&err);
         goto out;
     }
+    kiln_instance_set_max_memory(instance, opts->max_memory, NULL);
+    kiln_instance_set_stack_size(instance, opts->stack_size, NULL);
     kiln_func_type init_type;
     if (invoke != NULL && kiln_module_export_func_type(module, "_start", &init_type, &err) !=
                               KILN_OK &&
@@ -805,6 +837,24 @@ int main(int argc, char **argv)
         if (!missing && (v = option_value(argc, argv, &i, "--module-path", &missing)) != NULL) {
             if (!push_option(&opts.module_paths, &opts.module_path_count, v))
                 goto nomem;
+            continue;
+        }
+        if (!missing && ((v = option_value(argc, argv, &i, "--max-memory", &missing)) != NULL ||
+                         (!missing && (v = option_value(argc, argv, &i, "--stack-size",
+                                                        &missing)) != NULL))) {
+            bool is_memory = strncmp(a, "--max-memory", 12) == 0;
+            uint64_t bytes = 0;
+            if (!parse_size(v, &bytes) || bytes == 0) {
+                fprintf(stderr,
+                        "kiln: error: %s needs a size in bytes (suffix K, M or G allowed), "
+                        "got \"%s\"\n",
+                        is_memory ? "--max-memory" : "--stack-size", v);
+                goto done;
+            }
+            if (is_memory)
+                opts.max_memory = bytes;
+            else
+                opts.stack_size = (size_t)bytes;
             continue;
         }
         if (!missing && (v = option_value(argc, argv, &i, "--unknown-imports", &missing)) != NULL) {

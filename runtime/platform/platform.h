@@ -74,6 +74,9 @@ bool os_thread_prepare(void);
 /* Re-installs the handler if someone replaced it since (one sigaction query
  * when nothing changed); the replacement becomes the handler chained to. */
 bool os_fault_handler_ensure(void);
+/* Unblocks SIGSEGV and SIGBUS in the calling thread: after a trap was
+ * delivered from the handler by a jump that restores no signal mask. */
+void os_fault_signals_unblock(void);
 
 /*
  * CPU features (posix_cpu.c). os_cpu_arch is the host's architecture

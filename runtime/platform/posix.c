@@ -300,6 +300,15 @@ bool os_fault_handler_ensure(void)
     return install_one(SIGSEGV, &previous_segv) && install_one(SIGBUS, &previous_bus);
 }
 
+void os_fault_signals_unblock(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGSEGV);
+    sigaddset(&set, SIGBUS);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 bool os_thread_prepare(void)
 {
     if (thread_has_alt_stack)

@@ -216,7 +216,7 @@ static void test_api_listing(void **state)
         if (strcmp(d.name, "memory") == 0) {
             assert_int_equal(d.kind, KILN_EXTERN_MEMORY);
             assert_int_equal(d.min, 1);
-            assert_int_equal(d.max, 2);
+            assert_int_equal(d.max, 100);
             seen_memory = true;
         } else if (strcmp(d.name, "counter") == 0) {
             assert_int_equal(d.kind, KILN_EXTERN_GLOBAL);
@@ -281,6 +281,162 @@ static void test_api_native_many_and_bad_pointer(void **state)
                                                &err),
                      KILN_ERR_ARGUMENT);
     api_env_close(&e);
+}
+
+static void test_api_limits(void **state)
+{
+    (void)state;
+    api_env e;
+    api_env_open(&e);
+    kiln_error err;
+    kiln_func *rec = NULL, *grow = NULL;
+    assert_int_equal(kiln_instance_func(e.inst, "rec", &rec, &err), KILN_OK);
+    assert_int_equal(kiln_instance_func(e.inst, "grow", &grow, &err), KILN_OK);
+    kiln_val n = {.kind = KILN_I32, .of.i32 = 20000}, r;
+    /* The default stack takes 20000 frames; 64 KiB does not. */
+    if (kiln_func_call(rec, &n, 1, &r, 1, &err) != KILN_OK)
+        fail_msg("rec: %s", err.message);
+    assert_int_equal(r.of.i32, 10000);
+    assert_int_equal(kiln_instance_set_stack_size(e.inst, 64 * 1024, &err), KILN_OK);
+    assert_int_equal(kiln_func_call(rec, &n, 1, &r, 1, &err), KILN_ERR_TRAP);
+    assert_int_equal(err.trap, KILN_TRAP_CALL_STACK_EXHAUSTED);
+    n.of.i32 = 100; /* small recursion fits */
+    assert_int_equal(kiln_func_call(rec, &n, 1, &r, 1, &err), KILN_OK);
+    assert_int_equal(kiln_instance_set_stack_size(e.inst, 0, &err), KILN_OK);
+    n.of.i32 = 20000;
+    assert_int_equal(kiln_func_call(rec, &n, 1, &r, 1, &err), KILN_OK);
+
+    /* Memory: capped at 3 pages, growth beyond returns -1. */
+    assert_int_equal(kiln_instance_set_max_memory(e.inst, 3 * 65536, &err), KILN_OK);
+    kiln_val one = {.kind = KILN_I32, .of.i32 = 1};
+    assert_int_equal(kiln_func_call(grow, &one, 1, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 1);
+    assert_int_equal(kiln_func_call(grow, &one, 1, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 2);
+    assert_int_equal(kiln_func_call(grow, &one, 1, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, -1);
+    uint8_t *base;
+    uint64_t size;
+    assert_int_equal(kiln_instance_memory(e.inst, &base, &size, &err), KILN_OK);
+    assert_int_equal(size, 3 * 65536);
+    assert_int_equal(kiln_instance_set_max_memory(e.inst, 0, &err), KILN_OK);
+    assert_int_equal(kiln_func_call(grow, &one, 1, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 3);
+    assert_int_equal(kiln_instance_set_max_memory(NULL, 0, &err), KILN_ERR_ARGUMENT);
+    api_env_close(&e);
+}
+
+/* ---- allocation failures ------------------------------------------------------ */
+
+typedef struct counting_alloc {
+    long calls;   /* allocations and resizes so far */
+    long fail_at; /* the call that fails (1-based), 0: none */
+    long live;    /* blocks allocated and not freed */
+    bool failed;  /* fail_at was reached */
+} counting_alloc;
+
+static void *counting_allocator(void *user, void *ptr, size_t size)
+{
+    counting_alloc *a = user;
+    if (size == 0) {
+        free(ptr);
+        a->live--;
+        return NULL;
+    }
+    if (++a->calls == a->fail_at) {
+        a->failed = true;
+        return NULL;
+    }
+    void *p = realloc(ptr, size);
+    if (p != NULL && ptr == NULL)
+        a->live++;
+    return p;
+}
+
+/* load -> link -> instantiate -> look up -> call, each step's failure
+ * KILN_ERR_NOMEM; everything freed whatever happened. Returns the first
+ * status that was not KILN_OK. */
+static kiln_status run_path(const uint8_t *aot, size_t aot_size)
+{
+    kiln_error err;
+    kiln_module *m = NULL;
+    kiln_linker *l = NULL;
+    kiln_global *g = NULL;
+    kiln_table *tab = NULL;
+    kiln_instance *inst = NULL;
+    kiln_func *add = NULL;
+    kiln_val v = {.kind = KILN_I32, .of.i32 = 42};
+    kiln_val args[2] = {{.kind = KILN_I32, .of.i32 = 40}, {.kind = KILN_I32, .of.i32 = 2}};
+    kiln_val r;
+    kiln_status st = kiln_module_load(aot, aot_size, &m, &err);
+    if (st == KILN_OK)
+        st = kiln_linker_new(&l, &err);
+    if (st == KILN_OK)
+        st = kiln_global_new(v, false, &g, &err);
+    if (st == KILN_OK)
+        st = kiln_table_new(KILN_FUNCREF, 2, 10, &tab, &err);
+    if (st == KILN_OK)
+        st = kiln_linker_define_native(l, "env", "many", "(iIfFiIfFiIfFiIfFiIfF)F",
+                                       (void *)many, &err);
+    if (st == KILN_OK)
+        st = kiln_linker_define_native(l, "env", "take_buf", "(*~)i", (void *)take_buf, &err);
+    if (st == KILN_OK)
+        st = kiln_linker_define_global(l, "env", "g", g, &err);
+    if (st == KILN_OK)
+        st = kiln_linker_define_table(l, "env", "tab", tab, &err);
+    if (st == KILN_OK)
+        st = kiln_linker_instantiate(l, m, &inst, &err);
+    if (st == KILN_OK)
+        st = kiln_instance_func(inst, "add", &add, &err);
+    if (st == KILN_OK)
+        st = kiln_func_call(add, args, 2, &r, 1, &err);
+    if (st == KILN_OK && r.of.i32 != 42)
+        fail_msg("add returned %d", r.of.i32);
+    if (st == KILN_OK)
+        st = kiln_instance_call(inst, "call_many", NULL, 0, &r, 1, &err);
+    /* Inside a call, a host function's failed allocation is a trap that
+     * says so (the wasm caller cannot receive a status). */
+    if (st == KILN_ERR_TRAP && strstr(err.message, "out of memory") != NULL)
+        st = KILN_ERR_NOMEM;
+    if (st != KILN_OK && st != KILN_ERR_NOMEM)
+        fail_msg("status %s (%s), expected out of memory", kiln_status_name(st), err.message);
+    kiln_instance_free(inst);
+    kiln_linker_free(l);
+    kiln_global_release(g);
+    kiln_table_release(tab);
+    kiln_module_free(m);
+    return st;
+}
+
+static void test_api_every_allocation_fails_once(void **state)
+{
+    (void)state;
+    uint8_t *aot;
+    size_t aot_size;
+    compile("api", &aot, &aot_size);
+    /* Warm up: process-wide tables (canonical type ids, the fault
+     * handler's range nodes) are made once and then reused. */
+    assert_int_equal(run_path(aot, aot_size), KILN_OK);
+    long n;
+    for (n = 1;; n++) {
+        counting_alloc a = {0, n, 0, false};
+        kiln_set_allocator(counting_allocator, &a);
+        kiln_status st = run_path(aot, aot_size);
+        kiln_set_allocator(NULL, NULL);
+        if (a.live != 0)
+            fail_msg("allocation %ld failing leaked %ld blocks", n, a.live);
+        if (!a.failed) {
+            assert_int_equal(st, KILN_OK);
+            break;
+        }
+        if (st != KILN_ERR_NOMEM)
+            fail_msg("allocation %ld failing gave %s", n, kiln_status_name(st));
+        /* Still usable with the allocator back. */
+        assert_int_equal(run_path(aot, aot_size), KILN_OK);
+    }
+    print_message("load -> instantiate -> call: %ld allocations, each failed once\n", n - 1);
+    assert_true(n > 10);
+    kilnc_buffer_free(aot);
 }
 
 static void test_api_module_path_and_wasi(void **state)
@@ -350,6 +506,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_api_listing),
         cmocka_unit_test(test_api_native_many_and_bad_pointer),
         cmocka_unit_test(test_api_module_path_and_wasi),
+        cmocka_unit_test(test_api_limits),
+        cmocka_unit_test(test_api_every_allocation_fails_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
