@@ -85,6 +85,7 @@ const char *kiln_trap_message(kiln_trap_code code)
     case KILN_TRAP_NULL_REFERENCE: return "null reference";
     case KILN_TRAP_UNALIGNED_ATOMIC: return "unaligned atomic";
     case KILN_TRAP_HOST: return "host function trapped";
+    case KILN_TRAP_INTERRUPTED: return "interrupted";
     case KILN_TRAP_COUNT: break;
     }
     return "unknown trap";

@@ -156,6 +156,7 @@ kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *option
         .first_func = range.first,
         .end_func = range.end,
         .with_trampolines = range.trampolines,
+        .interruptible = options->interruptible,
     };
     st = cg_module_new(unit->ctx, module, &config, &unit->cgm, err);
     if (st != KILN_OK)
@@ -374,6 +375,8 @@ kiln_status kilnc_compile(const uint8_t *wasm, size_t wasm_size, const kilnc_opt
     st = dec_module(wasm, wasm_size, &module, err);
     if (st == KILN_OK)
         st = val_module(module, err);
+    if (st == KILN_OK && options->interruptible)
+        module->features |= KILN_FEATURE_INTERRUPTIBLE; /* recorded in the header */
     if (st == KILN_OK) {
         uint32_t parts = kc_partition_count(module, options);
         uint32_t total = module->func_count - module->func_import_count;

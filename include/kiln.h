@@ -260,6 +260,19 @@ kiln_status kiln_instance_set_stack_size(kiln_instance *instance, size_t bytes,
 kiln_status kiln_instance_set_max_memory(kiln_instance *instance, uint64_t max_bytes,
                                          kiln_error *err);
 
+/*
+ * Interruption: stops a running call from another thread (or a timer, or a
+ * signal handler: it is one atomic store per instance) in code compiled with
+ * kilnc --interruptible, which checks at every function entry and loop
+ * header. The call returns KILN_ERR_TRAP with err->trap
+ * KILN_TRAP_INTERRUPTED ("interrupted") and the instance stays usable.
+ * When no call is running, the next call into the instance is stopped at
+ * its first check. Code compiled without the option never looks (and pays
+ * nothing): kiln_module_interruptible says which kind a module is.
+ */
+kiln_status kiln_instance_interrupt(kiln_instance *instance, kiln_error *err);
+bool kiln_module_interruptible(const kiln_module *module);
+
 /* ---- function handles -------------------------------------------------------
  *
  * A handle names an exported function once; calls through it do no name

@@ -64,6 +64,11 @@ typedef struct kilnc_options {
      * the loader write into code or read-only data fails the compile,
      * named (KILN_ERR_UNSUPPORTED). */
     int xip;
+    /* Interruptible code: every function entry and loop header checks the
+     * instance's interrupt word, so kiln_instance_interrupt (another
+     * thread, a timer) can stop a running call with the trap
+     * "interrupted". Off (the default), code pays nothing for it. */
+    bool interruptible;
 } kilnc_options;
 
 /* Fills the defaults described above. */

@@ -10,6 +10,7 @@
  *
  * Ownership: handles belong to their instance (freed with it).
  */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -225,4 +226,40 @@ kiln_status kiln_instance_set_max_memory(kiln_instance *instance, uint64_t max_b
                               "kiln_instance_set_max_memory: NULL instance");
     instance->max_memory_bytes = max_bytes;
     return KILN_OK;
+}
+
+/* ---- interruption -------------------------------------------------------------------- */
+
+/* The interrupt word of vmctx (aot_format.h), written from any thread. */
+static _Atomic uintptr_t *interrupt_word(void *vmctx)
+{
+    return (_Atomic uintptr_t *)((uintptr_t *)vmctx + KILN_VMCTX_INTERRUPT);
+}
+
+kiln_status kiln_instance_interrupt(kiln_instance *instance, kiln_error *err)
+{
+    if (instance == NULL)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "kiln_instance_interrupt: NULL instance");
+    /* The instance and every instance its code may call into: a call is
+     * stopped wherever it is running. */
+    atomic_store_explicit(interrupt_word(instance->vmctx), 1u, memory_order_relaxed);
+    for (uint32_t i = 0; i < instance->linked_count; i++)
+        atomic_store_explicit(interrupt_word(instance->linked_vmctxs[i]), 1u,
+                              memory_order_relaxed);
+    return KILN_OK;
+}
+
+void ins_interrupt_clear(void *vmctx, void *const *linked, uint32_t linked_count)
+{
+    atomic_store_explicit(interrupt_word(vmctx), 0u, memory_order_relaxed);
+    for (uint32_t i = 0; i < linked_count; i++)
+        atomic_store_explicit(interrupt_word(linked[i]), 0u, memory_order_relaxed);
+}
+
+bool kiln_module_interruptible(const kiln_module *module)
+{
+    return module != NULL &&
+           (kiln_read_u32le(module->bytes + KILN_AOT_OFF_WASM_FEATURES) &
+            KILN_FEATURE_INTERRUPTIBLE) != 0;
 }

@@ -419,5 +419,8 @@ kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *s
                             kiln_trap_message(trap));
     if (err != NULL)
         err->trap = trap;
+    /* An interrupt stops one call: the next one runs. */
+    if (trap == KILN_TRAP_INTERRUPTED)
+        ins_interrupt_clear(vmctx, linked, linked_count);
     return st;
 }

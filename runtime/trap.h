@@ -50,6 +50,10 @@ kiln_status trap_call(trap_entry_fn entry, void *vmctx, void *code, kiln_slot *s
                       void *const *linked, uint32_t linked_count, size_t stack_size,
                       kiln_error *err);
 
+/* Clears the interrupt word (aot_format.h) of vmctx and of linked: done by
+ * trap_call when it delivers KILN_TRAP_INTERRUPTED (func.c). */
+void ins_interrupt_clear(void *vmctx, void *const *linked, uint32_t linked_count);
+
 /* Installs the fault handlers for this thread if it has none yet, else
  * puts them back in front if someone replaced them (chaining to the
  * replacement). Instantiation calls it, so a host or test framework that

@@ -21,10 +21,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kiln.h"
 #include "kiln/aot_format.h" /* the format versions --version names */
@@ -73,6 +75,10 @@ static void usage(FILE *out)
             "  --stack-size SIZE\n"
             "                 native stack wasm may use (default: up to 1 GiB of the\n"
             "                 thread's stack); deeper calls trap \"call stack exhausted\"\n"
+            "  --timeout SECONDS\n"
+            "                 stop the call after SECONDS (fractions allowed) with the trap\n"
+            "                 \"interrupted\"; needs a module compiled with kilnc\n"
+            "                 --interruptible\n"
             "  --check        do not run MODULE: say whether this runtime on this\n"
             "                 machine can load it and, if not, list every reason\n"
             "                 (exit 0 when loadable, 1 when not)\n"
@@ -93,6 +99,70 @@ static void usage(FILE *out)
 
 extern char **environ; /* POSIX: the process environment, for --env NAME */
 
+/* ---- --timeout --------------------------------------------------------------------- */
+
+/* A thread that interrupts the instance when the time runs out, unless
+ * watchdog_stop comes first. */
+typedef struct watchdog {
+    bool started;
+    bool done;  /* the run ended: stop waiting */
+    bool fired; /* the time ran out and the instance was interrupted */
+    double seconds;
+    kiln_instance *instance;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+} watchdog;
+
+static void *watchdog_main(void *arg)
+{
+    watchdog *w = arg;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    double whole = floor(w->seconds);
+    deadline.tv_sec += (time_t)whole;
+    deadline.tv_nsec += (long)((w->seconds - whole) * 1e9);
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&w->lock);
+    int rc = 0;
+    while (!w->done && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&w->wake, &w->lock, &deadline);
+    if (!w->done) {
+        w->fired = true;
+        kiln_instance_interrupt(w->instance, NULL);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+static bool watchdog_start(watchdog *w, kiln_instance *instance, double seconds)
+{
+    w->done = w->fired = false;
+    w->seconds = seconds;
+    w->instance = instance;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    w->started = pthread_create(&w->thread, NULL, watchdog_main, w) == 0;
+    return w->started;
+}
+
+/* Ends the watchdog; true when it had fired. */
+static bool watchdog_stop(watchdog *w)
+{
+    if (!w->started)
+        return false;
+    pthread_mutex_lock(&w->lock);
+    w->done = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    w->started = false;
+    return w->fired;
+}
+
 /* ---- linking --------------------------------------------------------------------- */
 
 typedef struct run_options {
@@ -107,6 +177,7 @@ typedef struct run_options {
     bool check; /* --check: report loadability instead of running */
     uint64_t max_memory; /* --max-memory bytes, 0: none */
     size_t stack_size;   /* --stack-size bytes, 0: the default */
+    double timeout;      /* --timeout seconds, 0: none */
 #ifdef KILN_HAVE_SIGNING
     kiln_trust *trust; /* --trust-key: NULL = signatures not required */
 #endif
@@ -522,6 +593,7 @@ static int run(const char *path, const run_options *opts, int argc, char **argv)
     kiln_module *module = NULL;
     kiln_instance *instance = NULL;
     kiln_linker *linker = NULL;
+    watchdog dog = {.started = false};
 #ifdef KILN_HAVE_WASI
     kiln_wasi *wasi = NULL;
 #endif
@@ -609,6 +681,20 @@ static int run(const char *path, const run_options *opts, int argc, char **argv)
     }
     kiln_instance_set_max_memory(instance, opts->max_memory, NULL);
     kiln_instance_set_stack_size(instance, opts->stack_size, NULL);
+    if (opts->timeout > 0) {
+        if (!kiln_module_interruptible(module)) {
+            fprintf(stderr,
+                    "kiln: error: --timeout: %s was compiled without kilnc --interruptible, "
+                    "so nothing can stop it; recompile it with kilnc --interruptible\n",
+                    path);
+            status = EXIT_USAGE;
+            goto out;
+        }
+        if (!watchdog_start(&dog, instance, opts->timeout)) {
+            fprintf(stderr, "kiln: error: --timeout: cannot start the timer thread\n");
+            goto out;
+        }
+    }
     kiln_func_type init_type;
     if (invoke != NULL && kiln_module_export_func_type(module, "_start", &init_type, &err) !=
                               KILN_OK &&
@@ -629,6 +715,8 @@ static int run(const char *path, const run_options *opts, int argc, char **argv)
         print_result(&results[i]);
     status = fflush(stdout) == 0 ? 0 : EXIT_TRAP_OR_ERROR;
 out:
+    if (watchdog_stop(&dog))
+        fprintf(stderr, "kiln: the --timeout of %g s ran out\n", opts->timeout);
     free(args);
     free(results);
     kiln_instance_free(instance);
@@ -855,6 +943,16 @@ int main(int argc, char **argv)
                 opts.max_memory = bytes;
             else
                 opts.stack_size = (size_t)bytes;
+            continue;
+        }
+        if (!missing && (v = option_value(argc, argv, &i, "--timeout", &missing)) != NULL) {
+            char *end = NULL;
+            double seconds = strtod(v, &end);
+            if (end == v || *end != '\0' || !(seconds > 0) || seconds > 1e9) {
+                fprintf(stderr, "kiln: error: --timeout needs seconds > 0, got \"%s\"\n", v);
+                goto done;
+            }
+            opts.timeout = seconds;
             continue;
         }
         if (!missing && (v = option_value(argc, argv, &i, "--unknown-imports", &missing)) != NULL) {

@@ -97,6 +97,10 @@ static void usage(FILE *out)
             "  --xip                   execute in place (32-bit Arm): no relocation in\n"
             "                          the container, so its code may run from flash;\n"
             "                          one that would be needed fails the compile\n"
+            "  --interruptible         check at every function entry and loop header\n"
+            "                          whether the host asked to stop (kiln --timeout,\n"
+            "                          kiln_instance_interrupt); without it, code pays\n"
+            "                          nothing and cannot be interrupted\n"
             "  --inspect FILE          describe a kiln container and exit\n"
             "  --sign KEYFILE          append an Ed25519 signature made with the secret\n"
             "                          key in KEYFILE (builds with KILN_SIGNING)\n"
@@ -414,6 +418,10 @@ int main(int argc, char **argv)
                 error("unknown option '%s' (-O0, -O1, -O2, -O3, -Os or -Oz)", arg);
                 return EXIT_USAGE;
             }
+            continue;
+        }
+        if (strcmp(arg, "--interruptible") == 0) {
+            options.interruptible = true;
             continue;
         }
         if ((m = option_value(argc, argv, &i, "--target", &v)) != 0) {

@@ -250,6 +250,18 @@ static kiln_status emit_block(cg_func *fn, const wasm_instr *in)
                      &frame->label_phis);
 }
 
+void cg_interrupt_check(cg_func *fn)
+{
+    const cg_module *cgm = fn->cgm;
+    if (!cgm->config.interruptible)
+        return;
+    LLVMValueRef flag = cg_vmctx_load(fn, KILN_VMCTX_INTERRUPT * cgm->config.pointer_width,
+                                      cgm->t_intptr, false, "interrupt");
+    LLVMSetVolatile(flag, 1);
+    cg_trap_if(fn, LLVMBuildICmp(fn->b, LLVMIntNE, flag, LLVMConstNull(cgm->t_intptr), ""),
+               KILN_TRAP_INTERRUPTED);
+}
+
 static kiln_status emit_loop(cg_func *fn, const wasm_instr *in)
 {
     cg_frame *frame = new_frame(fn, CG_FRAME_LOOP);
@@ -266,6 +278,7 @@ static kiln_status emit_loop(cg_func *fn, const wasm_instr *in)
         return edge_st;
     LLVMBuildBr(fn->b, frame->label_bb);
     LLVMPositionBuilderAtEnd(fn->b, frame->label_bb);
+    cg_interrupt_check(fn); /* every iteration passes the header */
     fn->sp = frame->height;
     for (uint32_t i = 0; i < frame->param_count; i++)
         cg_push(fn, frame->label_phis[i]);

@@ -445,6 +445,7 @@ kiln_status cg_function(cg_module *cgm, const wasm_body *body, kiln_error *err)
     emit_frame(fn);
     LLVMPositionBuilderAtEnd(fn->b, start);
     emit_prologue(fn);
+    cg_interrupt_check(fn);
     st = emit_body(fn);
     if (st != KILN_OK)
         goto out;

@@ -137,6 +137,11 @@ typedef struct cg_func {
     const wasm_instr *instr;     /* instruction being emitted, for errors */
 } cg_func;
 
+/* Interruptible code (cg_config.interruptible): traps with
+ * KILN_TRAP_INTERRUPTED when vmctx's interrupt word is set; a volatile load
+ * LLVM cannot hoist out of a loop. Nothing without the option. */
+void cg_interrupt_check(cg_func *fn);
+
 /* ---- cg_module.c ---------------------------------------------------------- */
 LLVMTypeRef cg_valtype(const cg_module *cgm, wasm_valtype t);
 /* Return type of a native function with these results: void for none and

@@ -67,6 +67,8 @@ static const char *trap_block_name(kiln_trap_code code)
         return "trap.unaligned_atomic";
     case KILN_TRAP_HOST:
         return "trap.host";
+    case KILN_TRAP_INTERRUPTED:
+        return "trap.interrupted";
     case KILN_TRAP_NONE:
     case KILN_TRAP_COUNT:
         break;

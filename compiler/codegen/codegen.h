@@ -40,6 +40,8 @@ typedef struct cg_config {
     /* Execute in place (32-bit Arm, r9 reserved): entry trampolines load
      * the libcall table from vmctx into r9 and restore the caller's r9. */
     bool xip;
+    /* Check vmctx's interrupt word at function entries and loop headers. */
+    bool interruptible;
 } cg_config;
 
 typedef struct cg_module cg_module;

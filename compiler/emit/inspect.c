@@ -466,7 +466,9 @@ kiln_status emit_inspect(const uint8_t *bytes, size_t size, char **text, kiln_er
     for (unsigned i = 0; i < sizeof feature_names / sizeof feature_names[0]; i++)
         if (features & (1u << i))
             text_printf(&t, " %s", feature_names[i]);
-    text_printf(&t, "%s\n", features == 0 ? " (none)" : "");
+    text_printf(&t, "%s\n", (features & 0xFFu) == 0 ? " (none)" : "");
+    if (features & KILN_FEATURE_INTERRUPTIBLE)
+        text_printf(&t, "code:         interruptible (kilnc --interruptible)\n");
     uint64_t helpers = kiln_read_u64le(bytes + KILN_AOT_OFF_HELPERS_USED);
     text_printf(&t, "helpers:");
     for (unsigned i = 0; i < 64; i++) {

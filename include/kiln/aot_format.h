@@ -239,7 +239,10 @@ enum {
     KILN_FEATURE_BULK_MEMORY = 1u << 4,
     KILN_FEATURE_REFERENCE_TYPES = 1u << 5,
     KILN_FEATURE_SIMD = 1u << 6,
-    KILN_FEATURE_THREADS = 1u << 7
+    KILN_FEATURE_THREADS = 1u << 7,
+    /* Not a wasm feature: the code checks vmctx word KILN_VMCTX_INTERRUPT
+     * at function entries and loop headers (kilnc --interruptible). */
+    KILN_FEATURE_INTERRUPTIBLE = 1u << 16
 };
 
 typedef enum kiln_cexpr_op {
@@ -353,7 +356,12 @@ typedef struct kiln_slot {
  *   word 6 libcalls     const void *const *: the runtime's libcall table,
  *                       KILN_LIBCALLS order (below). Read only by XIP
  *                       code, whose entry trampolines load it into r9
- *   word 7 reserved
+ *   word 7 interrupt    non-zero asks code compiled with kilnc --interruptible
+ *                       (header feature KILN_FEATURE_INTERRUPTIBLE) to trap
+ *                       with KILN_TRAP_INTERRUPTED at its next function entry
+ *                       or loop header; the runtime sets it from any thread
+ *                       (kiln_instance_interrupt) and clears it when the trap
+ *                       is delivered. Code without the option never reads it.
  * Then regions (offsets from kiln_vmctx_layout_compute):
  *   func_imports  per imported function {void *code; void *vmctx;} (2W)
  *   memories      per memory (imported first) a kiln memory definition
@@ -379,6 +387,7 @@ enum {
     KILN_VMCTX_TYPE_IDS = 4,
     KILN_VMCTX_INSTANCE = 5,
     KILN_VMCTX_LIBCALLS = 6,
+    KILN_VMCTX_INTERRUPT = 7,
     KILN_VMCTX_FIXED_WORDS = 8
 };
 

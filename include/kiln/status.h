@@ -72,7 +72,8 @@ typedef enum kiln_trap_code {
     KILN_TRAP_NULL_REFERENCE = 11,
     KILN_TRAP_UNALIGNED_ATOMIC = 12,
     KILN_TRAP_HOST = 13,
-    KILN_TRAP_COUNT = 14
+    KILN_TRAP_INTERRUPTED = 14, /* kiln_instance_interrupt (kilnc --interruptible) */
+    KILN_TRAP_COUNT = 15
 } kiln_trap_code;
 
 #define KILN_NO_OFFSET UINT64_MAX

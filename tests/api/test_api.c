@@ -8,6 +8,7 @@
  * usage: test_api DIR   (DIR holds api.wasm, dep.wasm, main.wasm)
  */
 #define _DEFAULT_SOURCE /* mkdtemp */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,6 +37,21 @@ static uint8_t *read_all(const char *path, size_t *size)
     assert_non_null(copy);
     memcpy(copy, buf, *size);
     return copy;
+}
+
+/* Compiles DIR/name.wasm with options (NULL: defaults at -O1); the output
+ * in *out (kilnc_buffer_free). */
+static void compile_with(const char *name, const kilnc_options *options, uint8_t **out,
+                         size_t *out_size)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.wasm", wasm_dir, name);
+    size_t size;
+    uint8_t *wasm = read_all(path, &size);
+    kiln_error err;
+    if (kilnc_compile(wasm, size, options, out, out_size, &err) != KILN_OK)
+        fail_msg("kilnc_compile %s: %s", name, err.message);
+    free(wasm);
 }
 
 /* Compiles DIR/name.wasm; the container in *aot (kilnc_buffer_free). */
@@ -326,6 +342,102 @@ static void test_api_limits(void **state)
     api_env_close(&e);
 }
 
+/* ---- interruption ------------------------------------------------------------ */
+
+typedef struct spin_state {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool started;
+    kiln_instance *inst;
+} spin_state;
+
+static spin_state spin;
+
+static kiln_status host_started(kiln_caller *c, void *data, const kiln_val *args,
+                                kiln_val *results)
+{
+    (void)c, (void)data, (void)args, (void)results;
+    pthread_mutex_lock(&spin.lock);
+    spin.started = true;
+    pthread_cond_signal(&spin.cond);
+    pthread_mutex_unlock(&spin.lock);
+    return KILN_OK;
+}
+
+/* Waits until spin has started (it then loops forever), then interrupts. */
+static void *interrupter(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&spin.lock);
+    while (!spin.started)
+        pthread_cond_wait(&spin.cond, &spin.lock);
+    pthread_mutex_unlock(&spin.lock);
+    kiln_instance_interrupt(spin.inst, NULL);
+    return NULL;
+}
+
+static void test_api_interrupt(void **state)
+{
+    (void)state;
+    kilnc_options o;
+    kilnc_options_init(&o);
+    o.opt_level = 2;
+    o.interruptible = true;
+    uint8_t *aot;
+    size_t size;
+    compile_with("interrupt", &o, &aot, &size);
+    kiln_module *m = NULL;
+    kiln_error err;
+    assert_int_equal(kiln_module_load(aot, size, &m, &err), KILN_OK);
+    kilnc_buffer_free(aot);
+    assert_true(kiln_module_interruptible(m));
+    kiln_linker *l = NULL;
+    assert_int_equal(kiln_linker_new(&l, &err), KILN_OK);
+    kiln_func_type none = {0, 0, NULL, NULL};
+    assert_int_equal(kiln_linker_define_func(l, "env", "started", &none, host_started, NULL, &err),
+                     KILN_OK);
+    assert_int_equal(kiln_linker_instantiate(l, m, &spin.inst, &err), KILN_OK);
+
+    /* Another thread stops a loop that never ends. */
+    pthread_mutex_init(&spin.lock, NULL);
+    pthread_cond_init(&spin.cond, NULL);
+    spin.started = false;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, interrupter, NULL), 0);
+    assert_int_equal(kiln_instance_call(spin.inst, "spin", NULL, 0, NULL, 0, &err),
+                     KILN_ERR_TRAP);
+    pthread_join(t, NULL);
+    assert_int_equal(err.trap, KILN_TRAP_INTERRUPTED);
+    assert_string_equal(err.message, "trap: interrupted");
+
+    /* The next call runs; an interrupt asked for while nothing runs stops
+     * the next call at the function's entry, once. */
+    kiln_val args[2] = {{.kind = KILN_I32, .of.i32 = 2}, {.kind = KILN_I32, .of.i32 = 3}}, r;
+    assert_int_equal(kiln_instance_call(spin.inst, "add", args, 2, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 5);
+    assert_int_equal(kiln_instance_interrupt(spin.inst, &err), KILN_OK);
+    assert_int_equal(kiln_instance_call(spin.inst, "add", args, 2, &r, 1, &err), KILN_ERR_TRAP);
+    assert_int_equal(err.trap, KILN_TRAP_INTERRUPTED);
+    assert_int_equal(kiln_instance_call(spin.inst, "add", args, 2, &r, 1, &err), KILN_OK);
+    kiln_instance_free(spin.inst);
+    kiln_linker_free(l);
+    kiln_module_free(m);
+
+    /* Without the option the code never reads the interrupt word. */
+    o.format = KILNC_FORMAT_LLVM_IR;
+    uint8_t *ir;
+    compile_with("interrupt", &o, &ir, &size);
+    assert_non_null(strstr((const char *)ir, "%interrupt = load volatile"));
+    kilnc_buffer_free(ir);
+    o.interruptible = false;
+    compile_with("interrupt", &o, &ir, &size);
+    assert_null(strstr((const char *)ir, "%interrupt = load volatile"));
+    kilnc_buffer_free(ir);
+    kiln_module *plain = load("api");
+    assert_false(kiln_module_interruptible(plain));
+    kiln_module_free(plain);
+}
+
 /* ---- allocation failures ------------------------------------------------------ */
 
 typedef struct counting_alloc {
@@ -508,6 +620,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_api_module_path_and_wasi),
         cmocka_unit_test(test_api_limits),
         cmocka_unit_test(test_api_every_allocation_fails_once),
+        cmocka_unit_test(test_api_interrupt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
