@@ -32,6 +32,23 @@ for f in bin/kilnc bin/kiln bin/kiln-objdump lib/libkiln.a lib/libkiln.so lib/li
     [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 
+# 0. The installed libraries export their API only: libkiln kiln_*, libkilnc
+# kilnc_* (and the two kiln/status.h functions, weak).
+check_symbols() { # library nm-options allowed-regex
+    local lib=$1 opts=$2 allowed=$3 all bad
+    all=$(nm $opts --defined-only "$prefix/lib/$lib" 2>/dev/null |
+          awk '$2 ~ /^[TDBRVWGSiu]$/ {print $3}' | sort -u)
+    bad=$(printf '%s\n' "$all" | grep -vE "$allowed" | grep -v '^$')
+    if [ -n "$bad" ]; then
+        fail "$lib exports symbols outside its API: $(echo $bad | head -c 400)"
+    else
+        echo "ok: $lib exports $(printf '%s\n' "$all" | grep -c .) symbols, all of its API"
+    fi
+}
+check_symbols libkiln.a -g '^kiln_'
+check_symbols libkiln.so -D '^kiln_'
+check_symbols libkilnc.a -g '^(kilnc_|kiln_status_name$|kiln_trap_message$)'
+
 # 1. CMake: find_package(kiln) + kiln_precompile.
 if cmake -S "$src/examples/embed" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" \
         -DCMAKE_C_FLAGS="$extra" -DCMAKE_EXE_LINKER_FLAGS="$extra" > "$work/cmake.log" 2>&1 && cmake --build "$work/cmake" >> "$work/cmake.log" 2>&1; then

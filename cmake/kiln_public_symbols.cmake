@@ -1,0 +1,30 @@
+# cmake -DHEADERS=a.h,b.h -DPREFIX=kiln_ -DOUTPUT=list.txt [-DVERSION_SCRIPT=v.map]
+#       -P kiln_public_symbols.cmake
+# Lists the functions the public headers declare (identifiers starting with
+# PREFIX followed by '('), one per line, for objcopy --keep-global-symbols;
+# with VERSION_SCRIPT, also a linker version script exporting only them.
+foreach(v HEADERS PREFIX OUTPUT)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "kiln_public_symbols.cmake: -D${v}=... is required")
+  endif()
+endforeach()
+set(names)
+string(REPLACE "," ";" HEADERS "${HEADERS}")
+foreach(h ${HEADERS})
+  file(READ "${h}" text)
+  string(REGEX MATCHALL "[^A-Za-z0-9_]${PREFIX}[a-z0-9_]+[ \n]*\\(" found "${text}")
+  foreach(f ${found})
+    string(REGEX REPLACE "^[^A-Za-z0-9_]([A-Za-z0-9_]+)[ \n]*\\($" "\\1" name "${f}")
+    list(APPEND names ${name})
+  endforeach()
+endforeach()
+list(REMOVE_DUPLICATES names)
+list(SORT names)
+string(REPLACE ";" "\n" lines "${names}")
+file(WRITE "${OUTPUT}.tmp" "${lines}\n")
+file(RENAME "${OUTPUT}.tmp" "${OUTPUT}")
+if(DEFINED VERSION_SCRIPT)
+  string(REPLACE ";" ";\n    " globals "${names}")
+  file(WRITE "${VERSION_SCRIPT}.tmp" "{\n  global:\n    ${globals};\n  local: *;\n};\n")
+  file(RENAME "${VERSION_SCRIPT}.tmp" "${VERSION_SCRIPT}")
+endif()
