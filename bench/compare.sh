@@ -41,7 +41,8 @@ for p in $programs; do
   # -ffp-contract=off: wasm has no fused multiply-add, and the checksums
   # must match bit for bit.
   $cc -O2 -ffp-contract=off -o "$d/native" "$src" -lm
-  $cc -O2 -march=native -ffp-contract=off -o "$d/native-march" "$src" -lm
+  $cc -O2 -march=native -ffp-contract=off -Wno-invalid-feature-combination \
+    -o "$d/native-march" "$src" -lm
   $cc --target=wasm32-wasi --sysroot=/usr -O2 -o "$d/$p.wasm" "$src"
   timed "$p" kilnc "$build/kilnc" ${KILNC_FLAGS:-} "$d/$p.wasm" -o "$d/$p.aot"
   case " $runners " in *" wasm2c "*)

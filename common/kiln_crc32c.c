@@ -3,7 +3,10 @@
  * burst of up to 32 bits; Castagnoli rather than IEEE because x86-64
  * (SSE4.2) and ARMv8 (the CRC extension) compute it in hardware, and the
  * checksum is the largest cost of loading a big container: about 0.4 ms per
- * MB with the table below, under 0.1 ms with the instructions. */
+ * MB with the table below, about 0.12 ms with the instruction in one chain
+ * (3-cycle latency per 8 bytes) and under 0.05 ms with three independent
+ * chains over three thirds of a block, joined by multiplying with x^(8n)
+ * modulo the polynomial (crc32c_shift). */
 #include <stdatomic.h>
 
 #include "kiln/aot_format.h"
@@ -61,11 +64,70 @@ uint32_t kiln_crc32c_portable(uint32_t crc, const void *data, size_t size)
 }
 
 #if KILN_CRC_X86
+/* a * b modulo the polynomial, in the reflected bit order of the CRC
+ * register (bit 31 is x^0): zlib's multmodp. */
+static uint32_t crc32c_multiply(uint32_t a, uint32_t b)
+{
+    uint32_t product = 0;
+    for (uint32_t m = 1u << 31; m != 0; m >>= 1) {
+        if (a & m)
+            product ^= b;
+        b = (b & 1u) ? (b >> 1) ^ CRC32C_POLY : b >> 1;
+    }
+    return product;
+}
+
+/* x^(8 * bytes) modulo the polynomial: appending `bytes` zero bytes to a
+ * message multiplies its raw CRC register by this. */
+static uint32_t crc32c_shift(size_t bytes)
+{
+    uint32_t result = 1u << 31, square = 1u << 30; /* x^0, x^1 */
+    for (size_t n = bytes * 8; n != 0; n >>= 1) {
+        if (n & 1u)
+            result = crc32c_multiply(result, square);
+        square = crc32c_multiply(square, square);
+    }
+    return result;
+}
+
+/* Bytes per chain in a block of three: a block is 3 * CRC_LANE bytes. */
+#define CRC_LANE 4096u
+static atomic_uint_least64_t crc_lane_shifts; /* x^(8*2*LANE) << 32 | x^(8*LANE); 0 unset */
+
+static uint64_t lane_shifts(void)
+{
+    uint64_t s = atomic_load_explicit(&crc_lane_shifts, memory_order_relaxed);
+    if (s == 0) { /* racing first calls compute the same value */
+        s = (uint64_t)crc32c_shift(2u * CRC_LANE) << 32 | crc32c_shift(CRC_LANE);
+        atomic_store_explicit(&crc_lane_shifts, s, memory_order_relaxed);
+    }
+    return s;
+}
+#endif
+
+#if KILN_CRC_X86
 __attribute__((target("sse4.2"))) static uint32_t crc32c_sse42(uint32_t crc, const void *data,
                                                                 size_t size)
 {
     const uint8_t *p = data;
     uint64_t c = ~crc;
+    if (size >= 3u * CRC_LANE) {
+        uint64_t shifts = lane_shifts();
+        for (; size >= 3u * CRC_LANE; p += 3u * CRC_LANE, size -= 3u * CRC_LANE) {
+            uint64_t c1 = 0, c2 = 0;
+            for (size_t i = 0; i < CRC_LANE; i += 8) {
+                uint64_t w0, w1, w2;
+                __builtin_memcpy(&w0, p + i, 8);
+                __builtin_memcpy(&w1, p + CRC_LANE + i, 8);
+                __builtin_memcpy(&w2, p + 2u * CRC_LANE + i, 8);
+                c = _mm_crc32_u64(c, w0);
+                c1 = _mm_crc32_u64(c1, w1);
+                c2 = _mm_crc32_u64(c2, w2);
+            }
+            c = crc32c_multiply((uint32_t)(shifts >> 32), (uint32_t)c) ^
+                crc32c_multiply((uint32_t)shifts, (uint32_t)c1) ^ (uint32_t)c2;
+        }
+    }
     for (; size >= 8; p += 8, size -= 8) {
         uint64_t word;
         __builtin_memcpy(&word, p, 8); /* any alignment; x86 is little-endian */

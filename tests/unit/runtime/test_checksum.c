@@ -41,6 +41,25 @@ static void test_fast_path_matches_table(void **state)
     assert_int_equal(kiln_crc32c(kiln_crc32c(0, buf, 333), buf + 333, 667), whole);
 }
 
+/* Buffers of several 3 x 4096-byte blocks (three chains joined by
+ * multiplication) and their tails, with a non-zero starting CRC. */
+static void test_fast_path_blocks_match_table(void **state)
+{
+    (void)state;
+    static uint8_t buf[5 * 12288 + 64];
+    uint32_t x = 0x9e3779b9u;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        x = x * 1664525u + 1013904223u;
+        buf[i] = (uint8_t)(x >> 24);
+    }
+    static const size_t lengths[] = {12287, 12288, 12289, 12288 + 8, 24576, 24576 + 7,
+                                     5 * 12288, 5 * 12288 + 63};
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++)
+        for (size_t align = 0; align < 2; align++)
+            assert_int_equal(kiln_crc32c(0xdeadbeefu, buf + align, lengths[i]),
+                             kiln_crc32c_portable(0xdeadbeefu, buf + align, lengths[i]));
+}
+
 static void test_container_checksum_skips_its_field(void **state)
 {
     (void)state;
@@ -69,6 +88,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_answers),
         cmocka_unit_test(test_fast_path_matches_table),
+        cmocka_unit_test(test_fast_path_blocks_match_table),
         cmocka_unit_test(test_container_checksum_skips_its_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
