@@ -21,6 +21,7 @@
 #include "helpers.h"
 #include "kiln_common.h"
 #include "kiln_cpu.h"
+#include "names.h"
 #include "platform/platform.h"
 #include "reloc/reloc.h"
 
@@ -310,21 +311,6 @@ static void check_helper_bits(chk_ctx *c, uint64_t used_bits)
         problem(c, KILN_ERR_HELPERS, KILN_AOT_OFF_HELPERS_USED,
                 "module uses runtime helper%s this runtime does not provide: %s",
                 missing_count > 1 ? "s" : "", missing);
-}
-
-const char *ld_section_name(uint32_t id)
-{
-    static const char *const names[KILN_SEC_MAX_ID + 1] = {
-        [KILN_SEC_TYPES] = "TYPES",     [KILN_SEC_IMPORTS] = "IMPORTS",
-        [KILN_SEC_FUNCS] = "FUNCS",     [KILN_SEC_TABLES] = "TABLES",
-        [KILN_SEC_MEMORIES] = "MEMORIES", [KILN_SEC_GLOBALS] = "GLOBALS",
-        [KILN_SEC_EXPORTS] = "EXPORTS", [KILN_SEC_START] = "START",
-        [KILN_SEC_ELEMS] = "ELEMS",     [KILN_SEC_DATA] = "DATA",
-        [KILN_SEC_CODE] = "CODE",       [KILN_SEC_RELOCS] = "RELOCS",
-        [KILN_SEC_SYMBOLS] = "SYMBOLS", [KILN_SEC_LAYOUT] = "LAYOUT",
-        [KILN_SEC_NAMES] = "NAMES",     [KILN_SEC_CUSTOM] = "CUSTOM",
-    };
-    return id <= KILN_SEC_MAX_ID && names[id] != NULL ? names[id] : "unknown";
 }
 
 /* The section table: ids, bounds, duplicates, overlaps; fills sections

@@ -20,9 +20,6 @@ typedef struct ld_section {
     uint32_t size;
 } ld_section;
 
-/* "TYPES", "CODE", ... for a section id; "unknown" otherwise. */
-const char *ld_section_name(uint32_t id);
-
 /*
  * Every header-level check of kiln_module_check on bytes[0, size): magic,
  * .wasm, truncation, version, checksum, triple, pointer width, byte order,

@@ -1,12 +1,16 @@
 /*
  * Module introspection for hosts: each import and export with its kind and
- * type (kiln_module_import, kiln_module_export). Reads the loaded module
+ * type (kiln_module_import, kiln_module_export), export lookups by name,
+ * counts, the module's name, the runtime's target. Reads the loaded module
  * only; every string and array handed out is owned by the module.
  */
 #include <string.h>
 
+#include "backtrace.h"
 #include "kiln_common.h"
 #include "module.h"
+#include "names.h"
+#include "reloc/reloc.h"
 
 /* Fills the type part of desc for item `index` of kind's index space. */
 static void describe_item(const kiln_module *m, uint8_t kind, uint32_t index,
@@ -86,4 +90,60 @@ kiln_status kiln_module_export(const kiln_module *module, size_t index, kiln_ext
     describe_item(module, e->kind, e->index, &d);
     *out = d;
     return KILN_OK;
+}
+
+kiln_status kiln_module_export_func_type(const kiln_module *module, const char *name,
+                                         kiln_func_type *out, kiln_error *err)
+{
+    if (module == NULL || name == NULL || out == NULL)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "kiln_module_export_func_type: NULL argument");
+    const ld_export *e = ld_find_export(module, name);
+    if (e == NULL)
+        return kiln_error_set(err, KILN_ERR_NOT_FOUND, KILN_NO_OFFSET,
+                              "the module has no export named \"%s\"", name);
+    if (e->kind != KILN_EXTERN_FUNC)
+        return kiln_error_set(err, KILN_ERR_NOT_FOUND, KILN_NO_OFFSET,
+                              "export \"%s\" is a %s, not a function", name,
+                              ld_extern_kind_name(e->kind));
+    const ld_type *t = &module->types[module->funcs[e->index].type_index];
+    out->param_count = t->param_count;
+    out->result_count = t->result_count;
+    out->params = t->kinds;
+    out->results = t->kinds + t->param_count;
+    return KILN_OK;
+}
+
+size_t kiln_module_export_count(const kiln_module *module)
+{
+    return module == NULL ? 0 : module->export_count;
+}
+
+const char *kiln_module_export_name(const kiln_module *module, size_t index)
+{
+    if (module == NULL || index >= module->export_count)
+        return NULL;
+    return module->exports[index].name;
+}
+
+kiln_extern_kind kiln_module_export_kind(const kiln_module *module, size_t index)
+{
+    if (module == NULL || index >= module->export_count)
+        return KILN_EXTERN_FUNC;
+    return (kiln_extern_kind)module->exports[index].kind;
+}
+
+size_t kiln_module_import_count(const kiln_module *module)
+{
+    return module == NULL ? 0 : module->import_count;
+}
+
+const char *kiln_module_name(const kiln_module *module)
+{
+    return module != NULL ? bt_map_module_name(module->backtrace) : NULL;
+}
+
+const char *kiln_runtime_target(void)
+{
+    return arch_host_triple();
 }

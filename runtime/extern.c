@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "extern.h"
 #include "kiln_common.h"
+#include "names.h"
 #include "platform/platform.h"
 
 /* ---- memories ---------------------------------------------------------------- */

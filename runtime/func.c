@@ -16,6 +16,7 @@
 #include "alloc.h"
 #include "instance.h"
 #include "kiln_common.h"
+#include "names.h"
 #include "trap.h"
 #include "values.h"
 

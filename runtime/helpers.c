@@ -60,13 +60,6 @@ static const helper_fn helper_slots[KILN_HELPER_COUNT] = {
 
 _Static_assert(sizeof(helper_fn) == sizeof(void *), "helper slots are pointer-sized");
 
-static const char *const helper_names[KILN_HELPER_COUNT] = {
-    "trap",        "memory.grow",    "memory.fill",   "memory.copy",   "memory.init",
-    "data.drop",   "table.grow",     "table.fill",    "table.copy",    "table.init",
-    "elem.drop",   "ref.func",       "memory.atomic.wait32", "memory.atomic.wait64",
-    "memory.atomic.notify",
-};
-
 const void *const *hlp_table(void)
 {
     return (const void *const *)helper_slots;
@@ -75,9 +68,4 @@ const void *const *hlp_table(void)
 bool hlp_provided(unsigned id)
 {
     return id < KILN_HELPER_COUNT && helper_slots[id] != NULL;
-}
-
-const char *hlp_name(unsigned id)
-{
-    return id < KILN_HELPER_COUNT ? helper_names[id] : NULL;
 }

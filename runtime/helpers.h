@@ -13,8 +13,6 @@
 const void *const *hlp_table(void);
 /* Whether helper `id` is implemented (false for ids out of range). */
 bool hlp_provided(unsigned id);
-/* The helper's name ("memory.grow"), "helper <id>" style for unknown ids
- * is up to the caller: NULL when id is out of range. */
-const char *hlp_name(unsigned id);
+/* Its name: hlp_name (names.h). */
 
 #endif /* KILN_RT_HELPERS_H */

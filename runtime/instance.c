@@ -17,6 +17,7 @@
 #include "hostcall.h"
 #include "instance.h"
 #include "kiln_common.h"
+#include "names.h"
 #include "trap.h"
 #include "values.h"
 

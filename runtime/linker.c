@@ -32,6 +32,7 @@
 #include "instance.h"
 #include "kiln_common.h"
 #include "modpath.h"
+#include "names.h"
 #include "values.h"
 
 #define LNK_MAX_DEPTH 64u

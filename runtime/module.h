@@ -1,6 +1,7 @@
 /*
  * The loaded module (ld_): everything the loader validated, in the form
- * instantiation and calls use. Built only by ld_module_parse (loader.c).
+ * instantiation and calls use. Built only by ld_module_parse (loader.c and the load_*.c
+ * files, load.h).
  *
  * Ownership: the module owns `bytes` (a heap copy, or the read-only file
  * mapping of kiln_module_load_file); cexpr pointers, data segment bytes and
@@ -152,14 +153,7 @@ struct kiln_module {
 kiln_status ld_module_parse(const uint8_t *bytes, size_t size, bool mapped,
                             kiln_module **out, kiln_error *err);
 
-/* Export lookup; NULL when absent. */
-const ld_export *ld_find_export(const kiln_module *module, const char *name);
-/* The export whose name is exactly these name_len bytes (NULs allowed). */
-const ld_export *ld_find_export_n(const kiln_module *module, const char *name, size_t name_len);
-
-/* Name of a value type ("i32"), for messages. */
-const char *ld_valtype_name(uint8_t valtype);
-const char *ld_extern_kind_name(uint8_t kind);
+/* Names and export lookup: names.h. */
 
 /* Resolves a libcall symbol from the fixed list (symbols.c). NULL if the
  * runtime does not provide it. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "module.h"
+#include "names.h"
 #include "values.h"
 
 void rt_val_to_slot(kiln_slot *slot, kiln_valkind kind, const kiln_val *v)

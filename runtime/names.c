@@ -1,0 +1,74 @@
+/*
+ * Name lookups (names.h): names of value types, extern kinds, sections and
+ * helpers for messages, and exports by name.
+ */
+#include <string.h>
+
+#include "names.h"
+
+const char *ld_valtype_name(uint8_t valtype)
+{
+    switch (valtype) {
+    case KILN_I32: return "i32";
+    case KILN_I64: return "i64";
+    case KILN_F32: return "f32";
+    case KILN_F64: return "f64";
+    case KILN_V128: return "v128";
+    case KILN_FUNCREF: return "funcref";
+    case KILN_EXTERNREF: return "externref";
+    default: return "unknown type";
+    }
+}
+
+const char *ld_extern_kind_name(uint8_t kind)
+{
+    switch (kind) {
+    case KILN_EXTERN_FUNC: return "function";
+    case KILN_EXTERN_TABLE: return "table";
+    case KILN_EXTERN_MEMORY: return "memory";
+    case KILN_EXTERN_GLOBAL: return "global";
+    default: return "unknown kind";
+    }
+}
+
+const char *ld_section_name(uint32_t id)
+{
+    static const char *const names[KILN_SEC_MAX_ID + 1] = {
+        [KILN_SEC_TYPES] = "TYPES",     [KILN_SEC_IMPORTS] = "IMPORTS",
+        [KILN_SEC_FUNCS] = "FUNCS",     [KILN_SEC_TABLES] = "TABLES",
+        [KILN_SEC_MEMORIES] = "MEMORIES", [KILN_SEC_GLOBALS] = "GLOBALS",
+        [KILN_SEC_EXPORTS] = "EXPORTS", [KILN_SEC_START] = "START",
+        [KILN_SEC_ELEMS] = "ELEMS",     [KILN_SEC_DATA] = "DATA",
+        [KILN_SEC_CODE] = "CODE",       [KILN_SEC_RELOCS] = "RELOCS",
+        [KILN_SEC_SYMBOLS] = "SYMBOLS", [KILN_SEC_LAYOUT] = "LAYOUT",
+        [KILN_SEC_NAMES] = "NAMES",     [KILN_SEC_CUSTOM] = "CUSTOM",
+    };
+    return id <= KILN_SEC_MAX_ID && names[id] != NULL ? names[id] : "unknown";
+}
+
+static const char *const helper_names[KILN_HELPER_COUNT] = {
+    "trap",        "memory.grow",    "memory.fill",   "memory.copy",   "memory.init",
+    "data.drop",   "table.grow",     "table.fill",    "table.copy",    "table.init",
+    "elem.drop",   "ref.func",       "memory.atomic.wait32", "memory.atomic.wait64",
+    "memory.atomic.notify",
+};
+
+const char *hlp_name(unsigned id)
+{
+    return id < KILN_HELPER_COUNT ? helper_names[id] : NULL;
+}
+
+const ld_export *ld_find_export_n(const kiln_module *module, const char *name, size_t name_len)
+{
+    for (uint32_t i = 0; i < module->export_count; i++) {
+        const ld_export *e = &module->exports[i];
+        if (e->name_len == name_len && memcmp(e->name, name, name_len) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+const ld_export *ld_find_export(const kiln_module *module, const char *name)
+{
+    return ld_find_export_n(module, name, strlen(name));
+}
