@@ -103,6 +103,7 @@ typedef struct ld_ctx {
     const uint8_t **symbol_names;
     uint32_t *symbol_sizes;
     uint32_t symbol_count;
+    uint32_t reloc_count; /* checked by check_relocs */
 } ld_ctx;
 
 /* "corrupt container: section X at offset N: detail". Section 0 is the

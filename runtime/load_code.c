@@ -127,6 +127,7 @@ static kiln_status check_relocs(ld_ctx *c)
         return st;
     if (count != 0 && !c->sections[KILN_SEC_CODE].present)
         return ld_corrupt(c, KILN_SEC_RELOCS, r.pos, "relocations without a CODE section");
+    c->reloc_count = count;
     for (uint32_t i = 0; i < count; i++) {
         size_t at = r.pos;
         uint32_t offset = rd_u32(&r);
@@ -210,7 +211,13 @@ static bool map_code_in_place(ld_ctx *c, void *const *symbol_addresses, kiln_sta
     if (!c->mapped || c->code_section_image % os_page_size() != 0)
         return false;
     uint8_t *base = (uint8_t *)c->bytes + c->code_section_image;
-    if (!os_protect(base, map_size, OS_PROT_READ_WRITE))
+    /* Relocations patch only [exec_size, image_size) (check_relocs): only
+     * those pages are made writable, none without relocations. Each
+     * protection change walks the page table of its range. */
+    size_t page = os_page_size();
+    size_t writable_from = c->reloc_count == 0 ? map_size : m->exec_size & ~(page - 1);
+    if (writable_from < map_size &&
+        !os_protect(base + writable_from, map_size - writable_from, OS_PROT_READ_WRITE))
         return false;
     *st = relocate(c, base, symbol_addresses);
     if (*st == KILN_OK && os_protect(base, map_size, OS_PROT_READ_EXEC)) {
