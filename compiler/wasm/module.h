@@ -288,7 +288,7 @@ typedef struct wasm_module {
     uint32_t features; /* KILN_FEATURE_* bits seen while decoding */
 } wasm_module;
 
-/* ---- decoder (compiler/wasm/decode.c) ------------------------------------ */
+/* ---- decoder (compiler/wasm/decode*.c, opcodes.c) ------------------------ */
 
 /* Decodes every section except function bodies (their ranges are recorded).
  * KILN_ERR_MALFORMED with the byte offset on bad input. */
@@ -301,10 +301,13 @@ kiln_status dec_function_body(const wasm_module *module, uint32_t func_index,
                               wasm_body *out, kiln_error *err);
 void dec_body_free(wasm_body *body);
 
-/* Looks up an opcode's static properties. */
+/* Looks up an opcode's static properties (opcodes.c). */
 const char *wasm_op_name(wasm_op op);
 wasm_imm_kind wasm_op_imm(wasm_op op);
 wasm_family wasm_op_family(wasm_op op);
+/* The instruction encoded as prefix (0 for a single byte, else 0xFC, 0xFD or
+ * 0xFE) and code; false when there is none. */
+bool wasm_op_decode(uint8_t prefix, uint32_t code, wasm_op *out);
 
 /* ---- validator (compiler/wasm/validate.c) --------------------------------- */
 
