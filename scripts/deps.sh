@@ -14,7 +14,7 @@ packages=(
                                           # and clang-19 -dM for the CPU tables (scripts/gen_cpu_tables.sh)
   jq                                      # wasi-testsuite: reads each test's JSON
   libfuzzer-19-dev libclang-rt-19-dev     # libFuzzer + ASan runtimes of clang-19 (tests/fuzz)
-  gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu qemu-user  # cross tests (tests/cross)
+  gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu gcc-arm-linux-gnueabihf qemu-user  # cross tests (tests/cross)
 )
 
 missing=()

@@ -6,28 +6,35 @@
 # of each step; exits 1 when anything failed.
 #
 # usage: tests/cross/run.sh ARCH [WORKDIR]
-#   ARCH     aarch64 | riscv64
+#   ARCH     aarch64 | riscv64 | armv7
 #   WORKDIR  default: $KILN_BUILD_DIR (or build)/cross-ARCH
 # Environment:
 #   KILN_BUILD_DIR  the host build with kilnc and tests/kiln-spec (default build)
 #   KILN_CROSS_JOBS ninja -j for the cross build (default 2)
 set -uo pipefail
 arch=${1:-}
-case "$arch" in
-  aarch64|riscv64) ;;
-  *) echo "usage: $0 aarch64|riscv64 [WORKDIR]" >&2; exit 2 ;;
-esac
+# Per architecture: kilnc's triple, Debian's cross-compiler prefix (also
+# the sysroot's name under /usr) and qemu-user's name for it.
+all_archs="aarch64 riscv64 armv7"
+arch_facts() {  # $1 arch -> sets triple, gnu, qemu
+  case "$1" in
+    aarch64) triple=aarch64-linux-gnu gnu=aarch64-linux-gnu qemu=qemu-aarch64 ;;
+    riscv64) triple=riscv64-linux-gnu gnu=riscv64-linux-gnu qemu=qemu-riscv64 ;;
+    armv7) triple=armv7-linux-gnueabihf gnu=arm-linux-gnueabihf qemu=qemu-arm ;;
+    *) return 1 ;;
+  esac
+}
+arch_facts "$arch" || { echo "usage: $0 aarch64|riscv64|armv7 [WORKDIR]" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 host_build=$(cd "${KILN_BUILD_DIR:-$root/build}" && pwd) || exit 2
 work=${2:-$host_build/cross-$arch}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
-triple=$arch-linux-gnu
-sysroot=/usr/$triple
+sysroot=/usr/$gnu
 kilnc=$host_build/kilnc
 kiln_spec=$host_build/tests/kiln-spec
-for tool in "$kilnc" "$kiln_spec" "$arch-linux-gnu-gcc" "qemu-$arch"; do
+for tool in "$kilnc" "$kiln_spec" "$gnu-gcc" "$qemu"; do
   command -v "$tool" > /dev/null || { echo "cross: missing $tool" >&2; exit 2; }
 done
 
@@ -43,14 +50,14 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   { cat "$work/configure.log"; exit 1; }
 ninja -C "$build" -j "${KILN_CROSS_JOBS:-2}" > "$work/build.log" 2>&1 ||
   { tail -40 "$work/build.log"; exit 1; }
-text=$("$arch-linux-gnu-size" -A "$build/libkiln.a" 2>/dev/null | awk '$1 == ".text" { s += $2 } END { print s + 0 }')
+text=$("$gnu-size" -A "$build/libkiln.a" 2>/dev/null | awk '$1 == ".text" { s += $2 } END { print s + 0 }')
 echo "cross $arch: runtime built in $(elapsed "$t0") (libkiln .text $text bytes)"
 
 # Programs for ARCH run through these wrappers (qemu-user, ARCH's libc).
 for prog in kiln kiln-spec-rt; do
   bin=$build/$prog
   [ "$prog" = kiln-spec-rt ] && bin=$build/tests/$prog
-  printf '#!/bin/sh\nexec qemu-%s -L %s %s "$@"\n' "$arch" "$sysroot" "$bin" > "$work/$prog"
+  printf '#!/bin/sh\nexec %s -L %s %s "$@"\n' "$qemu" "$sysroot" "$bin" > "$work/$prog"
   chmod +x "$work/$prog"
 done
 
@@ -69,9 +76,12 @@ check_refused() {  # $1 runner, $2 container, $3 container arch, $4 runtime arch
 }
 check_refused "$work/kiln" "$work/host.aot" x86_64 "$arch"
 check_refused "$host_build/kiln" "$work/$arch.aot" "$arch" x86_64
-for other in aarch64 riscv64; do
+# Every other cross architecture's container on this one (each ARCH's run
+# covers its row, so the three runs cover every pair).
+for other in $all_archs; do
   [ "$other" = "$arch" ] && continue
-  "$kilnc" --target="$other-linux-gnu" "$work/empty.wasm" -o "$work/$other.aot" || exit 1
+  other_triple=$(arch_facts "$other" && echo "$triple")
+  "$kilnc" --target="$other_triple" "$work/empty.wasm" -o "$work/$other.aot" || exit 1
   check_refused "$work/kiln" "$work/$other.aot" "$other" "$arch"
 done
 
@@ -101,7 +111,7 @@ spec_suite() {  # $1 suite, [$2 file list]
   grep -E '^[^ ]+\.json: ' "$log.log" | grep -v ' 0 failed' | head -20
   counts=$(awk '/^[0-9]+ passed, [0-9]+ failed/ { p += $1; f += $3; n++ }
                 END { if (n) printf "%d passed, %d failed (%d files)", p, f, n }' "$log.log")
-  echo "cross $arch: spec $1: ${counts:-did not run} ($(elapsed "$t") under qemu-$arch)"
+  echo "cross $arch: spec $1: ${counts:-did not run} ($(elapsed "$t") under $qemu)"
   # Every file must report (a crashed process reports nothing) and pass.
   case "$counts" in *", 0 failed ($jsons files)") ;; *) status=1 ;; esac
 }
