@@ -33,7 +33,7 @@ if(KILN_OBJCOPY AND CMAKE_LINKER AND CMAKE_AR)
   set(KILN_RUNTIME_HEADERS ${PROJECT_SOURCE_DIR}/include/kiln.h
       ${PROJECT_SOURCE_DIR}/include/kiln/host.h ${PROJECT_SOURCE_DIR}/include/kiln/linker.h
       ${PROJECT_SOURCE_DIR}/include/kiln/status.h ${PROJECT_SOURCE_DIR}/include/kiln_wasi.h
-      ${PROJECT_SOURCE_DIR}/include/kiln/signing.h)
+      ${PROJECT_SOURCE_DIR}/include/kiln/signing.h ${PROJECT_SOURCE_DIR}/include/kiln/arena.h)
   set(KILN_COMPILER_HEADERS ${PROJECT_SOURCE_DIR}/include/kiln_compiler.h
       ${PROJECT_SOURCE_DIR}/include/kiln/status.h)
   set(pub ${CMAKE_CURRENT_BINARY_DIR}/public)

@@ -57,7 +57,8 @@ const char *kiln_runtime_target(void);
  * the C library's realloc/free. Set it before anything else, or while no
  * kiln object is alive (memory is freed by the allocator set at that time);
  * not thread-safe. Linear memories, code and signal stacks are mapped pages,
- * not heap, and do not go through it.
+ * not heap, and do not go through it, except on bare metal (no MMU), where
+ * they do (kiln/arena.h is an allocator for that).
  */
 typedef void *(*kiln_allocator_fn)(void *user, void *ptr, size_t size);
 void kiln_set_allocator(kiln_allocator_fn fn, void *user);
@@ -85,6 +86,21 @@ kiln_status kiln_module_load(const void *bytes, size_t size, kiln_module **out,
  * kiln_module_load for bytes someone else may rewrite.
  */
 kiln_status kiln_module_load_file(const char *path, kiln_module **out, kiln_error *err);
+/*
+ * As kiln_module_load, for bytes that stay where they are, unchanged, until
+ * kiln_module_free: a container in flash, or a const array linked into the
+ * program. Nothing is copied and nothing is written into them. On a
+ * platform that executes code in place (bare metal), the code of an XIP
+ * container (kilnc --xip) runs where it lies, aligned as its image asks
+ * (4 bytes for Cortex-M); elsewhere the code is copied, as by
+ * kiln_module_load. Same errors as kiln_module_load.
+ */
+kiln_status kiln_module_load_static(const void *bytes, size_t size, kiln_module **out,
+                                    kiln_error *err);
+/* Whether module's code runs from the container's own bytes (an XIP
+ * container loaded by kiln_module_load_static on bare metal, or pages of a
+ * file mapping): nothing was copied for it. */
+bool kiln_module_executes_in_place(const kiln_module *module);
 void kiln_module_free(kiln_module *module);
 /* The module's name from its name section (wat: `(module $name ...)`), or
  * NULL when it has none. Owned by the module. */

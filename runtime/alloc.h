@@ -6,7 +6,8 @@
  * KILN_ERR_NOMEM and leaks nothing (tests/api/test_api.c).
  *
  * Memory is aligned as malloc's (16 bytes on x86-64). Linear memories, code
- * images and signal stacks are mapped pages (platform.h), not heap.
+ * images and signal stacks are mapped pages (platform.h), not heap, except
+ * on bare metal, whose platform layer allocates them here.
  */
 #ifndef KILN_RT_ALLOC_H
 #define KILN_RT_ALLOC_H

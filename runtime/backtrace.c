@@ -11,7 +11,6 @@
  * checked every code range lies inside the image; functions whose body
  * LLVM dropped or inlined have no entry).
  */
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "backtrace.h"
 #include "kiln_common.h"
 #include "module.h"
+#include "platform/platform.h"
 
 typedef struct bt_entry {
     uintptr_t start;
@@ -40,7 +40,7 @@ struct bt_map {
     bt_map *next;
 };
 
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static os_mutex registry_lock = OS_MUTEX_INIT;
 static bt_map *registry;
 
 static int entry_compare(const void *a, const void *b)
@@ -165,10 +165,10 @@ kiln_status bt_map_new(const kiln_module *m, const uint8_t *names, size_t names_
         if (st != KILN_OK)
             goto out;
     }
-    pthread_mutex_lock(&registry_lock);
+    os_mutex_lock(&registry_lock);
     map->next = registry;
     registry = map;
-    pthread_mutex_unlock(&registry_lock);
+    os_mutex_unlock(&registry_lock);
     *out = map;
     map = NULL;
 out:
@@ -181,14 +181,14 @@ void bt_map_free(bt_map *map)
 {
     if (map == NULL)
         return;
-    pthread_mutex_lock(&registry_lock);
+    os_mutex_lock(&registry_lock);
     for (bt_map **link = &registry; *link != NULL; link = &(*link)->next) {
         if (*link == map) {
             *link = map->next;
             break;
         }
     }
-    pthread_mutex_unlock(&registry_lock);
+    os_mutex_unlock(&registry_lock);
     for (uint32_t e = 0; e < map->count; e++)
         kiln_free(map->names[e]);
     kiln_free(map->names);
@@ -205,7 +205,7 @@ const char *bt_map_module_name(const bt_map *map)
 bool bt_resolve(uintptr_t address, kiln_frame *out)
 {
     bool found = false;
-    pthread_mutex_lock(&registry_lock);
+    os_mutex_lock(&registry_lock);
     for (const bt_map *map = registry; map != NULL && !found; map = map->next) {
         if (address < map->low || address >= map->high)
             continue;
@@ -226,6 +226,6 @@ bool bt_resolve(uintptr_t address, kiln_frame *out)
             found = true;
         }
     }
-    pthread_mutex_unlock(&registry_lock);
+    os_mutex_unlock(&registry_lock);
     return found;
 }

@@ -13,17 +13,16 @@
  * the mutex that notify takes, so a notify after the check is never lost.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include "alloc.h"
 #include "extern.h"
 #include "helpers_bulk.h"
 #include "instance.h"
+#include "platform/platform.h"
 #include "trap.h"
 
 
@@ -165,12 +164,12 @@ void *hlp_func_ref(void *vmctx, uint32_t func_index)
 
 typedef struct hlp_waiter {
     const void *address;
-    pthread_cond_t cond;
+    os_cond cond;
     bool woken;
     struct hlp_waiter *next;
 } hlp_waiter;
 
-static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
+static os_mutex wait_lock = OS_MUTEX_INIT;
 static hlp_waiter *wait_head; /* FIFO: notify wakes the oldest first */
 
 /* Host address of [addr, addr + width) in a shared memory; traps otherwise. */
@@ -201,29 +200,21 @@ static uint32_t wait_locked(const void *address, int64_t timeout_ns)
     hlp_waiter w;
     memset(&w, 0, sizeof w);
     w.address = address;
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&w.cond, &attr);
-    pthread_condattr_destroy(&attr);
+    if (!os_cond_init(&w.cond))
+        return 2; /* cannot wait: as if the time had passed */
     hlp_waiter **tail = &wait_head;
     while (*tail != NULL)
         tail = &(*tail)->next;
     *tail = &w;
 
-    struct timespec deadline;
+    int64_t deadline = -1;
     if (timeout_ns >= 0) {
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        int64_t sec = timeout_ns / 1000000000;
-        int64_t nsec = timeout_ns % 1000000000 + deadline.tv_nsec;
-        deadline.tv_sec += (time_t)(sec + nsec / 1000000000);
-        deadline.tv_nsec = (long)(nsec % 1000000000);
+        int64_t now = os_clock_monotonic_ns();
+        deadline = timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
     }
     uint32_t result = 0;
     while (!w.woken) {
-        if (timeout_ns < 0) {
-            pthread_cond_wait(&w.cond, &wait_lock);
-        } else if (pthread_cond_timedwait(&w.cond, &wait_lock, &deadline) == ETIMEDOUT) {
+        if (!os_cond_wait(&w.cond, &wait_lock, deadline)) {
             if (!w.woken)
                 result = 2;
             break;
@@ -231,7 +222,7 @@ static uint32_t wait_locked(const void *address, int64_t timeout_ns)
     }
     if (!w.woken)
         waiter_unlink(&w);
-    pthread_cond_destroy(&w.cond);
+    os_cond_destroy(&w.cond);
     return result;
 }
 
@@ -239,10 +230,10 @@ uint32_t hlp_atomic_wait32(void *vmctx, uint32_t mem, uint32_t addr, uint32_t ex
                            int64_t timeout_ns)
 {
     uint8_t *p = wait_address(vmctx, mem, addr, 4);
-    pthread_mutex_lock(&wait_lock);
+    os_mutex_lock(&wait_lock);
     uint32_t now = atomic_load((_Atomic uint32_t *)(void *)p);
     uint32_t r = now != expected ? 1u : wait_locked(p, timeout_ns);
-    pthread_mutex_unlock(&wait_lock);
+    os_mutex_unlock(&wait_lock);
     return r;
 }
 
@@ -250,10 +241,10 @@ uint32_t hlp_atomic_wait64(void *vmctx, uint32_t mem, uint32_t addr, uint64_t ex
                            int64_t timeout_ns)
 {
     uint8_t *p = wait_address(vmctx, mem, addr, 8);
-    pthread_mutex_lock(&wait_lock);
+    os_mutex_lock(&wait_lock);
     uint64_t now = atomic_load((_Atomic uint64_t *)(void *)p);
     uint32_t r = now != expected ? 1u : wait_locked(p, timeout_ns);
-    pthread_mutex_unlock(&wait_lock);
+    os_mutex_unlock(&wait_lock);
     return r;
 }
 
@@ -268,18 +259,18 @@ uint32_t hlp_atomic_notify(void *vmctx, uint32_t mem, uint32_t addr, uint32_t co
         return 0;
     const void *address = m->base + addr;
     uint32_t woken = 0;
-    pthread_mutex_lock(&wait_lock);
+    os_mutex_lock(&wait_lock);
     for (hlp_waiter **p = &wait_head; *p != NULL && woken < count;) {
         hlp_waiter *w = *p;
         if (w->address == address) {
             *p = w->next;
             w->woken = true;
-            pthread_cond_signal(&w->cond);
+            os_cond_signal(&w->cond);
             woken++;
         } else {
             p = &w->next;
         }
     }
-    pthread_mutex_unlock(&wait_lock);
+    os_mutex_unlock(&wait_lock);
     return woken;
 }

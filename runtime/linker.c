@@ -22,7 +22,6 @@
  * before the linker is shared or after the threads are done.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +32,7 @@
 #include "kiln_common.h"
 #include "modpath.h"
 #include "names.h"
+#include "platform/platform.h"
 #include "values.h"
 
 #define LNK_MAX_DEPTH 64u
@@ -75,7 +75,7 @@ struct kiln_linker {
     void *module_loader_data;
     const char *loading[LNK_MAX_DEPTH];
     uint32_t loading_depth;
-    pthread_mutex_t lock; /* recursive: held by kiln_linker_instantiate */
+    os_mutex lock; /* recursive: held by kiln_linker_instantiate */
 };
 
 /* What the linker offers for one import. */
@@ -115,15 +115,10 @@ kiln_status kiln_linker_new(kiln_linker **out, kiln_error *err)
     if (l == NULL)
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
                               "out of memory allocating a linker");
-    pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
-    int rc = pthread_mutex_init(&l->lock, &attr);
-    pthread_mutexattr_destroy(&attr);
-    if (rc != 0) {
+    if (!os_mutex_init(&l->lock, true)) {
         kiln_free(l);
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
-                              "cannot create the linker's lock (error %d)", rc);
+                              "cannot create the linker's lock");
     }
     *out = l;
     return KILN_OK;
@@ -160,7 +155,7 @@ void kiln_linker_free(kiln_linker *linker)
     for (size_t i = 0; i < linker->module_path_count; i++)
         kiln_free(linker->module_path[i]);
     kiln_free(linker->module_path);
-    pthread_mutex_destroy(&linker->lock);
+    os_mutex_destroy(&linker->lock);
     kiln_free(linker);
 }
 
@@ -843,11 +838,11 @@ kiln_status kiln_linker_instantiate(kiln_linker *linker, const kiln_module *modu
                               "kiln_linker_instantiate: linker, module and out must not be "
                               "NULL");
     kiln_instance *escaped = NULL;
-    pthread_mutex_lock(&linker->lock);
+    os_mutex_lock(&linker->lock);
     kiln_status st = lnk_instantiate(linker, module, out, &escaped, err);
     if (escaped != NULL)
         (void)keep(linker, escaped);
-    pthread_mutex_unlock(&linker->lock);
+    os_mutex_unlock(&linker->lock);
     return st;
 }
 

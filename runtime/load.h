@@ -100,6 +100,7 @@ typedef struct ld_ctx {
     ld_section sections[KILN_SEC_MAX_ID + 1];
     uint32_t code_section_image; /* file offset of the code image */
     bool mapped; /* bytes are a private read-only mapping of the whole file */
+    bool is_static; /* bytes are the caller's, never written (kiln_module_load_static) */
     const uint8_t **symbol_names;
     uint32_t *symbol_sizes;
     uint32_t symbol_count;

@@ -25,6 +25,7 @@ kiln_status ld_parse_code_header(ld_ctx *c)
     m->exec_size = rd_u32(&r);
     m->image_size = rd_u32(&r);
     uint32_t align = rd_u32(&r);
+    m->image_align = align;
     uint32_t reserved = rd_u32(&r);
     size_t header = c->sections[KILN_SEC_CODE].offset;
     if (r.failed)
@@ -230,6 +231,25 @@ static bool map_code_in_place(ld_ctx *c, void *const *symbol_addresses, kiln_sta
     return *st != KILN_OK; /* a relocation failed: done; not executable: copy */
 }
 
+/* XIP: an image with no relocations runs where it lies in static bytes
+ * (flash) when the platform executes in place and the address suits the
+ * image's alignment. Nothing is written. False: copy it as usual. */
+static bool map_code_xip(ld_ctx *c)
+{
+    kiln_module *m = c->m;
+    uint8_t *base = (uint8_t *)c->bytes + c->code_section_image;
+    bool xip = (c->bytes[KILN_AOT_OFF_FLAGS] & KILN_AOT_FLAG_XIP) != 0;
+    bool no_relocs = !c->sections[KILN_SEC_RELOCS].present ||
+                     kiln_read_u32le(c->bytes + c->sections[KILN_SEC_RELOCS].offset) == 0;
+    if (!c->is_static || !xip || !no_relocs || (uintptr_t)base % m->image_align != 0 ||
+        !os_code_runs_in_place(base, m->image_size))
+        return false;
+    m->code_base = base;
+    m->code_map_size = 0;
+    m->code_in_file = true; /* nothing of ours to release */
+    return true;
+}
+
 /* Copies the image into its own mapping, relocates it, then makes it
  * read+execute. */
 static kiln_status map_code_copy(ld_ctx *c, void *const *symbol_addresses)
@@ -260,6 +280,12 @@ static kiln_status map_code(ld_ctx *c, void *const *symbol_addresses)
     if (m->image_size == 0)
         return KILN_OK;
     kiln_status st = KILN_OK;
+    if (map_code_xip(c)) {
+        m->code_range = trap_range_register((uintptr_t)m->code_base,
+                                            (uintptr_t)m->code_base + m->image_size,
+                                            TRAP_RANGE_CODE);
+        return m->code_range == NULL ? ld_nomem(c, "code registration") : KILN_OK;
+    }
     if (!map_code_in_place(c, symbol_addresses, &st))
         st = map_code_copy(c, symbol_addresses);
     if (st != KILN_OK)

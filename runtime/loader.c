@@ -57,15 +57,16 @@ static void module_destroy(kiln_module *m, bool free_bytes)
     kiln_free(m->elems);
     kiln_free(m->datas);
     if (free_bytes) {
-        if (m->bytes_mapped)
-            os_release((void *)m->bytes, m->size);
-        else
-            kiln_free((void *)m->bytes);
+        switch (m->bytes_kind) {
+        case LD_BYTES_HEAP: kiln_free((void *)m->bytes); break;
+        case LD_BYTES_MAPPED: os_release((void *)m->bytes, m->size); break;
+        case LD_BYTES_STATIC: break;
+        }
     }
     kiln_free(m);
 }
 
-kiln_status ld_module_parse(const uint8_t *bytes, size_t size, bool mapped,
+kiln_status ld_module_parse(const uint8_t *bytes, size_t size, ld_bytes_kind bytes_kind,
                             kiln_module **out, kiln_error *err)
 {
     ld_ctx c;
@@ -73,7 +74,8 @@ kiln_status ld_module_parse(const uint8_t *bytes, size_t size, bool mapped,
     c.bytes = bytes;
     c.size = size;
     c.err = err;
-    c.mapped = mapped;
+    c.mapped = bytes_kind == LD_BYTES_MAPPED;
+    c.is_static = bytes_kind == LD_BYTES_STATIC;
     kiln_status st = check_header(&c, size);
     if (st != KILN_OK)
         return st;
@@ -120,7 +122,7 @@ kiln_status ld_module_parse(const uint8_t *bytes, size_t size, bool mapped,
     }
     c.m->bytes = bytes;
     c.m->size = size;
-    c.m->bytes_mapped = mapped;
+    c.m->bytes_kind = bytes_kind;
     *out = c.m;
     return KILN_OK;
 }
@@ -143,7 +145,7 @@ kiln_status kiln_module_load(const void *bytes, size_t size, kiln_module **out, 
                               "out of memory copying a %zu-byte container", size);
     if (size != 0)
         memcpy(copy, bytes, size);
-    kiln_status st = ld_module_parse(copy, size, false, out, err);
+    kiln_status st = ld_module_parse(copy, size, LD_BYTES_HEAP, out, err);
     if (st != KILN_OK)
         kiln_free(copy);
     return st;
@@ -161,10 +163,25 @@ kiln_status kiln_module_load_file(const char *path, kiln_module **out, kiln_erro
         return kiln_error_set(err, KILN_ERR_IO, KILN_NO_OFFSET, "cannot read %s: %s", path,
                               strerror(error_number));
     static const uint8_t empty[1] = {0};
-    kiln_status st = ld_module_parse(base != NULL ? base : empty, size, base != NULL, out, err);
+    kiln_status st = ld_module_parse(base != NULL ? base : empty, size,
+                                     base != NULL ? LD_BYTES_MAPPED : LD_BYTES_STATIC, out, err);
     if (st != KILN_OK)
         os_release(base, size);
     return st;
+}
+
+kiln_status kiln_module_load_static(const void *bytes, size_t size, kiln_module **out,
+                                    kiln_error *err)
+{
+    if (bytes == NULL || out == NULL)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "kiln_module_load_static: bytes or out is NULL");
+    return ld_module_parse(bytes, size, LD_BYTES_STATIC, out, err);
+}
+
+bool kiln_module_executes_in_place(const kiln_module *module)
+{
+    return module != NULL && module->code_in_file;
 }
 
 void kiln_module_free(kiln_module *module)

@@ -23,7 +23,7 @@ static bool host_has_guards(void)
 
 static kiln_status no_space(mem_memory *m, uint64_t bytes, const char *what, kiln_error *err)
 {
-    pthread_mutex_destroy(&m->lock);
+    os_mutex_destroy(&m->lock);
     kiln_free(m);
     return kiln_error_set(err, KILN_ERR_INSTANTIATE, KILN_NO_OFFSET,
                           "cannot %s %llu bytes of address space for a linear memory", what,
@@ -79,7 +79,11 @@ kiln_status mem_new(const ld_limits *limits, mem_memory **out, kiln_error *err)
     if (m == NULL)
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
                               "out of memory allocating a linear memory");
-    pthread_mutex_init(&m->lock, NULL);
+    if (!os_mutex_init(&m->lock, false)) {
+        kiln_free(m);
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                              "cannot create a linear memory's lock");
+    }
     m->max_pages = max_pages;
     kiln_status st = map_pages(m, limits, max_pages, err);
     if (st != KILN_OK)
@@ -107,7 +111,7 @@ void mem_free(mem_memory *memory)
         return;
     trap_range_unregister(memory->range);
     os_release(memory->base, memory->reserved_bytes);
-    pthread_mutex_destroy(&memory->lock);
+    os_mutex_destroy(&memory->lock);
     kiln_free(memory->users);
     kiln_free(memory);
 }
@@ -124,7 +128,7 @@ static void publish_bound(mem_memory *memory)
 uint32_t mem_grow(mem_memory *memory, uint32_t delta_pages)
 {
     uint32_t result = 0xFFFFFFFFu;
-    pthread_mutex_lock(&memory->lock);
+    os_mutex_lock(&memory->lock);
     uint64_t old_pages = memory->size_bytes / KILN_WASM_PAGE_SIZE;
     uint64_t new_pages = old_pages + delta_pages;
     if (new_pages > memory->max_pages)
@@ -150,14 +154,14 @@ uint32_t mem_grow(mem_memory *memory, uint32_t delta_pages)
     }
     result = (uint32_t)old_pages;
 out:
-    pthread_mutex_unlock(&memory->lock);
+    os_mutex_unlock(&memory->lock);
     return result;
 }
 
 kiln_status mem_attach(mem_memory *memory, void *vmctx, kiln_error *err)
 {
     kiln_status st = KILN_OK;
-    pthread_mutex_lock(&memory->lock);
+    os_mutex_lock(&memory->lock);
     if (memory->user_count == memory->user_capacity) {
         uint32_t cap = memory->user_capacity == 0 ? 4u : memory->user_capacity * 2u;
         void **grown = kiln_realloc(memory->users, cap * sizeof *grown);
@@ -174,18 +178,18 @@ kiln_status mem_attach(mem_memory *memory, void *vmctx, kiln_error *err)
     words[KILN_VMCTX_MEM0_BASE] = (uintptr_t)memory->base;
     words[KILN_VMCTX_MEM0_BOUND] = (uintptr_t)memory->size_bytes;
 out:
-    pthread_mutex_unlock(&memory->lock);
+    os_mutex_unlock(&memory->lock);
     return st;
 }
 
 void mem_detach(mem_memory *memory, void *vmctx)
 {
-    pthread_mutex_lock(&memory->lock);
+    os_mutex_lock(&memory->lock);
     for (uint32_t i = 0; i < memory->user_count; i++) {
         if (memory->users[i] == vmctx) {
             memory->users[i] = memory->users[--memory->user_count];
             break;
         }
     }
-    pthread_mutex_unlock(&memory->lock);
+    os_mutex_unlock(&memory->lock);
 }

@@ -24,13 +24,13 @@
 #ifndef KILN_RT_MEMORY_H
 #define KILN_RT_MEMORY_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "kiln.h"
 #include "kiln/aot_format.h"
 #include "module.h"
+#include "platform/platform.h"
 #include "trap.h"
 
 #define MEM_MAX_PAGES 65536u
@@ -46,7 +46,7 @@ typedef struct mem_memory {
     uint32_t user_count;
     uint32_t user_capacity;
     trap_range *range; /* registration for the fault handler */
-    pthread_mutex_t lock; /* guards size_bytes changes and users */
+    os_mutex lock;        /* guards size_bytes changes and users */
 } mem_memory;
 
 /* Reserves and commits limits->min pages. KILN_ERR_INSTANTIATE when the

@@ -92,10 +92,17 @@ typedef struct ld_data {
 
 typedef struct trap_range trap_range;
 
+/* Where a module's container bytes come from, and who frees them. */
+typedef enum ld_bytes_kind {
+    LD_BYTES_HEAP,   /* the module's own copy (kiln_alloc) */
+    LD_BYTES_MAPPED, /* a private read-only file mapping (os_map_file) */
+    LD_BYTES_STATIC  /* the caller's, valid until kiln_module_free, never written */
+} ld_bytes_kind;
+
 struct kiln_module {
     const uint8_t *bytes; /* the container, owned (see above) */
     size_t size;
-    bool bytes_mapped; /* true: file mapping, else heap copy */
+    ld_bytes_kind bytes_kind; /* who owns bytes (see ld_bytes_kind) */
 
     ld_type *types;
     uint32_t type_count;
@@ -138,10 +145,11 @@ struct kiln_module {
     /* Code: [code_base, code_base + image_size) is the relocated image, in
      * a read+execute mapping of code_map_size bytes: its own, or (when
      * code_in_file) pages of the container's file mapping, released with
-     * it. */
+     * it, or the image inside static bytes itself (XIP: code_map_size 0). */
     uint8_t *code_base;
     size_t code_map_size;
     bool code_in_file;
+    uint32_t image_align; /* the code header's: a power of two */
     uint32_t exec_size;
     uint32_t image_size;
     trap_range *code_range; /* registration for the fault handler */
@@ -150,7 +158,7 @@ struct kiln_module {
 
 /* Parses and validates a container (copied or mapped by the caller into
  * bytes/size, ownership passes to the module on success only). */
-kiln_status ld_module_parse(const uint8_t *bytes, size_t size, bool mapped,
+kiln_status ld_module_parse(const uint8_t *bytes, size_t size, ld_bytes_kind bytes_kind,
                             kiln_module **out, kiln_error *err);
 
 /* Names and export lookup: names.h. */

@@ -5,10 +5,10 @@
  * can never bind to an arbitrary symbol of the host process.
  */
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "module.h"
+#include "platform/platform.h"
 
 /* Stored as a generic function pointer (a cast between function pointer
  * types is a constant expression); converted to void * on the way out,
@@ -101,7 +101,7 @@ void *ld_symbol_resolve(const char *name, size_t size)
 static const char *const libcall_names[] = {KILN_LIBCALLS(LIBCALL_NAME)};
 #define LIBCALL_COUNT (sizeof libcall_names / sizeof libcall_names[0])
 static void *libcall_table[LIBCALL_COUNT];
-static pthread_once_t libcall_table_once = PTHREAD_ONCE_INIT;
+static os_once_flag libcall_table_once = OS_ONCE_INIT;
 
 static void fill_libcall_table(void)
 {
@@ -111,6 +111,6 @@ static void fill_libcall_table(void)
 
 void *const *ld_libcall_table(void)
 {
-    pthread_once(&libcall_table_once, fill_libcall_table);
+    os_once(&libcall_table_once, fill_libcall_table);
     return libcall_table;
 }

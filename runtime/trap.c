@@ -14,7 +14,6 @@
  * exhausted" (the handler runs on the alternate signal stack).
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -26,9 +25,9 @@
 #include "platform/platform.h"
 #include "trap.h"
 
-/* The red zone: also covers a frame of up to 64 KiB (the cap on targets
- * without stack probes) plus the trap helper below a failed check. */
-#define STACK_RESERVE ((uintptr_t)256u * 1024u)
+/* The red zone (the platform's: 256 KiB on POSIX hosts, 12 KiB on bare
+ * metal where frames are capped at 8 KiB). */
+#define STACK_RESERVE OS_STACK_RED_ZONE
 #define STACK_MAX_USE ((uintptr_t)1u << 30)
 /* A fault this far below the stack's low end still counts as the stack's
  * (the guard page, or the main thread's guard gap, lies below it); with
@@ -46,18 +45,18 @@ struct trap_range {
 
 static trap_range *_Atomic range_head;
 /* Serialises registrations; the fault handler never takes it. */
-static pthread_mutex_t range_lock = PTHREAD_MUTEX_INITIALIZER;
+static os_mutex range_lock = OS_MUTEX_INIT;
 
 trap_range *trap_range_register(uintptr_t start, uintptr_t end, trap_range_kind kind)
 {
-    pthread_mutex_lock(&range_lock);
+    os_mutex_lock(&range_lock);
     trap_range *node = atomic_load(&range_head);
     while (node != NULL && atomic_load(&node->kind) != 0)
         node = atomic_load(&node->next);
     if (node == NULL) {
         node = kiln_calloc(1, sizeof *node);
         if (node == NULL) {
-            pthread_mutex_unlock(&range_lock);
+            os_mutex_unlock(&range_lock);
             return NULL;
         }
         atomic_store(&node->next, atomic_load(&range_head));
@@ -68,7 +67,7 @@ trap_range *trap_range_register(uintptr_t start, uintptr_t end, trap_range_kind 
     atomic_store(&node->start, start);
     atomic_store(&node->end, end);
     atomic_store(&node->kind, (int)kind);
-    pthread_mutex_unlock(&range_lock);
+    os_mutex_unlock(&range_lock);
     return node;
 }
 
@@ -76,9 +75,9 @@ void trap_range_unregister(trap_range *range)
 {
     if (range == NULL)
         return;
-    pthread_mutex_lock(&range_lock);
+    os_mutex_lock(&range_lock);
     atomic_store(&range->kind, 0);
-    pthread_mutex_unlock(&range_lock);
+    os_mutex_unlock(&range_lock);
 }
 
 static bool range_find(uintptr_t address, trap_range_kind kind)
@@ -112,14 +111,14 @@ typedef struct trap_activation {
     uintptr_t pcs[KILN_BACKTRACE_MAX];
 } trap_activation;
 
-static _Thread_local trap_activation *active;
-static _Thread_local bool thread_ready;
-static _Thread_local uintptr_t stack_low;
-static _Thread_local uintptr_t stack_high;
-static _Thread_local uintptr_t stack_limit;
+static OS_THREAD_LOCAL trap_activation *active;
+static OS_THREAD_LOCAL bool thread_ready;
+static OS_THREAD_LOCAL uintptr_t stack_low;
+static OS_THREAD_LOCAL uintptr_t stack_high;
+static OS_THREAD_LOCAL uintptr_t stack_limit;
 /* The last trap's resolved backtrace (kiln_last_trap_backtrace). */
-static _Thread_local kiln_frame last_frames[KILN_BACKTRACE_MAX];
-static _Thread_local size_t last_frame_count;
+static OS_THREAD_LOCAL kiln_frame last_frames[KILN_BACKTRACE_MAX];
+static OS_THREAD_LOCAL size_t last_frame_count;
 
 /* ---- backtrace capture --------------------------------------------------------
  * Runs in the fault handler too, so it only reads memory known to be live

@@ -6,12 +6,12 @@
  * The table only grows (ids stay valid for the life of the process) and is
  * protected by one mutex; interning happens at load time, never in calls.
  */
-#include <pthread.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "kiln_common.h"
 #include "module.h"
+#include "platform/platform.h"
 
 typedef struct canon_type {
     uint32_t param_count;
@@ -19,7 +19,7 @@ typedef struct canon_type {
     kiln_valkind *kinds;
 } canon_type;
 
-static pthread_mutex_t canon_lock = PTHREAD_MUTEX_INITIALIZER;
+static os_mutex canon_lock = OS_MUTEX_INIT;
 static canon_type *canon_types;
 static uint32_t canon_count;
 static uint32_t canon_capacity;
@@ -29,7 +29,7 @@ kiln_status ld_type_intern(const kiln_valkind *kinds, uint32_t param_count,
 {
     size_t n = (size_t)param_count + result_count;
     kiln_status st = KILN_OK;
-    pthread_mutex_lock(&canon_lock);
+    os_mutex_lock(&canon_lock);
     for (uint32_t i = 0; i < canon_count; i++) {
         const canon_type *t = &canon_types[i];
         if (t->param_count == param_count && t->result_count == result_count &&
@@ -62,6 +62,6 @@ kiln_status ld_type_intern(const kiln_valkind *kinds, uint32_t param_count,
     canon_types[canon_count].kinds = copy;
     *out = canon_count++;
 out:
-    pthread_mutex_unlock(&canon_lock);
+    os_mutex_unlock(&canon_lock);
     return st;
 }

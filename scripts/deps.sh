@@ -15,6 +15,7 @@ packages=(
   jq                                      # wasi-testsuite: reads each test's JSON
   libfuzzer-19-dev libclang-rt-19-dev     # libFuzzer + ASan runtimes of clang-19 (tests/fuzz)
   gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu gcc-arm-linux-gnueabihf qemu-user  # cross tests (tests/cross)
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm  # bare-metal firmware (tests/baremetal)
 )
 
 missing=()

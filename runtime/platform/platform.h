@@ -1,7 +1,17 @@
 /*
- * The platform layer (os_): virtual memory, files, thread stacks and fault
- * signals. Everything operating-system specific in libkiln lives behind
- * these functions; posix.c implements them for Linux and other POSIX hosts.
+ * The platform layer (os_): virtual memory, files, thread stacks, locks,
+ * clocks and fault signals. Everything operating-system specific in libkiln
+ * lives behind these functions, so the core files compile unchanged for
+ * every platform. Two implementations, chosen here and nowhere else:
+ *
+ *   posix.c, posix_cpu.c          Linux and other POSIX hosts (pthreads,
+ *                                 mmap, SIGSEGV/SIGBUS handlers)
+ *   baremetal.c, baremetal_cpu.c  a microcontroller without an OS or MMU
+ *                                 (KILN_PLATFORM_BAREMETAL): one thread,
+ *                                 "mappings" are allocations through the
+ *                                 allocator hook (kiln_set_allocator, e.g.
+ *                                 the arena of kiln/arena.h), no signals:
+ *                                 code uses explicit bounds and stack checks
  *
  * Invariants: os_ functions never print or exit; failures return false or
  * NULL and the caller turns them into a kiln_status with a message.
@@ -15,6 +25,68 @@
 
 #include "kiln_cpu.h"
 
+#if defined(KILN_PLATFORM_BAREMETAL)
+#if defined(__unix__) && !defined(__arm__)
+#error "kiln: KILN_PLATFORM_BAREMETAL is for targets without an OS (arm-none-eabi)"
+#endif
+/* One thread of execution: locks, once flags and condition variables only
+ * keep their state; thread-local data is plain static data. */
+typedef struct os_mutex {
+    unsigned char unused;
+} os_mutex;
+#define OS_MUTEX_INIT {0}
+typedef struct os_once_flag {
+    volatile bool done;
+} os_once_flag;
+#define OS_ONCE_INIT {false}
+typedef struct os_cond {
+    unsigned char unused;
+} os_cond;
+#define OS_THREAD_LOCAL
+/* Stack kept free below the limit handed to compiled code: one capped
+ * frame (8 KiB on bare metal) plus the trap helper and host functions. */
+#define OS_STACK_RED_ZONE ((uintptr_t)12u * 1024u)
+#elif defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+typedef pthread_mutex_t os_mutex;
+#define OS_MUTEX_INIT PTHREAD_MUTEX_INITIALIZER
+typedef pthread_once_t os_once_flag;
+#define OS_ONCE_INIT PTHREAD_ONCE_INIT
+typedef pthread_cond_t os_cond;
+#define OS_THREAD_LOCAL _Thread_local
+/* The red zone (see trap.c): also covers a frame of up to 64 KiB (the cap
+ * on targets without stack probes) plus the trap helper below a failed
+ * check. */
+#define OS_STACK_RED_ZONE ((uintptr_t)256u * 1024u)
+#else
+#error "kiln: no platform layer for this target (POSIX, or define KILN_PLATFORM_BAREMETAL)"
+#endif
+
+/* ---- threads: locks, once, condition variables, clock ---------------------- */
+
+/* A lock made at run time (a static one is initialised with OS_MUTEX_INIT).
+ * recursive: the owner may lock it again. false when it cannot be made. */
+bool os_mutex_init(os_mutex *mutex, bool recursive);
+void os_mutex_destroy(os_mutex *mutex);
+void os_mutex_lock(os_mutex *mutex);
+void os_mutex_unlock(os_mutex *mutex);
+/* Runs fn exactly once per flag, whichever thread comes first; the others
+ * wait for it. */
+void os_once(os_once_flag *flag, void (*fn)(void));
+/* A condition variable on the monotonic clock. */
+bool os_cond_init(os_cond *cond);
+void os_cond_destroy(os_cond *cond);
+void os_cond_signal(os_cond *cond);
+/* Waits (mutex held) until signalled or, for deadline_ns >= 0, until
+ * os_clock_monotonic_ns() reaches deadline_ns. false when the deadline
+ * passed (or, with one thread, when no one could ever signal). Wake-ups
+ * may be spurious: callers loop on their own condition. */
+bool os_cond_wait(os_cond *cond, os_mutex *mutex, int64_t deadline_ns);
+/* Nanoseconds of a clock that never goes back (0 where there is none). */
+int64_t os_clock_monotonic_ns(void);
+
+/* ---- memory ------------------------------------------------------------------ */
+
 typedef enum os_prot {
     OS_PROT_NONE = 0,
     OS_PROT_READ_WRITE = 1,
@@ -22,7 +94,8 @@ typedef enum os_prot {
     OS_PROT_READ = 3
 } os_prot;
 
-/* Page size of the host in bytes (a power of two). */
+/* Page size of the host in bytes (a power of two): the granule of the
+ * functions below (bare metal: the allocator's alignment). */
 size_t os_page_size(void);
 
 /* Reserves size bytes (page multiple) of address space with no access and
@@ -41,15 +114,24 @@ void os_release(void *base, size_t size);
 bool os_protect(void *base, size_t size, os_prot prot);
 
 /* Makes code written to [base, base + size) through data accesses visible
- * to instruction fetch (a no-op where caches are coherent, as on x86-64). */
+ * to instruction fetch (a no-op where caches are coherent, as on x86-64;
+ * on Cortex-M a dsb + isb barrier). */
 void os_flush_icache(void *base, size_t size);
 
-/* Maps a whole file read-only. On failure returns false and errno_out gets
- * the C errno so the caller can name the cause. An empty file maps as
- * (*base = NULL, *size = 0). */
+/* Whether code may run from [base, base + size) where it lies, unwritten
+ * (XIP from flash or a const array): true on bare metal, where all memory
+ * is executable; false on POSIX hosts, whose read-only data is not. */
+bool os_code_runs_in_place(const void *base, size_t size);
+
+/* Maps a whole file read-only (bare metal: reads it through the C library,
+ * semihosting on a debug probe or an emulator, into an allocation). On
+ * failure returns false and errno_out gets the C errno so the caller can
+ * name the cause. An empty file maps as (*base = NULL, *size = 0).
+ * os_release frees it. */
 bool os_map_file(const char *path, void **base, size_t *size, int *errno_out);
 
-/* The current thread's stack: [*low, *high). false if unknown. */
+/* The current thread's stack: [*low, *high). false if unknown (bare metal:
+ * until the firmware names it with kiln_baremetal_set_stack). */
 bool os_thread_stack_bounds(uintptr_t *low, uintptr_t *high);
 /* An address in the caller's current stack frame. */
 uintptr_t os_stack_pointer(void);
@@ -65,6 +147,8 @@ uintptr_t os_stack_pointer(void);
  * restored so that the fault kills the process as it would without kiln.
  * os_thread_prepare gives the calling thread its alternate signal stack
  * (idempotent, cheap after the first call). Both return false on failure.
+ * Bare metal has no faults kiln could recover from: both succeed and do
+ * nothing (code there checks bounds and the stack explicitly).
  */
 typedef int (*os_fault_classify_fn)(uintptr_t pc, uintptr_t fault_address, uintptr_t sp,
                                     uintptr_t fp);

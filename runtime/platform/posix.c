@@ -16,10 +16,86 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #include "platform.h"
+
+/* ---- threads ------------------------------------------------------------------ */
+
+bool os_mutex_init(os_mutex *mutex, bool recursive)
+{
+    pthread_mutexattr_t attr;
+    if (pthread_mutexattr_init(&attr) != 0)
+        return false;
+    if (recursive)
+        pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    int rc = pthread_mutex_init(mutex, &attr);
+    pthread_mutexattr_destroy(&attr);
+    return rc == 0;
+}
+
+void os_mutex_destroy(os_mutex *mutex)
+{
+    pthread_mutex_destroy(mutex);
+}
+
+void os_mutex_lock(os_mutex *mutex)
+{
+    pthread_mutex_lock(mutex);
+}
+
+void os_mutex_unlock(os_mutex *mutex)
+{
+    pthread_mutex_unlock(mutex);
+}
+
+void os_once(os_once_flag *flag, void (*fn)(void))
+{
+    pthread_once(flag, fn);
+}
+
+bool os_cond_init(os_cond *cond)
+{
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0)
+        return false;
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return rc == 0;
+}
+
+void os_cond_destroy(os_cond *cond)
+{
+    pthread_cond_destroy(cond);
+}
+
+void os_cond_signal(os_cond *cond)
+{
+    pthread_cond_signal(cond);
+}
+
+bool os_cond_wait(os_cond *cond, os_mutex *mutex, int64_t deadline_ns)
+{
+    if (deadline_ns < 0)
+        return pthread_cond_wait(cond, mutex) == 0;
+    struct timespec deadline;
+    deadline.tv_sec = (time_t)(deadline_ns / 1000000000);
+    deadline.tv_nsec = (long)(deadline_ns % 1000000000);
+    return pthread_cond_timedwait(cond, mutex, &deadline) != ETIMEDOUT;
+}
+
+int64_t os_clock_monotonic_ns(void)
+{
+    struct timespec now;
+    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+        return 0;
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* ---- memory ------------------------------------------------------------------- */
 
 size_t os_page_size(void)
 {
@@ -84,6 +160,13 @@ void os_flush_icache(void *base, size_t size)
         __builtin___clear_cache((char *)base, (char *)base + size);
 }
 
+bool os_code_runs_in_place(const void *base, size_t size)
+{
+    (void)base;
+    (void)size;
+    return false;
+}
+
 bool os_map_file(const char *path, void **base, size_t *size, int *errno_out)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -144,8 +227,10 @@ bool os_thread_stack_bounds(uintptr_t *low, uintptr_t *high)
 
 uintptr_t os_stack_pointer(void)
 {
-    volatile char here = 0;
-    return (uintptr_t)&here;
+    /* This function's frame lies just below its caller's: as good an
+     * address of the current stack as the caller's own, and no pointer to
+     * a local escapes (clang's -Wreturn-stack-address). */
+    return (uintptr_t)__builtin_frame_address(0);
 }
 
 /* ---- fault signals ------------------------------------------------------- */

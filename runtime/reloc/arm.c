@@ -9,6 +9,9 @@
  * it is written all the same (a 64-bit field holding a 32-bit address) so
  * that no kind means something else here than on a 64-bit host.
  *
+ * Containers for Cortex-M (thumbv7em-none-eabihf, compiled with --xip)
+ * have no relocations at all: they run in place (see the loader).
+ *
  * Code addresses of Thumb functions (libcalls included) have bit 0 set;
  * the image's stubs load them into PC, which switches to Thumb state, so
  * nothing here needs to know.
@@ -21,7 +24,15 @@
  * core: check.c takes armv7 and thumbv7 as one architecture. */
 const char *arch_host_triple(void)
 {
+#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+    /* Cortex-M (bare metal): the compiler's one M-profile target; ARMv8-M
+     * Mainline cores (Cortex-M33) run its ARMv7E-M code. */
 #if defined(__ARM_PCS_VFP)
+    return "thumbv7em-none-eabihf";
+#else
+    return "thumbv7em-none-eabi";
+#endif
+#elif defined(__ARM_PCS_VFP)
     return "armv7-unknown-linux-gnueabihf";
 #else
     return "armv7-unknown-linux-gnueabi";

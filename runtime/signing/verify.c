@@ -186,7 +186,7 @@ kiln_status kiln_module_load_file_trusted(const char *path, const kiln_trust *tr
         st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
                             "kiln_module_load_file_trusted: out is NULL");
     if (st == KILN_OK) {
-        st = ld_module_parse(bytes, size, false, out, err);
+        st = ld_module_parse(bytes, size, LD_BYTES_HEAP, out, err);
         if (st == KILN_OK)
             bytes = NULL; /* the module owns them */
     }

@@ -1,0 +1,20 @@
+;; Host functions with checked pointers on the board: the firmware's env
+;; functions (firmware/mcu_wasi.c) check every pointer against memory 0.
+(module
+  (import "env" "log" (func $log (param i32 i32) (result i32)))
+  (import "env" "strlen" (func $strlen (param i32) (result i32)))
+  (import "env" "addf" (func $addf (param f32 f64 i32) (result f64)))
+  (import "env" "fail" (func $fail))
+  (import "env" "quit" (func $quit))
+  (memory 1)
+  (data (i32.const 8) "native hi\n\00")
+  (func (export "greet") (result i32) (call $log (i32.const 8) (i32.const 10)))
+  (func (export "bad") (result i32) (call $log (i32.const 65530) (i32.const 100)))
+  (func (export "strlen") (result i32) (call $strlen (i32.const 8)))
+  (func (export "strlen_bad") (result i32)
+    (i32.store (i32.const 65532) (i32.const 0x41414141))
+    (call $strlen (i32.const 65532)))
+  (func (export "addf") (result f64)
+    (call $addf (f32.const 1.5) (f64.const 2.25) (i32.const 4)))
+  (func (export "fail") (call $fail))
+  (func (export "quit") (call $quit)))

@@ -1,0 +1,27 @@
+;; Every trap kind on the board (tests/baremetal/board.test): the explicit
+;; bounds and stack checks of --xip code for thumbv7em, unwound by the
+;; bare-metal platform layer's longjmp.
+(module
+  (type $v_i (func (result i32)))
+  (type $i_i (func (param i32) (result i32)))
+  (table 4 funcref)
+  (elem (i32.const 0) $one $two)
+  (memory 1 2)
+  (data (i32.const 0) "\01\02\03\04")
+  (func $one (result i32) (i32.const 1))
+  (func $two (param i32) (result i32) (local.get 0))
+  (func (export "unreachable") (unreachable))
+  (func (export "div0") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func (export "rem0") (param i64) (result i64) (i64.rem_s (i64.const 1) (local.get 0)))
+  (func (export "overflow") (param i32) (result i32) (i32.div_s (local.get 0) (i32.const -1)))
+  (func (export "trunc") (param f32) (result i32) (i32.trunc_f32_s (local.get 0)))
+  (func (export "trunc64") (param f64) (result i64) (i64.trunc_f64_u (local.get 0)))
+  (func (export "indirect") (param i32) (result i32) (call_indirect (type $v_i) (local.get 0)))
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "load64") (param i32) (result i64) (i64.load offset=8 (local.get 0)))
+  (func (export "store") (param i32) (i32.store (local.get 0) (i32.const 1)))
+  (func (export "fill") (param i32) (memory.fill (local.get 0) (i32.const 0) (i32.const 1000)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "table_get") (param i32) (result i32) (ref.is_null (table.get 0 (local.get 0))))
+  (func $deep (export "recurse") (param i32) (result i32)
+    (i32.add (call $deep (i32.add (local.get 0) (i32.const 1))) (i32.const 1))))

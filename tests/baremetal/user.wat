@@ -1,0 +1,20 @@
+;; Imports functions, a memory and a global from lib.wat.
+(module
+  (import "lib" "square" (func $square (param i32) (result i32)))
+  (import "lib" "bump" (func $bump (result i32)))
+  (import "lib" "mem" (memory 1))
+  (import "lib" "count" (global $count (mut i32)))
+  (func (export "sum_squares") (param i32) (result i32) (local $s i32)
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get 0)))
+      (local.set $s (i32.add (local.get $s) (call $square (local.get 0))))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br $next)))
+    (local.get $s))
+  (func (export "shared_memory") (result i32)
+    (i32.store (i32.const 100) (i32.const 77))
+    (i32.load (i32.const 100)))
+  (func (export "bump_twice") (result i32)
+    (drop (call $bump))
+    (drop (call $bump))
+    (global.get $count)))
