@@ -41,6 +41,7 @@
 extern uint8_t __flash_aot_start__[], __flash_aot_end__[];
 extern uint8_t __psram_start__[], __psram_end__[];
 extern uint8_t __stack_limit[], __stack_top[];
+size_t kiln_mcu_stack_used(void); /* vectors.c */
 
 typedef struct run_options {
     const char *invoke;
@@ -407,11 +408,12 @@ out:
         uint32_t after = fingerprint(container, (size_t)size);
         fprintf(stderr,
                 "kiln-mcu: xip: code %s; container at 0x%08lx (%ld bytes) %s; arena peak %lu "
-                "bytes\n",
+                "bytes; stack peak %lu bytes\n",
                 kiln_module_executes_in_place(module) ? "executed in place from flash"
                                                       : "copied to RAM",
                 (unsigned long)(uintptr_t)container, size,
-                after == before ? "unchanged" : "CHANGED", (unsigned long)arena.peak_bytes);
+                after == before ? "unchanged" : "CHANGED", (unsigned long)arena.peak_bytes,
+                (unsigned long)kiln_mcu_stack_used());
     }
     kiln_instance_free(instance);
     kiln_linker_free(linker);

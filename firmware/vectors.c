@@ -17,12 +17,13 @@
  * compiler). The handler reports it and exits with status 70 rather than
  * hanging the board.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern uint32_t __stack_top;
+extern uint32_t __stack_top, __stack_limit;
 extern uint32_t __data_start__, __data_end__, __data_load__;
 extern uint32_t __bss_start__, __bss_end__;
 extern int main(int argc, char **argv);
@@ -87,8 +88,30 @@ static int split_command_line(void)
     return argc;
 }
 
+#define STACK_PAINT 0xDEADBEEFu
+
+/* Fills the unused stack with a pattern, for kiln_mcu_stack_used. */
+__attribute__((noinline)) static void paint_stack(void)
+{
+    uint32_t *here = (uint32_t *)__builtin_frame_address(0) - 16;
+    for (uint32_t *p = &__stack_limit; p < here; p++)
+        *p = STACK_PAINT;
+}
+
+/* The deepest the stack has been since reset, in bytes (the first word
+ * from the bottom whose pattern was overwritten). */
+size_t kiln_mcu_stack_used(void);
+size_t kiln_mcu_stack_used(void)
+{
+    const uint32_t *p = &__stack_limit;
+    while (p < &__stack_top && *p == STACK_PAINT)
+        p++;
+    return (size_t)((const uint8_t *)&__stack_top - (const uint8_t *)p);
+}
+
 __attribute__((noreturn, used)) static void reset_c(void)
 {
+    paint_stack();
     const uint32_t *from = &__data_load__;
     for (uint32_t *to = &__data_start__; to < &__data_end__; to++)
         *to = *from++;
