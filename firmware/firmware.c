@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "kiln.h"
+#include "kiln/aot_format.h" /* KILN_VALTYPES: the value types' names */
 #include "kiln/arena.h"
 #include "kiln/baremetal.h"
 #include "kiln/linker.h"
@@ -216,16 +217,8 @@ static bool parse_arg(const char *text, kiln_valkind kind, kiln_val *out)
 
 static const char *kind_name(kiln_valkind k)
 {
-    switch (k) {
-    case KILN_I32: return "i32";
-    case KILN_I64: return "i64";
-    case KILN_F32: return "f32";
-    case KILN_F64: return "f64";
-    case KILN_V128: return "v128";
-    case KILN_FUNCREF: return "funcref";
-    case KILN_EXTERNREF: return "externref";
-    }
-    return "unknown";
+    const char *name = kiln_aot_valtype_name((uint32_t)k);
+    return name != NULL ? name : "unknown";
 }
 
 /* A float as the shortest %g text that reads back to the same bits. */

@@ -1,13 +1,21 @@
 /*
  * The runtime helper table (hlp_) that compiled code calls through
- * vmctx->helpers (aot_format.h: kiln_helper_id and signatures). Slots this
- * runtime does not implement are NULL, and the loader refuses a container
- * whose helpers_used names one of them, so compiled code never calls NULL.
+ * vmctx->helpers: one implementation hlp_<fn> per entry of KILN_HELPERS
+ * (aot_format.h), declared here from that list, so the C compiler checks
+ * each definition against the signature codegen calls it with. TRAP and
+ * MEMORY_GROW are in helpers.c, the others in helpers_bulk.c.
  */
 #ifndef KILN_RT_HELPERS_H
 #define KILN_RT_HELPERS_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "kiln/aot_format.h"
+
+#define HLP_DECLARE_(ID, id, fn, name, result, params) result hlp_##fn params;
+KILN_HELPERS(HLP_DECLARE_)
+#undef HLP_DECLARE_
 
 /* The table, KILN_HELPER_COUNT entries, static storage. */
 const void *const *hlp_table(void);

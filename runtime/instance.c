@@ -62,8 +62,19 @@ static kiln_status check_budget(const kiln_module *m, kiln_error *err)
                           (unsigned long long)budget);
 }
 
-_Static_assert(offsetof(ins_table, size) == sizeof(void *), "table size at W");
-_Static_assert(offsetof(ins_table, max) == sizeof(void *) + 4u, "table max at W+4");
+/* The records compiled code reads (aot_format.h). */
+_Static_assert(offsetof(ins_table, elements) == KILN_TABLEDEF_ELEMENTS_OFFSET(sizeof(void *)),
+               "table definition: elements");
+_Static_assert(offsetof(ins_table, size) == KILN_TABLEDEF_SIZE_OFFSET(sizeof(void *)),
+               "table definition: size");
+_Static_assert(offsetof(ins_table, max) == KILN_TABLEDEF_MAX_OFFSET(sizeof(void *)),
+               "table definition: max");
+_Static_assert(offsetof(ins_funcref, code) == KILN_FUNCREF_CODE_OFFSET(sizeof(void *)),
+               "funcref record: code");
+_Static_assert(offsetof(ins_funcref, vmctx) == KILN_FUNCREF_VMCTX_OFFSET(sizeof(void *)),
+               "funcref record: vmctx");
+_Static_assert(offsetof(ins_funcref, type_id) == KILN_FUNCREF_TYPE_ID_OFFSET(sizeof(void *)),
+               "funcref record: type_id");
 
 /* ---- vmctx regions -------------------------------------------------------------- */
 

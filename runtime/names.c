@@ -8,16 +8,8 @@
 
 const char *ld_valtype_name(uint8_t valtype)
 {
-    switch (valtype) {
-    case KILN_I32: return "i32";
-    case KILN_I64: return "i64";
-    case KILN_F32: return "f32";
-    case KILN_F64: return "f64";
-    case KILN_V128: return "v128";
-    case KILN_FUNCREF: return "funcref";
-    case KILN_EXTERNREF: return "externref";
-    default: return "unknown type";
-    }
+    const char *name = kiln_aot_valtype_name(valtype);
+    return name != NULL ? name : "unknown type";
 }
 
 const char *ld_extern_kind_name(uint8_t kind)
@@ -46,12 +38,9 @@ const char *ld_section_name(uint32_t id)
     return id <= KILN_SEC_MAX_ID && names[id] != NULL ? names[id] : "unknown";
 }
 
-static const char *const helper_names[KILN_HELPER_COUNT] = {
-    "trap",        "memory.grow",    "memory.fill",   "memory.copy",   "memory.init",
-    "data.drop",   "table.grow",     "table.fill",    "table.copy",    "table.init",
-    "elem.drop",   "ref.func",       "memory.atomic.wait32", "memory.atomic.wait64",
-    "memory.atomic.notify",
-};
+#define HELPER_NAME(ID, id, fn, name, result, params) [KILN_HELPER_##ID] = name,
+static const char *const helper_names[KILN_HELPER_COUNT] = {KILN_HELPERS(HELPER_NAME)};
+#undef HELPER_NAME
 
 const char *hlp_name(unsigned id)
 {

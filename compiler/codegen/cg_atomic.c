@@ -239,7 +239,7 @@ static void emit_wait_notify(cg_func *fn, const wasm_instr *in)
         id = KILN_HELPER_ATOMIC_WAIT32;
     else if (op == WASM_OP_MEMORY_ATOMIC_WAIT64)
         id = KILN_HELPER_ATOMIC_WAIT64;
-    cg_push(fn, cg_call_helper(fn, id, cgm->t_i32, args, 2u + operand_count));
+    cg_push(fn, cg_call_helper(fn, id, args, 2u + operand_count));
     /* Another thread may have grown the memory while this one waited. */
     cg_reload_bound(fn);
 }

@@ -567,10 +567,11 @@ static kiln_status emit_call_indirect(cg_func *fn, const wasm_instr *in)
     LLVMValueRef tdef = cg_vmctx_load(fn, cgm->layout.tables + table * w, cgm->t_ptr, true,
                                       "table");
     /* Elements and size change on table.grow: loaded at every call. */
-    LLVMValueRef size = load_at(fn, tdef, w, cgm->t_i32, 4, "table.size");
+    LLVMValueRef size = load_at(fn, tdef, KILN_TABLEDEF_SIZE_OFFSET(w), cgm->t_i32, 4, "table.size");
     cg_trap_if(fn, LLVMBuildICmp(fn->b, LLVMIntUGE, index, size, ""),
                KILN_TRAP_UNDEFINED_ELEMENT);
-    LLVMValueRef elements = load_at(fn, tdef, 0, cgm->t_ptr, w, "table.elements");
+    LLVMValueRef elements =
+        load_at(fn, tdef, KILN_TABLEDEF_ELEMENTS_OFFSET(w), cgm->t_ptr, w, "table.elements");
     LLVMValueRef idx64 = LLVMBuildZExt(fn->b, index, cgm->t_i64, "");
     LLVMValueRef elem_addr = LLVMBuildGEP2(fn->b, cgm->t_ptr, elements, &idx64, 1, "");
     LLVMValueRef record = LLVMBuildLoad2(fn->b, cgm->t_ptr, elem_addr, "funcref");
@@ -578,15 +579,17 @@ static kiln_status emit_call_indirect(cg_func *fn, const wasm_instr *in)
     cg_set_tbaa_vmctx(cgm, record);
     cg_trap_if(fn, LLVMBuildIsNull(fn->b, record, ""), KILN_TRAP_UNINITIALIZED_ELEMENT);
 
-    LLVMValueRef type_id = load_at(fn, record, 2u * w, cgm->t_i32, 4, "funcref.type_id");
+    LLVMValueRef type_id =
+        load_at(fn, record, KILN_FUNCREF_TYPE_ID_OFFSET(w), cgm->t_i32, 4, "funcref.type_id");
     LLVMValueRef ids = cg_vmctx_load(fn, KILN_VMCTX_TYPE_IDS * w, cgm->t_ptr, true, "type_ids");
     LLVMValueRef expected = load_at(fn, ids, type_index * 4u, cgm->t_i32, 4, "type_id");
     cg_set_invariant(cgm, expected);
     cg_trap_if(fn, LLVMBuildICmp(fn->b, LLVMIntNE, type_id, expected, ""),
                KILN_TRAP_INDIRECT_CALL_TYPE_MISMATCH);
 
-    LLVMValueRef code = load_at(fn, record, 0, cgm->t_ptr, w, "funcref.code");
-    LLVMValueRef callee_vmctx = load_at(fn, record, w, cgm->t_ptr, w, "funcref.vmctx");
+    LLVMValueRef code = load_at(fn, record, KILN_FUNCREF_CODE_OFFSET(w), cgm->t_ptr, w, "funcref.code");
+    LLVMValueRef callee_vmctx =
+        load_at(fn, record, KILN_FUNCREF_VMCTX_OFFSET(w), cgm->t_ptr, w, "funcref.vmctx");
     emit_call_common(fn, &m->types[type_index], cgm->func_types[type_index], code,
                      callee_vmctx);
     return KILN_OK;

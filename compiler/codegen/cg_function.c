@@ -246,7 +246,7 @@ static LLVMBasicBlockRef stack_trap_block(cg_func *fn, LLVMValueRef sp)
         }
     }
     LLVMValueRef code = LLVMConstInt(cgm->t_i32, KILN_TRAP_CALL_STACK_EXHAUSTED, 0);
-    LLVMValueRef call = cg_call_helper(fn, KILN_HELPER_TRAP, cgm->t_void, &code, 1);
+    LLVMValueRef call = cg_call_helper(fn, KILN_HELPER_TRAP, &code, 1);
     LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
                              LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_noreturn, 0));
     LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,

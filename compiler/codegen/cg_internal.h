@@ -245,9 +245,10 @@ LLVMValueRef cg_memory_load(cg_func *fn, LLVMTypeRef type, LLVMValueRef p);
 void cg_trap_if(cg_func *fn, LLVMValueRef cond, kiln_trap_code code);
 /* Unconditional trap; the current block is terminated. */
 void cg_trap(cg_func *fn, kiln_trap_code code);
-/* Calls helper `id` with (vmctx, args...). */
-LLVMValueRef cg_call_helper(cg_func *fn, kiln_helper_id id, LLVMTypeRef ret,
-                            LLVMValueRef *args, unsigned arg_count);
+/* Calls helper `id` with (vmctx, args...): its type is KILN_HELPERS' C
+ * signature, which the arguments must match. */
+LLVMValueRef cg_call_helper(cg_func *fn, kiln_helper_id id, LLVMValueRef *args,
+                            unsigned arg_count);
 
 /* ---- cg_trampoline.c ------------------------------------------------------ */
 /* kiln_f<index>: this module's, or declared here on first use when

@@ -229,21 +229,21 @@ kiln_status cg_emit_memory(cg_func *fn, const wasm_instr *in)
     }
     case WASM_OP_MEMORY_GROW: {
         LLVMValueRef args[2] = {u32_const(fn, in->imm.index), cg_pop(fn)};
-        cg_push(fn, cg_call_helper(fn, KILN_HELPER_MEMORY_GROW, cgm->t_i32, args, 2));
+        cg_push(fn, cg_call_helper(fn, KILN_HELPER_MEMORY_GROW, args, 2));
         cg_reload_bound(fn);
         return KILN_OK;
     }
     case WASM_OP_MEMORY_FILL: {
         LLVMValueRef n = cg_pop(fn), value = cg_pop(fn), dst = cg_pop(fn);
         LLVMValueRef args[4] = {u32_const(fn, in->imm.index), dst, value, n};
-        cg_call_helper(fn, KILN_HELPER_MEMORY_FILL, cgm->t_void, args, 4);
+        cg_call_helper(fn, KILN_HELPER_MEMORY_FILL, args, 4);
         return KILN_OK;
     }
     case WASM_OP_MEMORY_COPY: {
         LLVMValueRef n = cg_pop(fn), src = cg_pop(fn), dst = cg_pop(fn);
         LLVMValueRef args[5] = {u32_const(fn, in->imm.pair.a), u32_const(fn, in->imm.pair.b),
                                 dst, src, n};
-        cg_call_helper(fn, KILN_HELPER_MEMORY_COPY, cgm->t_void, args, 5);
+        cg_call_helper(fn, KILN_HELPER_MEMORY_COPY, args, 5);
         return KILN_OK;
     }
     case WASM_OP_MEMORY_INIT: {
@@ -251,12 +251,12 @@ kiln_status cg_emit_memory(cg_func *fn, const wasm_instr *in)
         LLVMValueRef n = cg_pop(fn), src = cg_pop(fn), dst = cg_pop(fn);
         LLVMValueRef args[5] = {u32_const(fn, in->imm.pair.b), u32_const(fn, in->imm.pair.a),
                                 dst, src, n};
-        cg_call_helper(fn, KILN_HELPER_MEMORY_INIT, cgm->t_void, args, 5);
+        cg_call_helper(fn, KILN_HELPER_MEMORY_INIT, args, 5);
         return KILN_OK;
     }
     case WASM_OP_DATA_DROP: {
         LLVMValueRef arg = u32_const(fn, in->imm.index);
-        cg_call_helper(fn, KILN_HELPER_DATA_DROP, cgm->t_void, &arg, 1);
+        cg_call_helper(fn, KILN_HELPER_DATA_DROP, &arg, 1);
         return KILN_OK;
     }
     default:

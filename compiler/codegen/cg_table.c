@@ -23,13 +23,15 @@ static LLVMValueRef element_addr(cg_func *fn, uint32_t table, LLVMValueRef index
     unsigned w = cgm->config.pointer_width;
     LLVMValueRef tdef = cg_vmctx_load(fn, cgm->layout.tables + table * w, cgm->t_ptr, true,
                                       "table");
-    LLVMValueRef off = LLVMConstInt(cgm->t_i64, w, 0);
+    LLVMValueRef off = LLVMConstInt(cgm->t_i64, KILN_TABLEDEF_SIZE_OFFSET(w), 0);
     LLVMValueRef size_addr = LLVMBuildGEP2(fn->b, cgm->t_i8, tdef, &off, 1, "");
     LLVMValueRef size = LLVMBuildLoad2(fn->b, cgm->t_i32, size_addr, "table.size");
     LLVMSetAlignment(size, 4);
     cg_set_tbaa_vmctx(cgm, size);
     cg_trap_if(fn, LLVMBuildICmp(fn->b, LLVMIntUGE, index, size, ""),
                KILN_TRAP_OUT_OF_BOUNDS_TABLE);
+    _Static_assert(KILN_TABLEDEF_ELEMENTS_OFFSET(8) == 0 && KILN_TABLEDEF_ELEMENTS_OFFSET(4) == 0,
+                   "the table's elements are loaded from its definition's address");
     LLVMValueRef elements = LLVMBuildLoad2(fn->b, cgm->t_ptr, tdef, "table.elements");
     LLVMSetAlignment(elements, w);
     cg_set_tbaa_vmctx(cgm, elements);
@@ -61,7 +63,7 @@ kiln_status cg_emit_table(cg_func *fn, const wasm_instr *in)
     case WASM_OP_TABLE_SIZE: {
         LLVMValueRef tdef = cg_vmctx_load(fn, cgm->layout.tables + in->imm.index * w,
                                           cgm->t_ptr, true, "table");
-        LLVMValueRef off = LLVMConstInt(cgm->t_i64, w, 0);
+        LLVMValueRef off = LLVMConstInt(cgm->t_i64, KILN_TABLEDEF_SIZE_OFFSET(w), 0);
         LLVMValueRef addr = LLVMBuildGEP2(fn->b, cgm->t_i8, tdef, &off, 1, "");
         LLVMValueRef size = LLVMBuildLoad2(fn->b, cgm->t_i32, addr, "table.size");
         LLVMSetAlignment(size, 4);
@@ -72,13 +74,13 @@ kiln_status cg_emit_table(cg_func *fn, const wasm_instr *in)
     case WASM_OP_TABLE_GROW: {
         LLVMValueRef n = cg_pop(fn), init = cg_pop(fn);
         LLVMValueRef args[3] = {u32_const(fn, in->imm.index), init, n};
-        cg_push(fn, cg_call_helper(fn, KILN_HELPER_TABLE_GROW, cgm->t_i32, args, 3));
+        cg_push(fn, cg_call_helper(fn, KILN_HELPER_TABLE_GROW, args, 3));
         return KILN_OK;
     }
     case WASM_OP_TABLE_FILL: {
         LLVMValueRef n = cg_pop(fn), value = cg_pop(fn), dst = cg_pop(fn);
         LLVMValueRef args[4] = {u32_const(fn, in->imm.index), dst, value, n};
-        cg_call_helper(fn, KILN_HELPER_TABLE_FILL, cgm->t_void, args, 4);
+        cg_call_helper(fn, KILN_HELPER_TABLE_FILL, args, 4);
         return KILN_OK;
     }
     case WASM_OP_TABLE_COPY: {
@@ -86,7 +88,7 @@ kiln_status cg_emit_table(cg_func *fn, const wasm_instr *in)
         LLVMValueRef n = cg_pop(fn), src = cg_pop(fn), dst = cg_pop(fn);
         LLVMValueRef args[5] = {u32_const(fn, in->imm.pair.a), u32_const(fn, in->imm.pair.b),
                                 dst, src, n};
-        cg_call_helper(fn, KILN_HELPER_TABLE_COPY, cgm->t_void, args, 5);
+        cg_call_helper(fn, KILN_HELPER_TABLE_COPY, args, 5);
         return KILN_OK;
     }
     case WASM_OP_TABLE_INIT: {
@@ -94,12 +96,12 @@ kiln_status cg_emit_table(cg_func *fn, const wasm_instr *in)
         LLVMValueRef n = cg_pop(fn), src = cg_pop(fn), dst = cg_pop(fn);
         LLVMValueRef args[5] = {u32_const(fn, in->imm.pair.b), u32_const(fn, in->imm.pair.a),
                                 dst, src, n};
-        cg_call_helper(fn, KILN_HELPER_TABLE_INIT, cgm->t_void, args, 5);
+        cg_call_helper(fn, KILN_HELPER_TABLE_INIT, args, 5);
         return KILN_OK;
     }
     case WASM_OP_ELEM_DROP: {
         LLVMValueRef arg = u32_const(fn, in->imm.index);
-        cg_call_helper(fn, KILN_HELPER_ELEM_DROP, cgm->t_void, &arg, 1);
+        cg_call_helper(fn, KILN_HELPER_ELEM_DROP, &arg, 1);
         return KILN_OK;
     }
     default:
@@ -119,7 +121,7 @@ kiln_status cg_emit_reference(cg_func *fn, const wasm_instr *in)
         return KILN_OK;
     case WASM_OP_REF_FUNC: {
         LLVMValueRef arg = u32_const(fn, in->imm.index);
-        cg_push(fn, cg_call_helper(fn, KILN_HELPER_FUNC_REF, cgm->t_ptr, &arg, 1));
+        cg_push(fn, cg_call_helper(fn, KILN_HELPER_FUNC_REF, &arg, 1));
         return KILN_OK;
     }
     default:

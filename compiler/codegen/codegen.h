@@ -68,6 +68,10 @@ LLVMModuleRef cg_module_llvm(const cg_module *cgm);
 LLVMModuleRef cg_module_take_llvm(cg_module *cgm);
 /* Bit i set when code calls helper i (container header helpers_used). */
 uint64_t cg_module_helpers_used(const cg_module *cgm);
+/* The LLVM function type of helper id, from its C signature in KILN_HELPERS
+ * (aot_format.h); NULL for an unknown id or a signature using a C type
+ * codegen does not map (a unit test checks every helper has one). */
+LLVMTypeRef cg_helper_type(const cg_module *cgm, kiln_helper_id id);
 /* Disposes the LLVM module too, unless it was taken. NULL is a no-op. */
 void cg_module_free(cg_module *cgm);
 

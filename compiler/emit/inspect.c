@@ -139,16 +139,8 @@ static const char *section_name(uint32_t id)
 
 static const char *valtype_name(uint8_t t)
 {
-    switch (t) {
-    case 0x7F: return "i32";
-    case 0x7E: return "i64";
-    case 0x7D: return "f32";
-    case 0x7C: return "f64";
-    case 0x7B: return "v128";
-    case 0x70: return "funcref";
-    case 0x6F: return "externref";
-    default: return "?";
-    }
+    const char *name = kiln_aot_valtype_name(t);
+    return name != NULL ? name : "?";
 }
 
 static const char *kind_name(uint8_t k)
@@ -172,10 +164,9 @@ static const char *reloc_kind_name(uint8_t k)
     }
 }
 
-static const char *const helper_names[KILN_HELPER_COUNT] = {
-    "trap",        "memory.grow", "memory.fill", "memory.copy",   "memory.init",
-    "data.drop",   "table.grow",  "table.fill",  "table.copy",    "table.init",
-    "elem.drop",   "func_ref",    "atomic.wait32", "atomic.wait64", "atomic.notify"};
+#define HELPER_NAME(ID, id, fn, name, result, params) [KILN_HELPER_##ID] = name,
+static const char *const helper_names[KILN_HELPER_COUNT] = {KILN_HELPERS(HELPER_NAME)};
+#undef HELPER_NAME
 
 static const char *const feature_names[] = {"mutable-globals", "sign-ext",  "sat-conv",
                                             "multi-value",     "bulk-memory",

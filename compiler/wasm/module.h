@@ -20,15 +20,16 @@
 #include "kiln/aot_format.h"
 #include "kiln/status.h"
 
-/* Value types, in their binary encoding. */
+/* Value types, in their binary encoding (kiln/kinds.h's; names:
+ * kiln_aot_valtype_name). */
 enum {
-    WASM_I32 = 0x7F,
-    WASM_I64 = 0x7E,
-    WASM_F32 = 0x7D,
-    WASM_F64 = 0x7C,
-    WASM_V128 = 0x7B,
-    WASM_FUNCREF = 0x70,
-    WASM_EXTERNREF = 0x6F
+    WASM_I32 = KILN_I32,
+    WASM_I64 = KILN_I64,
+    WASM_F32 = KILN_F32,
+    WASM_F64 = KILN_F64,
+    WASM_V128 = KILN_V128,
+    WASM_FUNCREF = KILN_FUNCREF,
+    WASM_EXTERNREF = KILN_EXTERNREF
 };
 typedef uint8_t wasm_valtype;
 

@@ -28,24 +28,8 @@
 
 static const char *type_name(wasm_valtype t)
 {
-    switch (t) {
-    case WASM_I32:
-        return "i32";
-    case WASM_I64:
-        return "i64";
-    case WASM_F32:
-        return "f32";
-    case WASM_F64:
-        return "f64";
-    case WASM_V128:
-        return "v128";
-    case WASM_FUNCREF:
-        return "funcref";
-    case WASM_EXTERNREF:
-        return "externref";
-    default:
-        return "unknown";
-    }
+    const char *name = kiln_aot_valtype_name(t);
+    return name != NULL ? name : "unknown";
 }
 
 static bool is_ref(wasm_valtype t)

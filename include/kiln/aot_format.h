@@ -118,6 +118,7 @@
 #ifndef KILN_AOT_FORMAT_H
 #define KILN_AOT_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kiln/kinds.h"  /* kiln_extern_kind, kiln_valkind: stored as bytes */
@@ -205,12 +206,19 @@ enum {
 
 /*
  * The libcalls compiled code may call, in their fixed order: the index is
- * the slot of the libcall table XIP code reaches through r9. Append only.
+ * the slot of the libcall table XIP code reaches through r9. Append only
+ * (to the Arm list, which comes last). The runtime resolves each by its C
+ * library name (runtime/symbols.c), the Arm EABI's only on 32-bit Arm.
  */
-#define KILN_LIBCALLS(X)                                                        \
+#define KILN_LIBCALLS_C(X)                                                      \
     X(memcpy) X(memmove) X(memset) X(fmod) X(fmodf) X(ceil) X(ceilf) X(floor)     \
     X(floorf) X(trunc) X(truncf) X(nearbyint) X(nearbyintf) X(rint) X(rintf)      \
-    X(roundeven) X(roundevenf) X(sqrt) X(sqrtf) X(fmin) X(fminf) X(fmax) X(fmaxf) \
+    X(roundeven) X(roundevenf) X(sqrt) X(sqrtf) X(fmin) X(fminf) X(fmax) X(fmaxf)
+/* The run-time helpers of the Arm EABI (RTABI) LLVM calls where the core
+ * has no instruction: integer division, 64-bit integer <-> float
+ * conversions, double-precision arithmetic on single-precision FPUs, and
+ * the EABI's memory functions. */
+#define KILN_LIBCALLS_ARM_EABI(X)                                                \
     X(__aeabi_idiv) X(__aeabi_uidiv) X(__aeabi_idivmod) X(__aeabi_uidivmod)        \
     X(__aeabi_ldivmod) X(__aeabi_uldivmod) X(__aeabi_llsl) X(__aeabi_llsr)         \
     X(__aeabi_lasr) X(__aeabi_lmul) X(__aeabi_l2d) X(__aeabi_ul2d) X(__aeabi_l2f)   \
@@ -223,6 +231,27 @@ enum {
     X(__aeabi_memmove) X(__aeabi_memmove4) X(__aeabi_memmove8) X(__aeabi_memset)   \
     X(__aeabi_memset4) X(__aeabi_memset8) X(__aeabi_memclr) X(__aeabi_memclr4)     \
     X(__aeabi_memclr8)
+#define KILN_LIBCALLS(X) KILN_LIBCALLS_C(X) KILN_LIBCALLS_ARM_EABI(X)
+
+/*
+ * The value types as stored (kiln/kinds.h's encodings) and their names:
+ * X(KILN_<TYPE>, "name"). kiln_aot_valtype_name is the one lookup.
+ */
+#define KILN_VALTYPES(X)                                                                     \
+    X(KILN_I32, "i32") X(KILN_I64, "i64") X(KILN_F32, "f32") X(KILN_F64, "f64")              \
+    X(KILN_V128, "v128") X(KILN_FUNCREF, "funcref") X(KILN_EXTERNREF, "externref")
+
+/* The name of a value type's encoding ("i32"), NULL for any other byte. */
+static inline const char *kiln_aot_valtype_name(uint32_t code)
+{
+    switch (code) {
+#define KILN_VALTYPE_CASE_(kind, name) \
+    case kind: return name;
+        KILN_VALTYPES(KILN_VALTYPE_CASE_)
+#undef KILN_VALTYPE_CASE_
+    default: return NULL;
+    }
+}
 
 typedef enum kiln_segment_mode {
     KILN_SEGMENT_ACTIVE = 0,
@@ -372,7 +401,10 @@ typedef struct kiln_slot {
  *                 defined globals hold their value in place; imported
  *                 globals hold a pointer to the exporter's 16-byte cell.
  * Table elements: funcref = pointer to {void *code; void *vmctx; u32 type_id}
- * (NULL is ref.null); externref = the host's opaque pointer.
+ * (NULL is ref.null); externref = the host's opaque pointer. The offsets
+ * of both records, for pointer width W, are the KILN_TABLEDEF_* and
+ * KILN_FUNCREF_* constants below (runtime/instance.c asserts them against
+ * its structs).
  * A host function's import slot (and funcref) pairs the host trampoline
  * with the runtime's binding record as "vmctx": code never reads it, but
  * its words 1..3 are reserved so that the runtime's stack_limit store is
@@ -393,6 +425,12 @@ enum {
 
 #define KILN_MEMDEF_BASE_OFFSET 0u
 #define KILN_MEMDEF_SIZE_OFFSET 8u
+#define KILN_TABLEDEF_ELEMENTS_OFFSET(w) 0u
+#define KILN_TABLEDEF_SIZE_OFFSET(w) (w)
+#define KILN_TABLEDEF_MAX_OFFSET(w) ((w) + 4u)
+#define KILN_FUNCREF_CODE_OFFSET(w) 0u
+#define KILN_FUNCREF_VMCTX_OFFSET(w) (w)
+#define KILN_FUNCREF_TYPE_ID_OFFSET(w) (2u * (w))
 #define KILN_GLOBAL_SLOT_SIZE 16u
 #define KILN_WASM_PAGE_SIZE 65536u
 
@@ -427,50 +465,58 @@ static inline kiln_vmctx_layout kiln_vmctx_layout_compute(uint32_t pointer_width
 }
 
 /*
- * Runtime helpers, called by compiled code through vmctx->helpers[id].
- * Signatures (vmctx is the calling instance's):
- *   TRAP           void   (void *vmctx, u32 trap_code)          never returns
- *   MEMORY_GROW    u32    (void *vmctx, u32 mem_index, u32 delta_pages)
- *                         old size in pages, or 0xFFFFFFFF on failure
- *   MEMORY_FILL    void   (void *vmctx, u32 mem, u32 dst, u32 value, u32 n)
- *   MEMORY_COPY    void   (void *vmctx, u32 dst_mem, u32 src_mem, u32 dst,
- *                          u32 src, u32 n)
- *   MEMORY_INIT    void   (void *vmctx, u32 mem, u32 data, u32 dst, u32 src,
- *                          u32 n)
- *   DATA_DROP      void   (void *vmctx, u32 data)
- *   TABLE_GROW     u32    (void *vmctx, u32 table, void *init, u32 delta)
- *   TABLE_FILL     void   (void *vmctx, u32 table, u32 dst, void *val, u32 n)
- *   TABLE_COPY     void   (void *vmctx, u32 dst_table, u32 src_table, u32 dst,
- *                          u32 src, u32 n)
- *   TABLE_INIT     void   (void *vmctx, u32 table, u32 elem, u32 dst, u32 src,
- *                          u32 n)
- *   ELEM_DROP      void   (void *vmctx, u32 elem)
- *   FUNC_REF       void * (void *vmctx, u32 func_index)   funcref record
- *   ATOMIC_WAIT32  u32    (void *vmctx, u32 mem, u32 addr, u32 expected,
- *                          i64 timeout_ns)
- *   ATOMIC_WAIT64  u32    (void *vmctx, u32 mem, u32 addr, u64 expected,
- *                          i64 timeout_ns)
- *   ATOMIC_NOTIFY  u32    (void *vmctx, u32 mem, u32 addr, u32 count)
+ * Runtime helpers, called by compiled code through vmctx->helpers[id]: the
+ * one definition of the helper table, X(ID, id, fn, "name", result,
+ * (params)):
+ *   ID      KILN_HELPER_<ID>, the enum below
+ *   id      the slot, and bit id of the header's helpers_used (append only)
+ *   fn      the runtime's implementation is hlp_<fn> (runtime/helpers.h)
+ *   name    for messages and the inspector
+ *   result, params  the C signature; codegen builds the LLVM call type
+ *           from its text (void, uint32_t, uint64_t, int64_t, pointers)
+ * vmctx is the calling instance's. TRAP never returns. MEMORY_GROW returns
+ * the old size in pages or 0xFFFFFFFF; FUNC_REF a funcref record (below);
+ * the waits 0 "ok", 1 "not-equal", 2 "timed-out", NOTIFY the number woken.
  * Bulk helpers trap themselves on out-of-bounds arguments.
  */
+#define KILN_HELPERS(X)                                                                      \
+    X(TRAP, 0, trap, "trap", void, (void *vmctx, uint32_t trap_code))                        \
+    X(MEMORY_GROW, 1, memory_grow, "memory.grow", uint32_t,                                  \
+      (void *vmctx, uint32_t mem_index, uint32_t delta_pages))                               \
+    X(MEMORY_FILL, 2, memory_fill, "memory.fill", void,                                      \
+      (void *vmctx, uint32_t mem, uint32_t dst, uint32_t value, uint32_t n))                 \
+    X(MEMORY_COPY, 3, memory_copy, "memory.copy", void,                                      \
+      (void *vmctx, uint32_t dst_mem, uint32_t src_mem, uint32_t dst, uint32_t src,          \
+       uint32_t n))                                                                          \
+    X(MEMORY_INIT, 4, memory_init, "memory.init", void,                                      \
+      (void *vmctx, uint32_t mem, uint32_t data, uint32_t dst, uint32_t src, uint32_t n))    \
+    X(DATA_DROP, 5, data_drop, "data.drop", void, (void *vmctx, uint32_t data))              \
+    X(TABLE_GROW, 6, table_grow, "table.grow", uint32_t,                                     \
+      (void *vmctx, uint32_t table, void *init, uint32_t delta))                             \
+    X(TABLE_FILL, 7, table_fill, "table.fill", void,                                         \
+      (void *vmctx, uint32_t table, uint32_t dst, void *value, uint32_t n))                  \
+    X(TABLE_COPY, 8, table_copy, "table.copy", void,                                         \
+      (void *vmctx, uint32_t dst_table, uint32_t src_table, uint32_t dst, uint32_t src,      \
+       uint32_t n))                                                                          \
+    X(TABLE_INIT, 9, table_init, "table.init", void,                                         \
+      (void *vmctx, uint32_t table, uint32_t elem, uint32_t dst, uint32_t src, uint32_t n))  \
+    X(ELEM_DROP, 10, elem_drop, "elem.drop", void, (void *vmctx, uint32_t elem))             \
+    X(FUNC_REF, 11, func_ref, "ref.func", void *, (void *vmctx, uint32_t func_index))        \
+    X(ATOMIC_WAIT32, 12, atomic_wait32, "memory.atomic.wait32", uint32_t,                    \
+      (void *vmctx, uint32_t mem, uint32_t addr, uint32_t expected, int64_t timeout_ns))     \
+    X(ATOMIC_WAIT64, 13, atomic_wait64, "memory.atomic.wait64", uint32_t,                    \
+      (void *vmctx, uint32_t mem, uint32_t addr, uint64_t expected, int64_t timeout_ns))     \
+    X(ATOMIC_NOTIFY, 14, atomic_notify, "memory.atomic.notify", uint32_t,                    \
+      (void *vmctx, uint32_t mem, uint32_t addr, uint32_t count))
+
+#define KILN_HELPER_ENUM_(ID, id, fn, name, result, params) KILN_HELPER_##ID = id,
+#define KILN_HELPER_ONE_(ID, id, fn, name, result, params) +1
 typedef enum kiln_helper_id {
-    KILN_HELPER_TRAP = 0,
-    KILN_HELPER_MEMORY_GROW = 1,
-    KILN_HELPER_MEMORY_FILL = 2,
-    KILN_HELPER_MEMORY_COPY = 3,
-    KILN_HELPER_MEMORY_INIT = 4,
-    KILN_HELPER_DATA_DROP = 5,
-    KILN_HELPER_TABLE_GROW = 6,
-    KILN_HELPER_TABLE_FILL = 7,
-    KILN_HELPER_TABLE_COPY = 8,
-    KILN_HELPER_TABLE_INIT = 9,
-    KILN_HELPER_ELEM_DROP = 10,
-    KILN_HELPER_FUNC_REF = 11,
-    KILN_HELPER_ATOMIC_WAIT32 = 12,
-    KILN_HELPER_ATOMIC_WAIT64 = 13,
-    KILN_HELPER_ATOMIC_NOTIFY = 14,
-    KILN_HELPER_COUNT = 15
+    KILN_HELPERS(KILN_HELPER_ENUM_)
+    KILN_HELPER_COUNT = 0 KILN_HELPERS(KILN_HELPER_ONE_) /* ids are 0 .. COUNT-1 */
 } kiln_helper_id;
+#undef KILN_HELPER_ENUM_
+#undef KILN_HELPER_ONE_
 
 /* Trap codes passed to KILN_HELPER_TRAP: kiln_trap_code (kiln/status.h). */
 

@@ -478,6 +478,44 @@ static void test_codegen_calls_and_stack_check(void **state)
     release(&c);
 }
 
+/* Every helper's LLVM type comes from its C signature in KILN_HELPERS: the
+ * parameter count of the list, vmctx first, the right result. */
+static void test_codegen_helper_types_from_abi_list(void **state)
+{
+    (void)state;
+    cg_config config = config_for(8, KILN_BOUNDS_GUARD);
+    compiled c;
+    compile_ok(basic_wasm, sizeof basic_wasm, &config, &c);
+    LLVMContextRef ctx = LLVMGetModuleContext(cg_module_llvm(c.cgm));
+#define PARAM_COUNT(ID, id, fn, name, result, params) [id] = #params,
+    static const char *const params_text[KILN_HELPER_COUNT] = {KILN_HELPERS(PARAM_COUNT)};
+#undef PARAM_COUNT
+    for (unsigned id = 0; id < KILN_HELPER_COUNT; id++) {
+        LLVMTypeRef fty = cg_helper_type(c.cgm, (kiln_helper_id)id);
+        assert_non_null(fty);
+        unsigned commas = 0;
+        for (const char *p = params_text[id]; *p; p++)
+            commas += *p == ',';
+        assert_int_equal(LLVMCountParamTypes(fty), commas + 1);
+        LLVMTypeRef params[8];
+        LLVMGetParamTypes(fty, params);
+        assert_true(params[0] == LLVMPointerTypeInContext(ctx, 0));
+    }
+    LLVMTypeRef grow = cg_helper_type(c.cgm, KILN_HELPER_MEMORY_GROW);
+    assert_true(LLVMGetReturnType(grow) == LLVMInt32TypeInContext(ctx));
+    LLVMTypeRef ref = cg_helper_type(c.cgm, KILN_HELPER_FUNC_REF);
+    assert_true(LLVMGetReturnType(ref) == LLVMPointerTypeInContext(ctx, 0));
+    LLVMTypeRef wait64 = cg_helper_type(c.cgm, KILN_HELPER_ATOMIC_WAIT64);
+    LLVMTypeRef wait_params[5];
+    LLVMGetParamTypes(wait64, wait_params);
+    assert_true(wait_params[3] == LLVMInt64TypeInContext(ctx));
+    assert_true(wait_params[4] == LLVMInt64TypeInContext(ctx));
+    assert_true(LLVMGetReturnType(cg_helper_type(c.cgm, KILN_HELPER_TRAP)) ==
+                LLVMVoidTypeInContext(ctx));
+    assert_null(cg_helper_type(c.cgm, KILN_HELPER_COUNT));
+    release(&c);
+}
+
 static void test_codegen_helpers_used(void **state)
 {
     (void)state;
@@ -740,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_codegen_huge_fan_in_not_optimised),
         cmocka_unit_test(test_codegen_calls_and_stack_check),
         cmocka_unit_test(test_codegen_helpers_used),
+        cmocka_unit_test(test_codegen_helper_types_from_abi_list),
         cmocka_unit_test(test_codegen_guard_mode_has_no_bounds_checks),
         cmocka_unit_test(test_codegen_guard_mode_keeps_loads_whole),
         cmocka_unit_test(test_codegen_explicit_mode_checks_bounds),
