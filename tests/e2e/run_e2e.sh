@@ -8,6 +8,7 @@
 #   opt-levels 0 3             compile and check at each level (default: 0 2 3)
 #   kilnc-args ARGS...         extra kilnc options
 #   wat2wasm-args ARGS...      extra wat2wasm options (e.g. --debug-names)
+#   setenv NAME=VALUE          put NAME in the environment kiln and kilnc run in
 #   invoke NAME ARGS... => RESULTS...       results printed one per line
 #   invoke NAME ARGS... => trap MESSAGE     kiln must exit 1 with "kiln: trap: MESSAGE"
 #   run ARGS... => exit N [stdout TEXT]     run the module's _start/main
@@ -36,6 +37,7 @@ while IFS= read -r line; do
     opt-levels\ *) opt_levels=${line#opt-levels } ;;
     kilnc-args\ *) kilnc_args=${line#kilnc-args } ;;
     wat2wasm-args\ *) wat2wasm_args=${line#wat2wasm-args } ;;
+    setenv\ *=*) export "${line#setenv }" ;;
   esac
 done < "$test_file"
 
