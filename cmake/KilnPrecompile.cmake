@@ -9,9 +9,15 @@
 #         extern const unsigned char <NAME>[];   extern const size_t <NAME>_size;
 #     to pass to kiln_module_load(<NAME>, <NAME>_size, ...). NAME defaults to
 #     the file's stem as a C identifier plus "_aot" (fib.wasm: fib_aot).
-#   FORMAT object: kilnc --format=object; the object is linked into <target>
-#     (the module's code as a plain relocatable object, for firmware images
-#     that link modules statically).
+#   FORMAT object: the module is linked statically: kilnc --format=object
+#     writes its code as a relocatable object, which is linked into <target>,
+#     and kilnc writes its container (for the module's description), which
+#     is embedded as above. The generated <NAME>.h also declares
+#         extern const struct kiln_linked_code <NAME>_code;
+#     the record the object defines, to pass to
+#     kiln_module_load_linked(<NAME>, <NAME>_size, &<NAME>_code, ...): the
+#     code runs where the linker put it, nothing is mapped at run time.
+#     NAME defaults to the file's stem plus "_linked" (fib_linked).
 # OUTPUT is the container/object path (default: <binary dir>/kiln_precompile/
 # <stem>.aot or .o). TARGET and CPU are kilnc's --target and --cpu; OPTIONS
 # are passed to kilnc as they are (e.g. -O2, --bounds-checks=explicit).
@@ -48,29 +54,36 @@ function(kiln_precompile target)
     list(APPEND args --cpu=${KP_CPU})
   endif()
 
+  set(linked_args)
   if(KP_FORMAT STREQUAL "object")
+    if(NOT KP_NAME)
+      string(MAKE_C_IDENTIFIER "${stem}_linked" KP_NAME)
+    endif()
     if(NOT KP_OUTPUT)
       set(KP_OUTPUT "${dir}/${stem}.o")
     endif()
-    get_filename_component(out "${KP_OUTPUT}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
-    add_custom_command(OUTPUT "${out}"
+    get_filename_component(object "${KP_OUTPUT}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
+    add_custom_command(OUTPUT "${object}"
       COMMAND ${CMAKE_COMMAND} -E make_directory "${dir}"
-      COMMAND kiln::kilnc --format=object ${args} ${KP_OPTIONS} "${wasm}" -o "${out}"
+      COMMAND kiln::kilnc --format=object --linked-name=${KP_NAME}_code ${args} ${KP_OPTIONS}
+              "${wasm}" -o "${object}"
       DEPENDS "${wasm}" kiln::kilnc
       COMMENT "kilnc --format=object ${stem}.wasm"
       VERBATIM)
-    set_source_files_properties("${out}" PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
-    target_sources(${target} PRIVATE "${out}")
-    return()
+    set_source_files_properties("${object}" PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+    target_sources(${target} PRIVATE "${object}")
+    # The same module's container, for its description.
+    set(out "${dir}/${KP_NAME}.aot")
+    set(linked_args -DLINKED=${KP_NAME}_code)
+  else()
+    if(NOT KP_NAME)
+      string(MAKE_C_IDENTIFIER "${stem}_aot" KP_NAME)
+    endif()
+    if(NOT KP_OUTPUT)
+      set(KP_OUTPUT "${dir}/${stem}.aot")
+    endif()
+    get_filename_component(out "${KP_OUTPUT}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
   endif()
-
-  if(NOT KP_NAME)
-    string(MAKE_C_IDENTIFIER "${stem}_aot" KP_NAME)
-  endif()
-  if(NOT KP_OUTPUT)
-    set(KP_OUTPUT "${dir}/${stem}.aot")
-  endif()
-  get_filename_component(out "${KP_OUTPUT}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
   set(c_file "${dir}/${KP_NAME}.c")
   set(h_file "${dir}/${KP_NAME}.h")
   add_custom_command(OUTPUT "${out}"
@@ -81,7 +94,7 @@ function(kiln_precompile target)
     VERBATIM)
   add_custom_command(OUTPUT "${c_file}" "${h_file}"
     COMMAND ${CMAKE_COMMAND} -DINPUT=${out} -DSOURCE=${c_file} -DHEADER=${h_file}
-            -DNAME=${KP_NAME} -P "${_KILN_EMBED_SCRIPT}"
+            -DNAME=${KP_NAME} ${linked_args} -P "${_KILN_EMBED_SCRIPT}"
     DEPENDS "${out}" "${_KILN_EMBED_SCRIPT}"
     COMMENT "embedding ${stem}.aot as ${KP_NAME}[]"
     VERBATIM)

@@ -1,6 +1,8 @@
-# cmake -DINPUT=f.aot -DSOURCE=f.c -DHEADER=f.h -DNAME=ident -P kiln_embed.cmake
+# cmake -DINPUT=f.aot -DSOURCE=f.c -DHEADER=f.h -DNAME=ident [-DLINKED=ident]
+#       -P kiln_embed.cmake
 # Writes INPUT's bytes as `const unsigned char NAME[]` (SOURCE) and a header
-# declaring it and NAME_size (HEADER). Used by kiln_precompile().
+# declaring it and NAME_size (HEADER), and with LINKED the record of the
+# module's linked object. Used by kiln_precompile().
 foreach(v INPUT SOURCE HEADER NAME)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "kiln_embed.cmake: -D${v}=... is required")
@@ -14,6 +16,19 @@ string(REGEX REPLACE "([0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][
        "\\1\n" hex "${hex}")
 string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
 get_filename_component(header_name "${HEADER}" NAME)
+if(DEFINED LINKED)
+  set(description "/* The module, linked statically: its container (${size} bytes) and its code's
+ * record, for kiln_module_load_linked(${NAME}, ${NAME}_size, &${LINKED}, ...). */
+extern const unsigned char ${NAME}[];
+extern const size_t ${NAME}_size;
+extern const struct kiln_linked_code ${LINKED};
+")
+else()
+  set(description "/* The kiln container, ${size} bytes: kiln_module_load(${NAME}, ${NAME}_size, ...). */
+extern const unsigned char ${NAME}[];
+extern const size_t ${NAME}_size;
+")
+endif()
 string(MAKE_C_IDENTIFIER "KILN_EMBED_${NAME}_H" guard)
 string(TOUPPER "${guard}" guard)
 file(WRITE "${HEADER}.tmp"
@@ -27,10 +42,7 @@ file(WRITE "${HEADER}.tmp"
 extern \"C\" {
 #endif
 
-/* The kiln container, ${size} bytes: kiln_module_load(${NAME}, ${NAME}_size, ...). */
-extern const unsigned char ${NAME}[];
-extern const size_t ${NAME}_size;
-
+${description}
 #ifdef __cplusplus
 }
 #endif

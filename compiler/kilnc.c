@@ -251,7 +251,9 @@ static kiln_status compile_whole(const wasm_module *module, const kilnc_options 
             st = take_llvm_buffer(mb, out, out_size, err);
         break;
     case KILNC_FORMAT_OBJECT:
-        st = kc_unit_object(&unit, out, out_size, err);
+        st = emit_linked_record(llvm, module, options->linked_name, err);
+        if (st == KILN_OK)
+            st = kc_unit_object(&unit, out, out_size, err);
         break;
     case KILNC_FORMAT_AOT:
         st = kc_unit_object(&unit, &object, &object_size, err);

@@ -97,6 +97,23 @@ kiln_status kiln_module_load_file(const char *path, kiln_module **out, kiln_erro
  */
 kiln_status kiln_module_load_static(const void *bytes, size_t size, kiln_module **out,
                                     kiln_error *err);
+/*
+ * A module linked statically into the program: its code is the object
+ * kilnc --format=object wrote (kiln_precompile(... FORMAT object)), linked
+ * by the system linker, which defines `code` (declare it as
+ *     extern const kiln_linked_code NAME;
+ * NAME being kilnc's --linked-name, default kiln_linked_module), and its
+ * container is what kilnc --format=aot writes for the same .wasm and
+ * options. Nothing is mapped or copied: the code runs where the linker put
+ * it. The container bytes stay the caller's, as for kiln_module_load_static.
+ * Besides kiln_module_load's errors: KILN_ERR_LINK when code does not
+ * belong to the container (another module, other counts, code missing for
+ * a function or trampoline the container has).
+ */
+typedef struct kiln_linked_code kiln_linked_code;
+kiln_status kiln_module_load_linked(const void *container, size_t size,
+                                    const kiln_linked_code *code, kiln_module **out,
+                                    kiln_error *err);
 /* Whether module's code runs from the container's own bytes (an XIP
  * container loaded by kiln_module_load_static on bare metal, or pages of a
  * file mapping): nothing was copied for it. */

@@ -69,6 +69,11 @@ typedef struct kilnc_options {
      * thread, a timer) can stop a running call with the trap
      * "interrupted". Off (the default), code pays nothing for it. */
     bool interruptible;
+    /* KILNC_FORMAT_OBJECT: the name of the kiln_linked_code record
+     * (kiln/aot_format.h) the object defines for kiln_module_load_linked,
+     * a C identifier; NULL: "kiln_linked_module". Every other symbol of
+     * the object is local, so several modules link into one program. */
+    const char *linked_name;
 } kilnc_options;
 
 /* Fills the defaults described above. */

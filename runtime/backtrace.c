@@ -141,7 +141,7 @@ kiln_status bt_map_new(const kiln_module *m, const uint8_t *names, size_t names_
         if (f->code_offset == KILN_AOT_NONE || f->code_size == 0)
             continue;
         bt_entry *e = &map->entries[map->count++];
-        e->start = (uintptr_t)m->code_base + (f->code_offset & ~1u); /* Thumb bit */
+        e->start = (uintptr_t)ld_func_code(m, i) & ~(uintptr_t)1; /* Thumb bit */
         e->end = e->start + f->code_size;
         e->func_index = i;
     }

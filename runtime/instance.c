@@ -207,7 +207,7 @@ static kiln_status fill_imports(kiln_instance *inst, const ins_import *imports,
                 if (st != KILN_OK)
                     return st;
                 vmctx = inst->bindings[inst->binding_count++];
-                code = m->code_base + t->host_trampoline;
+                code = (void *)ld_host_trampoline(m, im->type_index);
             }
             uint32_t off = m->layout.func_imports + fi * 2u * (uint32_t)w;
             set_pointer(inst->vmctx, off, code);
@@ -384,8 +384,7 @@ static void build_funcrefs(kiln_instance *inst)
             memcpy(&r->code, inst->vmctx + slot, sizeof r->code);
             memcpy(&r->vmctx, inst->vmctx + slot + sizeof(void *), sizeof r->vmctx);
         } else {
-            uint32_t off = m->funcs[i].code_offset;
-            r->code = off == KILN_AOT_NONE ? NULL : m->code_base + off;
+            r->code = (void *)ld_func_code(m, i);
             r->vmctx = inst->vmctx;
         }
     }
@@ -476,7 +475,7 @@ static kiln_status apply_data(kiln_instance *inst, kiln_error *err)
 
 trap_entry_fn ins_entry_of(const kiln_module *m, uint32_t type_index)
 {
-    return (trap_entry_fn)(uintptr_t)(m->code_base + m->types[type_index].entry_trampoline);
+    return (trap_entry_fn)(uintptr_t)ld_entry_trampoline(m, type_index);
 }
 
 static kiln_status run_start(kiln_instance *inst, kiln_error *err)

@@ -101,6 +101,7 @@ typedef struct ld_ctx {
     uint32_t code_section_image; /* file offset of the code image */
     bool mapped; /* bytes are a private read-only mapping of the whole file */
     bool is_static; /* bytes are the caller's, never written (kiln_module_load_static) */
+    const struct kiln_linked_code *linked; /* kiln_module_load_linked: the code, else NULL */
     const uint8_t **symbol_names;
     uint32_t *symbol_sizes;
     uint32_t symbol_count;
@@ -170,7 +171,8 @@ kiln_status ld_parse_data(ld_ctx *c);
 kiln_status ld_parse_layout(ld_ctx *c);
 kiln_status ld_parse_symbols(ld_ctx *c);
 /* Checks the relocations, resolves the symbols, maps the code read+execute
- * and registers it with the fault handler. */
+ * and registers it with the fault handler; for a linked module, checks its
+ * record against the container and registers the code where it lies. */
 kiln_status ld_link_and_map(ld_ctx *c);
 
 #endif /* KILN_RT_LOAD_H */

@@ -302,8 +302,66 @@ static kiln_status map_code(ld_ctx *c, void *const *symbol_addresses)
     return KILN_OK;
 }
 
+/* Linked statically: the record must be the container's module (counts,
+ * code wherever the container has code), and the fault handler must know
+ * its code, which lies wherever the system linker put the object's text:
+ * one range from its lowest to its highest function or trampoline. */
+static kiln_status bind_linked(ld_ctx *c)
+{
+    kiln_module *m = c->m;
+    const struct kiln_linked_code *l = c->linked;
+    if (l->magic != KILN_LINKED_MAGIC || l->reserved != 0)
+        return kiln_error_set(c->err, KILN_ERR_LINK, KILN_NO_OFFSET,
+                              "the linked code record is not one kilnc --format=object wrote "
+                              "(magic 0x%08x, expected 0x%08x)",
+                              (unsigned)l->magic, (unsigned)KILN_LINKED_MAGIC);
+    if (l->func_count != m->func_count || l->type_count != m->type_count)
+        return kiln_error_set(c->err, KILN_ERR_LINK, KILN_NO_OFFSET,
+                              "the linked code has %u functions and %u types, the container "
+                              "%u and %u: they are not the same module",
+                              l->func_count, l->type_count, m->func_count, m->type_count);
+    uintptr_t low = UINTPTR_MAX, high = 0;
+    for (uint32_t i = m->func_import_count; i < m->func_count; i++) {
+        const ld_func *f = &m->funcs[i];
+        if (f->code_offset == KILN_AOT_NONE)
+            continue;
+        uintptr_t at = (uintptr_t)l->funcs[i] & ~(uintptr_t)1; /* Thumb bit */
+        if (at == 0)
+            return kiln_error_set(c->err, KILN_ERR_LINK, KILN_NO_OFFSET,
+                                  "the linked code has no function %u, which the container "
+                                  "has: they are not the same module",
+                                  i);
+        low = at < low ? at : low;
+        high = at + f->code_size > high ? at + f->code_size : high;
+    }
+    for (uint32_t t = 0; t < m->type_count; t++) {
+        const ld_type *ty = &m->types[t];
+        if ((ty->entry_trampoline != KILN_AOT_NONE && l->entry_trampolines[t] == NULL) ||
+            (ty->host_trampoline != KILN_AOT_NONE && l->host_trampolines[t] == NULL))
+            return kiln_error_set(c->err, KILN_ERR_LINK, KILN_NO_OFFSET,
+                                  "the linked code lacks a trampoline of type %u, which the "
+                                  "container has: they are not the same module",
+                                  t);
+        const void *tramps[2] = {l->entry_trampolines[t], l->host_trampolines[t]};
+        for (int k = 0; k < 2; k++) {
+            uintptr_t at = (uintptr_t)tramps[k] & ~(uintptr_t)1;
+            if (at == 0)
+                continue;
+            low = at < low ? at : low;
+            high = at + 1 > high ? at + 1 : high; /* a trampoline's size is not recorded */
+        }
+    }
+    m->linked = l;
+    if (low >= high)
+        return KILN_OK;
+    m->code_range = trap_range_register(low, high, TRAP_RANGE_CODE);
+    return m->code_range == NULL ? ld_nomem(c, "code registration") : KILN_OK;
+}
+
 kiln_status ld_link_and_map(ld_ctx *c)
 {
+    if (c->linked != NULL)
+        return bind_linked(c);
     kiln_status st = check_relocs(c);
     if (st != KILN_OK)
         return st;

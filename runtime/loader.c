@@ -66,8 +66,9 @@ static void module_destroy(kiln_module *m, bool free_bytes)
     kiln_free(m);
 }
 
-kiln_status ld_module_parse(const uint8_t *bytes, size_t size, ld_bytes_kind bytes_kind,
-                            kiln_module **out, kiln_error *err)
+static kiln_status parse(const uint8_t *bytes, size_t size, ld_bytes_kind bytes_kind,
+                         const struct kiln_linked_code *linked, kiln_module **out,
+                         kiln_error *err)
 {
     ld_ctx c;
     memset(&c, 0, sizeof c);
@@ -76,6 +77,7 @@ kiln_status ld_module_parse(const uint8_t *bytes, size_t size, ld_bytes_kind byt
     c.err = err;
     c.mapped = bytes_kind == LD_BYTES_MAPPED;
     c.is_static = bytes_kind == LD_BYTES_STATIC;
+    c.linked = linked;
     kiln_status st = check_header(&c, size);
     if (st != KILN_OK)
         return st;
@@ -125,6 +127,19 @@ kiln_status ld_module_parse(const uint8_t *bytes, size_t size, ld_bytes_kind byt
     c.m->bytes_kind = bytes_kind;
     *out = c.m;
     return KILN_OK;
+}
+
+kiln_status ld_module_parse(const uint8_t *bytes, size_t size, ld_bytes_kind bytes_kind,
+                            kiln_module **out, kiln_error *err)
+{
+    return parse(bytes, size, bytes_kind, NULL, out, err);
+}
+
+kiln_status ld_module_parse_linked(const uint8_t *bytes, size_t size,
+                                   const struct kiln_linked_code *linked, kiln_module **out,
+                                   kiln_error *err)
+{
+    return parse(bytes, size, LD_BYTES_STATIC, linked, out, err);
 }
 
 /* ---- public API ------------------------------------------------------------------------ */
@@ -177,6 +192,16 @@ kiln_status kiln_module_load_static(const void *bytes, size_t size, kiln_module 
         return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
                               "kiln_module_load_static: bytes or out is NULL");
     return ld_module_parse(bytes, size, LD_BYTES_STATIC, out, err);
+}
+
+kiln_status kiln_module_load_linked(const void *container, size_t size,
+                                    const kiln_linked_code *code, kiln_module **out,
+                                    kiln_error *err)
+{
+    if (container == NULL || code == NULL || out == NULL)
+        return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
+                              "kiln_module_load_linked: container, code or out is NULL");
+    return ld_module_parse_linked(container, size, code, out, err);
 }
 
 bool kiln_module_executes_in_place(const kiln_module *module)

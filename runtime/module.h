@@ -153,6 +153,9 @@ struct kiln_module {
     uint32_t exec_size;
     uint32_t image_size;
     trap_range *code_range; /* registration for the fault handler */
+    /* Linked statically (kiln_module_load_linked): the code addresses come
+     * from this record of the program's, code_base is NULL, nothing mapped. */
+    const struct kiln_linked_code *linked;
     struct bt_map *backtrace; /* code address -> function map (backtrace.c) */
 };
 
@@ -160,6 +163,38 @@ struct kiln_module {
  * bytes/size, ownership passes to the module on success only). */
 kiln_status ld_module_parse(const uint8_t *bytes, size_t size, ld_bytes_kind bytes_kind,
                             kiln_module **out, kiln_error *err);
+
+/* As ld_module_parse, for a module whose code is linked into the program
+ * (linked, not NULL); bytes are static. */
+kiln_status ld_module_parse_linked(const uint8_t *bytes, size_t size,
+                                   const struct kiln_linked_code *linked, kiln_module **out,
+                                   kiln_error *err);
+
+/* Where the code of defined function f, or of type t's trampolines, is;
+ * NULL when the module has none. */
+static inline const uint8_t *ld_func_code(const kiln_module *m, uint32_t f)
+{
+    if (m->linked != NULL)
+        return (const uint8_t *)m->linked->funcs[f];
+    uint32_t off = m->funcs[f].code_offset;
+    return off == KILN_AOT_NONE ? NULL : m->code_base + off;
+}
+
+static inline const uint8_t *ld_entry_trampoline(const kiln_module *m, uint32_t t)
+{
+    if (m->linked != NULL)
+        return (const uint8_t *)m->linked->entry_trampolines[t];
+    uint32_t off = m->types[t].entry_trampoline;
+    return off == KILN_AOT_NONE ? NULL : m->code_base + off;
+}
+
+static inline const uint8_t *ld_host_trampoline(const kiln_module *m, uint32_t t)
+{
+    if (m->linked != NULL)
+        return (const uint8_t *)m->linked->host_trampolines[t];
+    uint32_t off = m->types[t].host_trampoline;
+    return off == KILN_AOT_NONE ? NULL : m->code_base + off;
+}
 
 /* Names and export lookup: names.h. */
 

@@ -68,6 +68,8 @@ static void usage(FILE *out)
             "  -o FILE                 output file (default: INPUT with its extension\n"
             "                          replaced by .aot, .o, .ll or .s; '-' = stdout)\n"
             "  --format=FORMAT         aot (default), object, llvm-ir or asm\n"
+            "  --linked-name=NAME      object: the record kiln_module_load_linked takes\n"
+            "                          (default kiln_linked_module)\n"
             "  --target=TRIPLE         target triple (default: the host, %s);\n"
             "                          --target=help or --list-targets lists them\n"
             "  --cpu=NAME              target CPU, or 'host' (this machine's CPU and\n"
@@ -475,6 +477,10 @@ int main(int argc, char **argv)
                 error("--format: expected aot, object, llvm-ir or asm, got '%s'", v);
                 return EXIT_USAGE;
             }
+        } else if ((m = option_value(argc, argv, &i, "--linked-name", &v)) != 0) {
+            if (m < 0)
+                return EXIT_USAGE;
+            options.linked_name = v;
         } else if ((m = option_value(argc, argv, &i, "--keep-custom", &v)) != 0) {
             if (m < 0)
                 return EXIT_USAGE;

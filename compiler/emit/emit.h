@@ -22,6 +22,16 @@
 #include "kiln/aot_format.h"
 #include "kiln_compiler.h"
 #include "kiln_cpu.h"
+#include "module.h"
+
+/* ---- linked modules (emit/linked.c) ---------------------------------------- */
+
+/* Adds the kiln_linked_code record (aot_format.h) named `name` to the LLVM
+ * module of a whole wasm module (kilnc --format=object), pointing at its
+ * functions and trampolines, and makes every other defined symbol local.
+ * KILN_ERR_ARGUMENT when name is not a C identifier. */
+kiln_status emit_linked_record(LLVMModuleRef llvm, const wasm_module *module,
+                               const char *name, kiln_error *err);
 
 /* ---- target machine (emit/target.c) -------------------------------------- */
 

@@ -253,6 +253,25 @@ static inline const char *kiln_aot_valtype_name(uint32_t code)
     }
 }
 
+/*
+ * A module linked into a program (kilnc --format=object): the object
+ * defines this record, named by kilnc --linked-name (default
+ * kiln_linked_module), and kiln_module_load_linked takes the code
+ * addresses from it instead of mapping the container's image. The system
+ * linker fills the pointers; entries are NULL where the module has no such
+ * code (imports, dropped functions, types without that trampoline).
+ */
+#define KILN_LINKED_MAGIC 0x6B6C6E31u /* "kln1" */
+struct kiln_linked_code {
+    uint32_t magic;      /* KILN_LINKED_MAGIC */
+    uint32_t func_count; /* the function index space, imports included */
+    uint32_t type_count;
+    uint32_t reserved;   /* 0 */
+    const void *const *funcs;             /* func_count entries */
+    const void *const *entry_trampolines; /* type_count entries */
+    const void *const *host_trampolines;  /* type_count entries */
+};
+
 typedef enum kiln_segment_mode {
     KILN_SEGMENT_ACTIVE = 0,
     KILN_SEGMENT_PASSIVE = 1,
