@@ -9,16 +9,17 @@
  * kiln [--invoke NAME] [--module-path DIR] [--env K=V] [--xip-report] MODULE.aot [ARGS...]
  *
  * MODULE.aot (kilnc --target=thumbv7em-none-eabihf --xip) is read once into
- * the flash region after the firmware image (.flash_aot in mps2-an386.ld)
- * and loaded from there with kiln_module_load_static: its code executes in
- * place and nothing writes to it again. Every other byte the runtime needs
- * (module state, instances, linear memories, tables) comes from an arena in
- * PSRAM (kiln/arena.h). With --invoke the export is called with ARGS and
- * each result printed as `kiln --invoke` does; without, _start runs with the
- * WASI subset of mcu_wasi.c. Exit status: 0; 1 after `kiln: trap: MESSAGE`
- * or `kiln: error: ...`; 2 for a usage error; a WASI proc_exit's status.
+ * the flash region after the firmware image (__flash_aot_start__ in
+ * mps2-an386.ld) and loaded from there with kiln_module_load_static: its
+ * code executes in place and nothing writes to it again. Every other byte
+ * the runtime needs (module state, instances, linear memories, tables)
+ * comes from an 8 MiB arena in PSRAM (kiln/arena.h, board.c). With
+ * --invoke the export is called with ARGS and each result printed as
+ * `kiln --invoke` does; without, _start runs with the WASI subset of
+ * mcu_wasi.c. Exit status: 0; 1 after `kiln: trap: MESSAGE` or
+ * `kiln: error: ...`; 2 for a usage error; a WASI proc_exit's status.
  * --xip-report adds one line to stderr after the run: where the code ran,
- * whether the container is unchanged, and the arena's peak use.
+ * whether the container is unchanged, the arena's and the stack's peaks.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -28,10 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board.h"
 #include "kiln.h"
 #include "kiln/aot_format.h" /* KILN_VALTYPES: the value types' names */
-#include "kiln/arena.h"
-#include "kiln/baremetal.h"
 #include "kiln/linker.h"
 #include "mcu_wasi.h"
 
@@ -40,9 +40,6 @@
 #define MAX_OPTION_VALUES 16
 
 extern uint8_t __flash_aot_start__[], __flash_aot_end__[];
-extern uint8_t __psram_start__[], __psram_end__[];
-extern uint8_t __stack_limit[], __stack_top[];
-size_t kiln_mcu_stack_used(void); /* vectors.c */
 
 typedef struct run_options {
     const char *invoke;
@@ -52,8 +49,6 @@ typedef struct run_options {
     size_t env_count;
     bool xip_report;
 } run_options;
-
-static kiln_arena arena;
 
 static void usage(FILE *out)
 {
@@ -405,7 +400,7 @@ out:
                 kiln_module_executes_in_place(module) ? "executed in place from flash"
                                                       : "copied to RAM",
                 (unsigned long)(uintptr_t)container, size,
-                after == before ? "unchanged" : "CHANGED", (unsigned long)arena.peak_bytes,
+                after == before ? "unchanged" : "CHANGED", (unsigned long)board_arena.peak_bytes,
                 (unsigned long)kiln_mcu_stack_used());
     }
     kiln_instance_free(instance);
@@ -416,9 +411,7 @@ out:
 
 int main(int argc, char **argv)
 {
-    kiln_arena_init(&arena, __psram_start__, (size_t)(__psram_end__ - __psram_start__));
-    kiln_set_allocator(kiln_arena_allocator, &arena);
-    kiln_baremetal_set_stack(__stack_limit, __stack_top);
+    board_init();
 
     run_options opts;
     memset(&opts, 0, sizeof opts);

@@ -15,7 +15,7 @@
 #include "kiln/linker.h"
 
 extern uint8_t __flash_aot_start__[];
-extern uint8_t __psram_start__[], __psram_end__[];
+extern uint8_t __arena_start__[], __arena_end__[];
 extern uint8_t __stack_limit[], __stack_top[];
 
 static kiln_status host_tick(kiln_caller *caller, void *user, const kiln_val *args,
@@ -28,7 +28,7 @@ static kiln_status host_tick(kiln_caller *caller, void *user, const kiln_val *ar
 int main(void)
 {
     static kiln_arena arena;
-    kiln_arena_init(&arena, __psram_start__, (size_t)(__psram_end__ - __psram_start__));
+    kiln_arena_init(&arena, __arena_start__, (size_t)(__arena_end__ - __arena_start__));
     kiln_set_allocator(kiln_arena_allocator, &arena);
     kiln_baremetal_set_stack(__stack_limit, __stack_top);
     kiln_error err;

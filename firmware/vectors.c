@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board.h"
+
 extern uint32_t __stack_top, __stack_limit;
 extern uint32_t __data_start__, __data_end__, __data_load__;
 extern uint32_t __bss_start__, __bss_end__;
@@ -100,7 +102,6 @@ __attribute__((noinline)) static void paint_stack(void)
 
 /* The deepest the stack has been since reset, in bytes (the first word
  * from the bottom whose pattern was overwritten). */
-size_t kiln_mcu_stack_used(void);
 size_t kiln_mcu_stack_used(void)
 {
     const uint32_t *p = &__stack_limit;

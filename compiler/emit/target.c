@@ -207,8 +207,10 @@ static const emit_target_spec target_specs[] = {
      4096u, true},
     {"armv7-linux-gnueabihf", "32-bit Arm Linux, hard float", KILN_ARCH_ARM, "generic",
      "-d32,-neon", NULL, 4, KILN_BOUNDS_EXPLICIT, 4096u, false},
+    /* Cortex-M4 has no vrint: trunc/ceil/floor/nearest are libcalls, and
+     * newlib's truncf returns a signalling NaN unchanged. */
     {"thumbv7em-none-eabihf", "Cortex-M4/M7/M33 bare metal, hard float (--xip)",
-     KILN_ARCH_ARM, "cortex-m4", "", NULL, 4, KILN_BOUNDS_EXPLICIT, 4096u, false},
+     KILN_ARCH_ARM, "cortex-m4", "", NULL, 4, KILN_BOUNDS_EXPLICIT, 4096u, true},
 };
 
 size_t emit_target_spec_count(void)

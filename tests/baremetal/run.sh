@@ -12,7 +12,9 @@
 # module importing from another, a WASI command, the runner's errors).
 # For every module, the XIP check: the container records XIP, its code ran
 # in place from the flash region, and its bytes were unchanged after the
-# run (kiln-mcu --xip-report).
+# run (kiln-mcu --xip-report). Then the spec suite's modules in run-only
+# mode on the board (run_spec.sh, kiln-spec-mcu.elf; not run without the
+# spec test data), counted in the total.
 # Ends with "N passed, N failed"; exits 1 when anything failed.
 #
 # usage: tests/baremetal/run.sh [WORKDIR]
@@ -157,6 +159,23 @@ while IFS= read -r line; do
     invoke\ *|run\ *|run|kiln\ *|kiln) [ -n "$name" ] && check "$name" "$line" ;;
   esac
 done < "$here/board.test"
+
+# 4. The spec suite's modules, run-only, one boot per .wast (run_spec.sh).
+spec_log=$work/spec.log
+"$here/run_spec.sh" "$build" "$work/spec" > "$spec_log" 2>&1
+spec_status=$?
+grep -E '^(FAIL|DID NOT FINISH|FAILED)' "$spec_log" | head -20
+summary=$(grep '^spec on the board:' "$spec_log")
+if [ "$spec_status" -eq 77 ]; then
+  echo "spec on the board: NOT RUN (no spec test data; see tests/spec/run_spec.sh)"
+elif [ -z "$summary" ]; then
+  fail "spec on the board: $(tail -5 "$spec_log")"
+else
+  echo "$summary"
+  read -r _ _ _ _ sp _ sf _ <<< "$summary"
+  passed=$((passed + sp)) failed=$((failed + sf))
+  [ "$spec_status" -ne 0 ] && [ "$sf" -eq 0 ] && fail "spec on the board: a file did not finish"
+fi
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

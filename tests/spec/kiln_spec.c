@@ -2,7 +2,7 @@
  * kiln-spec: runs the official WebAssembly spec tests, as converted to JSON
  * by wabt's wast2json, against libkilnc + libkiln in one process.
  *
- * usage: kiln-spec [--opt-level=N] [--partitions=N] [--verbose] FILE.json...
+ * usage: kiln-spec [--opt-level=N] [--partitions=N] [--xip] [--verbose] FILE.json...
  *
  * Every command of a file is executed in order: module, register, action,
  * assert_return, assert_trap, assert_exhaustion, assert_invalid,
@@ -60,6 +60,7 @@ typedef struct spec_file {
     const char *target;  /* --target=TRIPLE for --compile-to; NULL: the host */
     int opt_level;
     unsigned partitions; /* --partitions=N: kilnc_options.partitions */
+    bool xip;            /* --xip: kilnc_options.xip (Cortex-M, tests/baremetal) */
     bool verbose;
     const char *aot_dir;    /* --aot-dir: run from DIR/NAME.aot|.err */
     const char *compile_to; /* --compile-to: only write DIR/NAME.aot|.err */
@@ -182,7 +183,8 @@ static kiln_status load_module(spec_file *f, const char *filename, kiln_module *
     uint8_t *aot = NULL;
     size_t aot_size = 0;
     kiln_status st =
-        spec_compile(wasm, size, f->target, f->opt_level, f->partitions, &aot, &aot_size, err);
+        spec_compile(wasm, size, f->target, f->opt_level, f->partitions, f->xip, &aot,
+                     &aot_size, err);
     free(wasm);
     if (st != KILN_OK)
         return st;
@@ -217,7 +219,8 @@ static void compile_one(spec_file *f, const char *dir, const char *filename, int
     size_t aot_size = 0;
     kiln_error err = {0};
     kiln_status st =
-        spec_compile(wasm, size, f->target, f->opt_level, f->partitions, &aot, &aot_size, &err);
+        spec_compile(wasm, size, f->target, f->opt_level, f->partitions, f->xip, &aot,
+                     &aot_size, &err);
     free(wasm);
     bool ok;
     if (st == KILN_OK) {
@@ -354,7 +357,7 @@ static void format_val(const kiln_val *v, char *buf, size_t size)
 {
     switch (v->kind) {
     case KILN_I32: snprintf(buf, size, "i32:%" PRIu32, (uint32_t)v->of.i32); break;
-    case KILN_I64: snprintf(buf, size, "i64:%" PRIu64, (uint64_t)v->of.i64); break;
+    case KILN_I64: snprintf(buf, size, "i64:%llu", (unsigned long long)v->of.i64); break;
     case KILN_F32: {
         uint32_t b;
         memcpy(&b, &v->of.f32, 4);
@@ -364,7 +367,7 @@ static void format_val(const kiln_val *v, char *buf, size_t size)
     case KILN_F64: {
         uint64_t b;
         memcpy(&b, &v->of.f64, 8);
-        snprintf(buf, size, "f64:0x%016" PRIx64 " (%g)", b, v->of.f64);
+        snprintf(buf, size, "f64:0x%016llx (%g)", (unsigned long long)b, v->of.f64);
         break;
     }
     case KILN_V128: {
@@ -823,6 +826,7 @@ int main(int argc, char **argv)
     int opt_level = 2;
     const char *target = NULL;
     unsigned partitions = 0;
+    bool xip = false;
     bool verbose = false;
     counts total = {0};
     int files = 0;
@@ -837,6 +841,10 @@ int main(int argc, char **argv)
         }
         if (strncmp(argv[i], "--partitions=", 13) == 0) {
             partitions = (unsigned)atoi(argv[i] + 13);
+            continue;
+        }
+        if (strcmp(argv[i], "--xip") == 0) {
+            xip = true;
             continue;
         }
         if (strcmp(argv[i], "--verbose") == 0) {
@@ -872,7 +880,7 @@ int main(int argc, char **argv)
             return 2;
         }
         spec_file f = {.path = argv[i], .target = target, .opt_level = opt_level,
-                       .partitions = partitions,
+                       .partitions = partitions, .xip = xip,
                        .verbose = verbose,
                        .diffs = have_diffs ? &diffs : NULL, .aot_dir = aot_dir,
                        .compile_to = compile_to};
@@ -890,7 +898,7 @@ int main(int argc, char **argv)
         files++;
     }
     if (files == 0) {
-        fprintf(stderr, "usage: kiln-spec [--opt-level=N] [--target=TRIPLE] [--partitions=N] [--verbose] "
+        fprintf(stderr, "usage: kiln-spec [--opt-level=N] [--target=TRIPLE] [--partitions=N] [--xip] [--verbose] "
                         "[--expected-differences=FILE] [--compile-to DIR | --aot-dir DIR] "
                         "FILE.json...\n");
         return 2;

@@ -12,7 +12,7 @@ bool spec_can_compile(void)
 }
 
 kiln_status spec_compile(const uint8_t *wasm, size_t size, const char *target, int opt_level,
-                         unsigned partitions, uint8_t **aot, size_t *aot_size,
+                         unsigned partitions, bool xip, uint8_t **aot, size_t *aot_size,
                          kiln_error *err)
 {
     kilnc_options opts;
@@ -20,6 +20,7 @@ kiln_status spec_compile(const uint8_t *wasm, size_t size, const char *target, i
     opts.target_triple = target;
     opts.opt_level = (unsigned)opt_level;
     opts.partitions = partitions;
+    opts.xip = xip ? 1 : 0;
     return kilnc_compile(wasm, size, &opts, aot, aot_size, err);
 }
 

@@ -17,9 +17,10 @@
 bool spec_can_compile(void);
 
 /* Compiles wasm into a container in *aot (free with spec_compile_free), for
- * target (a kilnc --target triple; NULL: the host). */
+ * target (a kilnc --target triple; NULL: the host), with kilnc --xip when
+ * xip. */
 kiln_status spec_compile(const uint8_t *wasm, size_t size, const char *target, int opt_level,
-                         unsigned partitions, uint8_t **aot, size_t *aot_size,
+                         unsigned partitions, bool xip, uint8_t **aot, size_t *aot_size,
                          kiln_error *err);
 void spec_compile_free(uint8_t *aot);
 

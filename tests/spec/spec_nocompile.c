@@ -15,7 +15,7 @@ bool spec_can_compile(void)
 }
 
 kiln_status spec_compile(const uint8_t *wasm, size_t size, const char *target, int opt_level,
-                         unsigned partitions, uint8_t **aot, size_t *aot_size,
+                         unsigned partitions, bool xip, uint8_t **aot, size_t *aot_size,
                          kiln_error *err)
 {
     (void)wasm;
@@ -23,6 +23,7 @@ kiln_status spec_compile(const uint8_t *wasm, size_t size, const char *target, i
     (void)target;
     (void)opt_level;
     (void)partitions;
+    (void)xip;
     (void)aot;
     (void)aot_size;
     return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
