@@ -210,8 +210,9 @@ TRAP_NO_ASAN static void capture(trap_activation *act, uintptr_t pc, uintptr_t f
  * the runtime's -fno-omit-frame-pointer keeps linked to its callers. */
 __attribute__((noinline)) static void capture_here(trap_activation *act)
 {
-    if (act->captured)
-        return; /* the fault handler already walked from the faulting PC */
+    /* Done when the fault handler already walked from the faulting PC. */
+    if (!OS_BACKTRACES || act->captured)
+        return;
     uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
     capture(act, 0, fp, fp, false);
 }
@@ -220,6 +221,10 @@ __attribute__((noinline)) static void capture_here(trap_activation *act)
 static void publish_backtrace(const trap_activation *act)
 {
     size_t n = 0;
+    if (!OS_BACKTRACES) {
+        last_frame_count = 0;
+        return;
+    }
     for (size_t i = 0; i < act->pc_count && n < KILN_BACKTRACE_MAX; i++) {
         if (bt_resolve(act->pcs[i], &last_frames[n]))
             n++;
@@ -290,7 +295,7 @@ static int fault_classify(uintptr_t pc, uintptr_t fault_address, uintptr_t sp, u
 {
     int code = fault_kind(pc, fault_address, sp);
     /* Words near sp of an exhausted stack may lie in the guard: no scan. */
-    if (code != 0)
+    if (OS_BACKTRACES && code != 0)
         capture(active, pc, fp, sp, code == KILN_TRAP_OUT_OF_BOUNDS_MEMORY);
     return code;
 }

@@ -46,6 +46,10 @@ typedef struct os_cond {
 /* Stack kept free below the limit handed to compiled code: one capped
  * frame (8 KiB on bare metal) plus the trap helper and host functions. */
 #define OS_STACK_RED_ZONE ((uintptr_t)12u * 1024u)
+/* Trap backtraces (kiln_last_trap_backtrace) walk frame pointers, which
+ * cost about 6% of the runtime's code; on a microcontroller the runtime is
+ * built without them (CMake) and a trap reports no frames. */
+#define OS_BACKTRACES 0
 #elif defined(__unix__) || defined(__APPLE__)
 #include <pthread.h>
 typedef pthread_mutex_t os_mutex;
@@ -58,6 +62,7 @@ typedef pthread_cond_t os_cond;
  * on targets without stack probes) plus the trap helper below a failed
  * check. */
 #define OS_STACK_RED_ZONE ((uintptr_t)256u * 1024u)
+#define OS_BACKTRACES 1
 #else
 #error "kiln: no platform layer for this target (POSIX, or define KILN_PLATFORM_BAREMETAL)"
 #endif
