@@ -25,16 +25,9 @@ const char *ld_extern_kind_name(uint8_t kind)
 
 const char *ld_section_name(uint32_t id)
 {
-    static const char *const names[KILN_SEC_MAX_ID + 1] = {
-        [KILN_SEC_TYPES] = "TYPES",     [KILN_SEC_IMPORTS] = "IMPORTS",
-        [KILN_SEC_FUNCS] = "FUNCS",     [KILN_SEC_TABLES] = "TABLES",
-        [KILN_SEC_MEMORIES] = "MEMORIES", [KILN_SEC_GLOBALS] = "GLOBALS",
-        [KILN_SEC_EXPORTS] = "EXPORTS", [KILN_SEC_START] = "START",
-        [KILN_SEC_ELEMS] = "ELEMS",     [KILN_SEC_DATA] = "DATA",
-        [KILN_SEC_CODE] = "CODE",       [KILN_SEC_RELOCS] = "RELOCS",
-        [KILN_SEC_SYMBOLS] = "SYMBOLS", [KILN_SEC_LAYOUT] = "LAYOUT",
-        [KILN_SEC_NAMES] = "NAMES",     [KILN_SEC_CUSTOM] = "CUSTOM",
-    };
+#define SECTION_NAME(ID, id, name) [id] = name,
+    static const char *const names[KILN_SEC_MAX_ID + 1] = {KILN_SECTIONS(SECTION_NAME)};
+#undef SECTION_NAME
     return id <= KILN_SEC_MAX_ID && names[id] != NULL ? names[id] : "unknown";
 }
 

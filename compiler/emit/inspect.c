@@ -128,13 +128,23 @@ static void skip(cursor *c, size_t n)
 
 /* ---- names ----------------------------------------------------------------------- */
 
-static const char *section_name(uint32_t id)
+/* A section's name from KILN_SECTIONS, in lower case. */
+typedef struct section_label {
+    char text[16];
+} section_label;
+
+static section_label section_name(uint32_t id)
 {
-    static const char *const names[KILN_SEC_MAX_ID + 1] = {
-        "?",      "types",  "imports", "funcs",   "tables", "memories",
-        "globals", "exports", "start",  "elems",   "data",   "code",
-        "relocs", "symbols", "layout", "names",   "custom"};
-    return id <= KILN_SEC_MAX_ID ? names[id] : "unknown";
+#define SECTION_NAME(ID, id, name) [id] = name,
+    static const char *const names[KILN_SEC_MAX_ID + 1] = {KILN_SECTIONS(SECTION_NAME)};
+#undef SECTION_NAME
+    section_label label;
+    const char *name = id > KILN_SEC_MAX_ID ? "unknown" : names[id] != NULL ? names[id] : "?";
+    size_t i = 0;
+    for (; name[i] != '\0' && i + 1 < sizeof label.text; i++)
+        label.text[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+    label.text[i] = '\0';
+    return label;
 }
 
 static const char *valtype_name(uint8_t t)
@@ -484,10 +494,10 @@ kiln_status emit_inspect(const uint8_t *bytes, size_t size, char **text, kiln_er
             st = kiln_error_set(err, KILN_ERR_CORRUPT, (uint64_t)(e - bytes),
                                 "section %s (id %u) at 0x%x, %u bytes, lies outside the "
                                 "file",
-                                section_name(id), id, off, sz);
+                                section_name(id).text, id, off, sz);
             goto out;
         }
-        text_printf(&t, "  %-9s 0x%08x %10u\n", section_name(id), off, sz);
+        text_printf(&t, "  %-9s 0x%08x %10u\n", section_name(id).text, off, sz);
         if (id >= 1 && id <= KILN_SEC_MAX_ID) {
             secs[id].present = true;
             secs[id].offset = off;
@@ -501,7 +511,8 @@ kiln_status emit_inspect(const uint8_t *bytes, size_t size, char **text, kiln_er
         uint32_t id = order[i];
         if (!secs[id].present)
             continue;
-        cursor c = section_cursor(bytes, &secs[id], section_name(id));
+        section_label label = section_name(id);
+        cursor c = section_cursor(bytes, &secs[id], label.text);
         switch (id) {
         case KILN_SEC_TYPES: print_types(&t, &c); break;
         case KILN_SEC_IMPORTS: print_imports(&t, &c); break;

@@ -160,25 +160,21 @@ enum {
     KILN_AOT_OFF_COMPILER_VERSION = 72
 };
 
+/* The sections, X(ID, id, "NAME"): their ids and the one spelling of their
+ * names (the loader's messages; the inspector prints them in lower case). */
+#define KILN_SECTIONS(X)                                                                     \
+    X(TYPES, 1, "TYPES") X(IMPORTS, 2, "IMPORTS") X(FUNCS, 3, "FUNCS")                       \
+    X(TABLES, 4, "TABLES") X(MEMORIES, 5, "MEMORIES") X(GLOBALS, 6, "GLOBALS")               \
+    X(EXPORTS, 7, "EXPORTS") X(START, 8, "START") X(ELEMS, 9, "ELEMS") X(DATA, 10, "DATA")   \
+    X(CODE, 11, "CODE") X(RELOCS, 12, "RELOCS") X(SYMBOLS, 13, "SYMBOLS")                    \
+    X(LAYOUT, 14, "LAYOUT") X(NAMES, 15, "NAMES") X(CUSTOM, 16, "CUSTOM")
+
+#define KILN_SECTION_ENUM_(ID, id, name) KILN_SEC_##ID = id,
 typedef enum kiln_aot_section_id {
-    KILN_SEC_TYPES = 1,
-    KILN_SEC_IMPORTS = 2,
-    KILN_SEC_FUNCS = 3,
-    KILN_SEC_TABLES = 4,
-    KILN_SEC_MEMORIES = 5,
-    KILN_SEC_GLOBALS = 6,
-    KILN_SEC_EXPORTS = 7,
-    KILN_SEC_START = 8,
-    KILN_SEC_ELEMS = 9,
-    KILN_SEC_DATA = 10,
-    KILN_SEC_CODE = 11,
-    KILN_SEC_RELOCS = 12,
-    KILN_SEC_SYMBOLS = 13,
-    KILN_SEC_LAYOUT = 14,
-    KILN_SEC_NAMES = 15,
-    KILN_SEC_CUSTOM = 16,
+    KILN_SECTIONS(KILN_SECTION_ENUM_)
     KILN_SEC_MAX_ID = 16
 } kiln_aot_section_id;
+#undef KILN_SECTION_ENUM_
 
 typedef enum kiln_bounds_mode {
     KILN_BOUNDS_GUARD = 0,    /* guard pages, no checks in code (64-bit) */
