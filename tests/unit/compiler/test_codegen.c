@@ -181,6 +181,7 @@ typedef struct compiled {
 static cg_config config_for(unsigned pointer_width, kiln_bounds_mode bounds)
 {
     cg_config c;
+    memset(&c, 0, sizeof c); /* every field not set below is off or zero */
     c.triple = pointer_width == 8 ? "x86_64-unknown-linux-gnu" : "i686-unknown-linux-gnu";
     c.layout = NULL;
     c.pointer_width = pointer_width;

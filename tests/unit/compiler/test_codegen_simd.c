@@ -215,6 +215,7 @@ typedef struct compiled {
 static cg_config config_for(kiln_bounds_mode bounds)
 {
     cg_config c;
+    memset(&c, 0, sizeof c); /* every field not set below is off or zero */
     c.triple = "x86_64-unknown-linux-gnu";
     c.layout = NULL;
     c.pointer_width = 8;
