@@ -2,9 +2,9 @@
 # Installs kiln into a temporary prefix and builds the out-of-tree example
 # project examples/embed against it twice: with CMake (find_package(kiln),
 # kiln_precompile) and with make through pkg-config. Both precompile fib.wasm
-# at build time, embed it and run it; the CMake build also links the module
-# statically (FORMAT object, run through kiln_module_load_linked) and
-# compiles at run time with libkilnc.
+# at build time, embed it and run it, link it statically (kilnc
+# --format=object, run through kiln_module_load_linked) and compile it at
+# run time with libkilnc.
 #
 # usage: run_install_test.sh BUILD_DIR SOURCE_DIR WORK_DIR [EXTRA_CFLAGS]
 # EXTRA_CFLAGS (e.g. -fsanitize=address,undefined in a sanitized build, whose
@@ -76,6 +76,8 @@ if PKG_CONFIG_PATH="$prefix/lib/pkgconfig" make -C "$src/examples/embed" O="$wor
         CFLAGS="-O2 -Wall -Wextra $extra" > "$work/make.log" 2>&1; then
     expect "make: shared libkiln" 12586269025 "$work/make/embed_fib" 50
     expect "make: static libkiln (pkg-config --static)" 12586269025 "$work/make/embed_fib_static" 50
+    expect "make: linked statically (kilnc --format=object, kiln_module_load_linked)" \
+        12586269025 "$work/make/embed_fib_object" 50
     expect "make: libkilnc" 12586269025 "$work/make/compile_run" "$work/make/fib.wasm" 50
     if ldd "$work/make/embed_fib" | grep -q "$prefix.*libkiln.so"; then
         echo "ok: make: embed_fib uses the installed libkiln.so"
