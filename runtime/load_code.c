@@ -372,13 +372,14 @@ kiln_status ld_link_and_map(ld_ctx *c)
         addresses[i] = ld_symbol_resolve((const char *)c->symbol_names[i], c->symbol_sizes[i]);
         if (addresses[i] == NULL) {
             int n = (int)(c->symbol_sizes[i] > 200 ? 200 : c->symbol_sizes[i]);
+#define LIBCALL_TEXT(name) #name " "
             st = kiln_error_set(c->err, KILN_ERR_LINK, KILN_NO_OFFSET,
                                 "unresolved symbol %.*s: the code references it, and it is not "
-                                "one of the libcalls this runtime provides (memcpy, memmove, "
-                                "memset, fmod, ceil, floor, trunc, nearbyint, rint, roundeven, "
-                                "sqrt, fmin, fmax and their f variants; on 32-bit Arm the "
-                                "EABI's __aeabi_* helpers)",
+                                "one of the libcalls this runtime provides: " KILN_LIBCALLS_C(
+                                    LIBCALL_TEXT) "and, on 32-bit Arm, the EABI's __aeabi_* "
+                                                  "helpers",
                                 n, (const char *)c->symbol_names[i]);
+#undef LIBCALL_TEXT
             goto out;
         }
     }
