@@ -71,6 +71,13 @@ if(KILN_OBJCOPY AND CMAKE_LINKER AND CMAKE_AR)
     COMMENT "libkilnc.a with only the public API global"
     VERBATIM)
   add_custom_target(kiln-public-archives ALL DEPENDS ${pub}/libkiln.a ${pub}/libkilnc.a)
+  # install(FILES) skips a destination whose time stamp equals the source's
+  # to the second ("Up-to-date"), which the in-tree archive just copied there
+  # often has: remove it first, so the public archive is always the one
+  # installed.
+  install(CODE "file(REMOVE
+    \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/libkiln.a\"
+    \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/libkilnc.a\")")
   install(FILES ${pub}/libkiln.a ${pub}/libkilnc.a DESTINATION ${CMAKE_INSTALL_LIBDIR})
 else()
   message(STATUS "objcopy not found: installed libraries keep their internal symbols")
