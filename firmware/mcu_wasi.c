@@ -322,60 +322,48 @@ kiln_status mcu_wasi_define(kiln_linker *linker, const char *program, int argc, 
                       sizeof wasi_defs / sizeof wasi_defs[0], err);
 }
 
-/* ---- env: the board tests' host functions ------------------------------------------ */
+/* ---- env: the board tests' host functions ------------------------------------------
+ * Native functions (kiln_linker_define_native): the runtime checks each
+ * pointer of the signature against memory 0 before the function runs, and
+ * passes the arguments in the AAPCS-VFP registers and stack words. */
 
-static kiln_status bad_pointer(kiln_caller *c, const char *function, unsigned arg, uint32_t ptr,
-                               uint64_t len)
+static int32_t env_log(kiln_caller *c, const char *text, uint32_t len)
 {
-    uint64_t size = 0;
-    (void)kiln_caller_memory(c, &size);
-    char message[160];
-    snprintf(message, sizeof message,
-             "out of bounds memory access: argument %u of host function env.%s: [0x%lx, +%lu) "
-             "is outside memory 0 (%lu bytes)",
-             arg, function, (unsigned long)ptr, (unsigned long)len, (unsigned long)size);
-    return kiln_caller_trap(c, message);
+    (void)c;
+    printf("log: %.*s", (int)len, text);
+    return (int32_t)len;
 }
 
-static kiln_status env_log(kiln_caller *c, void *u, const kiln_val *a, kiln_val *r)
+static int32_t env_strlen(kiln_caller *c, const char *text)
 {
-    (void)u;
-    uint32_t ptr = (uint32_t)a[0].of.i32, len = (uint32_t)a[1].of.i32;
-    const uint8_t *text = memory_range(c, ptr, len);
-    if (text == NULL)
-        return bad_pointer(c, "log", 1, ptr, len);
-    printf("log: %.*s", (int)len, (const char *)text);
-    r[0].kind = KILN_I32;
-    r[0].of.i32 = (int32_t)len;
-    return KILN_OK;
+    (void)c;
+    return (int32_t)strlen(text);
 }
 
-static kiln_status env_strlen(kiln_caller *c, void *u, const kiln_val *a, kiln_val *r)
+static double env_addf(kiln_caller *c, float a, double b, int32_t i)
 {
-    (void)u;
-    uint32_t ptr = (uint32_t)a[0].of.i32;
-    uint64_t size = 0;
-    uint8_t *base = kiln_caller_memory(c, &size);
-    const uint8_t *nul = base != NULL && ptr < size ? memchr(base + ptr, 0, (size_t)(size - ptr)) : NULL;
-    if (nul == NULL) {
-        char message[160];
-        snprintf(message, sizeof message,
-                 "out of bounds memory access: argument 1 of host function env.strlen: string "
-                 "at 0x%lx has no NUL inside memory 0 (%lu bytes)",
-                 (unsigned long)ptr, (unsigned long)size);
-        return kiln_caller_trap(c, message);
-    }
-    r[0].kind = KILN_I32;
-    r[0].of.i32 = (int32_t)(nul - (base + ptr));
-    return KILN_OK;
+    (void)c;
+    return (double)a + b + (double)i;
 }
 
-static kiln_status env_addf(kiln_caller *c, void *u, const kiln_val *a, kiln_val *r)
+/* Every argument weighted by its position: a misplaced one changes the sum.
+ * i64 in r2:r3 and on the stack, f32 back-filling a single register. */
+static double env_mix(kiln_caller *c, int32_t a, int64_t b, float cc, double d, int32_t e,
+                      float f, double g, int64_t h, int32_t i, float j)
 {
-    (void)c, (void)u;
-    r[0].kind = KILN_F64;
-    r[0].of.f64 = (double)a[0].of.f32 + a[1].of.f64 + (double)a[2].of.i32;
-    return KILN_OK;
+    (void)c;
+    return a * 1.0 + (double)b * 2 + cc * 3.0 + d * 4 + e * 5.0 + f * 6.0 + g * 7 +
+           (double)h * 8 + i * 9.0 + j * 10.0;
+}
+
+/* Eight f64 fill d0..d7; the f32 and the f64 after them go to the stack,
+ * the i32 to r1. */
+static double env_many_f(kiln_caller *c, double a, double b, double cc, double d, double e,
+                         double f, double g, double h, float i, double j, int32_t k)
+{
+    (void)c;
+    return a + b * 2 + cc * 3 + d * 4 + e * 5 + f * 6 + g * 7 + h * 8 + i * 9.0 + j * 10 +
+           k * 11.0;
 }
 
 static kiln_status env_fail(kiln_caller *c, void *u, const kiln_val *a, kiln_val *r)
@@ -391,12 +379,30 @@ static kiln_status env_quit(kiln_caller *c, void *u, const kiln_val *a, kiln_val
 }
 
 static const host_def env_defs[] = {
-    {"log", "ii", "i", env_log},   {"strlen", "i", "i", env_strlen},
-    {"addf", "fFi", "F", env_addf}, {"fail", "", "", env_fail},
+    {"fail", "", "", env_fail},
     {"quit", "", "", env_quit},
+};
+
+static const struct {
+    const char *name;
+    const char *signature;
+    void *fn;
+} env_natives[] = {
+    {"log", "(*~)i", (void *)env_log},
+    {"strlen", "($)i", (void *)env_strlen},
+    {"addf", "(fFi)F", (void *)env_addf},
+    {"mix", "(iIfFifFIif)F", (void *)env_mix},
+    {"many_f", "(FFFFFFFFfFi)F", (void *)env_many_f},
 };
 
 kiln_status mcu_host_define(kiln_linker *linker, kiln_error *err)
 {
+    for (size_t i = 0; i < sizeof env_natives / sizeof env_natives[0]; i++) {
+        kiln_status st = kiln_linker_define_native(linker, "env", env_natives[i].name,
+                                                   env_natives[i].signature, env_natives[i].fn,
+                                                   err);
+        if (st != KILN_OK)
+            return st;
+    }
     return define_all(linker, "env", env_defs, sizeof env_defs / sizeof env_defs[0], err);
 }

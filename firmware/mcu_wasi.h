@@ -1,8 +1,8 @@
 /*
  * Host functions of the firmware runner: the WASI preview1 subset that
  * makes sense without a file system (mcu_wasi_define) and the "env"
- * functions the board tests call (mcu_host_define). Both check every
- * pointer a module passes against its memory 0 before using it.
+ * functions the board tests call (mcu_host_define). Every pointer a module
+ * passes is checked against its memory 0 before it is used.
  */
 #ifndef KILN_MCU_WASI_H
 #define KILN_MCU_WASI_H
@@ -24,11 +24,12 @@ kiln_status mcu_wasi_define(kiln_linker *linker, const char *program, int argc, 
                             const char *const *env, size_t env_count, kiln_error *err);
 
 /*
- * Defines env.log (ptr, len) -> i32 (prints "log: TEXT", returns len),
- * env.strlen (ptr) -> i32 (of a NUL-terminated string), env.addf (f32, f64,
- * i32) -> f64, env.fail () (traps "the host says no") and env.quit () (exits
- * with status 3). A pointer outside memory 0 traps "out of bounds memory
- * access: argument N of host function env.NAME: ...".
+ * Defines the native functions (kiln_linker_define_native, whose pointers
+ * the runtime checks) env.log "(*~)i" (prints "log: TEXT", returns len),
+ * env.strlen "($)i", env.addf "(fFi)F", env.mix "(iIfFifFIif)F" and
+ * env.many_f "(FFFFFFFFfFi)F" (each argument weighted by its position),
+ * and the raw functions env.fail () (traps "the host says no") and
+ * env.quit () (exits with status 3).
  */
 kiln_status mcu_host_define(kiln_linker *linker, kiln_error *err);
 

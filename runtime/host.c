@@ -215,10 +215,16 @@ kiln_status hc_trap_unknown(kiln_caller *caller, void *user_data, const kiln_val
  * which copies no stack words.
  */
 #if (defined(__x86_64__) || defined(__aarch64__)) && !defined(_WIN32)
-#define HC_NATIVE_SUPPORTED 1
+#define HC_NATIVE_SYSV64 1
+#define HC_NATIVE_AAPCS_VFP 0
+#elif defined(__arm__) && defined(__ARM_PCS_VFP)
+#define HC_NATIVE_SYSV64 0
+#define HC_NATIVE_AAPCS_VFP 1 /* see aapcs_place */
 #else
-#define HC_NATIVE_SUPPORTED 0
+#define HC_NATIVE_SYSV64 0
+#define HC_NATIVE_AAPCS_VFP 0
 #endif
+#define HC_NATIVE_SUPPORTED (HC_NATIVE_SYSV64 || HC_NATIVE_AAPCS_VFP)
 
 #define HC_NATIVE_MAX_INT 5u
 #define HC_NATIVE_MAX_FLOAT 8u
@@ -254,6 +260,121 @@ struct hc_native {
     char result;          /* 0: none */
 };
 
+/*
+ * 32-bit Arm, hard float (AAPCS-VFP): where each argument of n goes. The
+ * caller takes r0; 32-bit integer-class arguments take r1..r3 in order, a
+ * 64-bit one an even pair (r2:r3) or, once the core registers are used up,
+ * an 8-byte-aligned pair of stack words; f32 takes the lowest free single
+ * register s0..s15 (back-filling the gap an f64 left), f64 the lowest free
+ * even pair (d0..d7); a float argument that finds none goes to the stack
+ * and makes every VFP register unavailable from then on. Stack words are
+ * numbered from the stack pointer at the call (8-byte aligned). values
+ * (one 64-bit word per parameter, a float's bits in its low half) are
+ * written to core[1..3], vfp[0..15] (single registers) and stack unless
+ * values is NULL. Returns the number of stack words used.
+ */
+static uint32_t aapcs_place(const hc_native *n, const uint64_t *values, uint32_t *core,
+                            uint32_t *vfp, uint32_t *stack)
+{
+    uint32_t ncrn = 1, nsaa = 0, vfp_used = 0;
+    bool vfp_full = false;
+    for (uint32_t i = 0; i < n->param_count; i++) {
+        char c = n->params[i];
+        uint64_t v = values != NULL ? values[i] : 0;
+        bool wide = c == 'I' || c == 'F';
+        if (c == 'f' || c == 'F') {
+            uint32_t need = wide ? 3u : 1u; /* a mask of consecutive singles */
+            uint32_t step = wide ? 2u : 1u;
+            uint32_t k = 0;
+            while (!vfp_full && k < 16 && ((vfp_used >> k) & need) != 0)
+                k += step;
+            if (!vfp_full && k < 16) {
+                vfp_used |= need << k;
+                if (values != NULL) {
+                    vfp[k] = (uint32_t)v;
+                    if (wide)
+                        vfp[k + 1] = (uint32_t)(v >> 32);
+                }
+                continue;
+            }
+            vfp_full = true;
+        } else if (!wide && ncrn < 4) {
+            if (values != NULL)
+                core[ncrn] = (uint32_t)v;
+            ncrn++;
+            continue;
+        } else if (wide) {
+            ncrn += ncrn & 1u;
+            if (ncrn <= 2) {
+                if (values != NULL) {
+                    core[ncrn] = (uint32_t)v;
+                    core[ncrn + 1] = (uint32_t)(v >> 32);
+                }
+                ncrn += 2;
+                continue;
+            }
+            ncrn = 4;
+        }
+        if (wide)
+            nsaa += nsaa & 1u;
+        if (values != NULL && nsaa < HC_STACK_WORDS) {
+            stack[nsaa] = (uint32_t)v;
+            if (wide && nsaa + 1 < HC_STACK_WORDS)
+                stack[nsaa + 1] = (uint32_t)(v >> 32);
+        }
+        nsaa += wide ? 2u : 1u;
+    }
+    return nsaa;
+}
+
+#if HC_NATIVE_AAPCS_VFP
+/* One call shape for every signature: r1..r3, s0..s15 (singles fill them
+ * in order), then HC_STACK_WORDS stack words (the caller pops them, so a
+ * function with fewer parameters ignores the rest). */
+#define HC_F4 float, float, float, float
+#define HC_U4 uint32_t, uint32_t, uint32_t, uint32_t
+#define HC_AAPCS_TYPES                                                                      \
+    kiln_caller *, uint32_t, uint32_t, uint32_t, HC_F4, HC_F4, HC_F4, HC_F4, HC_U4, HC_U4,    \
+        HC_U4, HC_U4, HC_U4, HC_U4, HC_U4, HC_U4
+typedef uint64_t (*hc_aapcs_int)(HC_AAPCS_TYPES); /* r0, or r0:r1 */
+typedef float (*hc_aapcs_f32)(HC_AAPCS_TYPES);    /* s0 */
+typedef double (*hc_aapcs_f64)(HC_AAPCS_TYPES);   /* d0 */
+typedef void (*hc_aapcs_void)(HC_AAPCS_TYPES);
+#define HC_F4_ARGS(f, i) f[i], f[i + 1], f[i + 2], f[i + 3]
+#define HC_U4_ARGS(w, i) w[i], w[i + 1], w[i + 2], w[i + 3]
+#define HC_AAPCS_ARGS(c, r, f, w)                                                           \
+    c, r[1], r[2], r[3], HC_F4_ARGS(f, 0), HC_F4_ARGS(f, 4), HC_F4_ARGS(f, 8),               \
+        HC_F4_ARGS(f, 12), HC_U4_ARGS(w, 0), HC_U4_ARGS(w, 4), HC_U4_ARGS(w, 8),             \
+        HC_U4_ARGS(w, 12), HC_U4_ARGS(w, 16), HC_U4_ARGS(w, 20), HC_U4_ARGS(w, 24),          \
+        HC_U4_ARGS(w, 28)
+
+/* Calls n's function with the arguments placed as aapcs_place says. */
+static void aapcs_call(const hc_native *n, kiln_caller *caller, const uint64_t *values,
+                       kiln_val *results)
+{
+    uint32_t core[4] = {0}, bits[16] = {0}, stack[HC_STACK_WORDS] = {0};
+    (void)aapcs_place(n, values, core, bits, stack);
+    float s[16];
+    memcpy(s, bits, sizeof s); /* register images: moved, never computed on */
+    uintptr_t fn = (uintptr_t)n->fn;
+    switch (n->result) {
+    case 0: ((hc_aapcs_void)fn)(HC_AAPCS_ARGS(caller, core, s, stack)); break;
+    case 'f': results[0].of.f32 = ((hc_aapcs_f32)fn)(HC_AAPCS_ARGS(caller, core, s, stack)); break;
+    case 'F': results[0].of.f64 = ((hc_aapcs_f64)fn)(HC_AAPCS_ARGS(caller, core, s, stack)); break;
+    default: {
+        uint64_t r = ((hc_aapcs_int)fn)(HC_AAPCS_ARGS(caller, core, s, stack));
+        if (n->result == 'i')
+            results[0].of.i32 = (int32_t)(uint32_t)r;
+        else if (n->result == 'I')
+            results[0].of.i64 = (int64_t)r;
+        else
+            results[0].of.ref = (void *)(uintptr_t)(uint32_t)r;
+        break;
+    }
+    }
+}
+#endif
+
 static kiln_valkind native_kind(char c)
 {
     switch (c) {
@@ -288,7 +409,8 @@ kiln_status hc_native_new(const char *signature, void *fn, hc_native **out,
             return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
                                   "native signature \"%s\": '~' must follow '*'", signature);
         bool is_float = c == 'f' || c == 'F';
-        if (is_float ? floats++ >= HC_NATIVE_MAX_FLOAT : ints++ >= HC_NATIVE_MAX_INT)
+        if (HC_NATIVE_SYSV64 &&
+            (is_float ? floats++ >= HC_NATIVE_MAX_FLOAT : ints++ >= HC_NATIVE_MAX_INT))
             n.stack_words++;
         if (n.stack_words > HC_STACK_WORDS)
             return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
@@ -313,8 +435,17 @@ kiln_status hc_native_new(const char *signature, void *fn, hc_native **out,
     }
     if (!HC_NATIVE_SUPPORTED)
         return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                              "native functions are supported on x86-64 and AArch64 only; "
-                              "use kiln_linker_define_func");
+                              "native functions are supported on x86-64, AArch64 and 32-bit "
+                              "Arm with hard float only; use kiln_linker_define_func");
+    if (HC_NATIVE_AAPCS_VFP) {
+        n.stack_words = aapcs_place(&n, NULL, NULL, NULL, NULL);
+        if (n.stack_words > HC_STACK_WORDS)
+            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                  "native signature \"%s\": its arguments need %u stack words "
+                                  "beyond the registers, more than %u; use "
+                                  "kiln_linker_define_func",
+                                  signature, (unsigned)n.stack_words, HC_STACK_WORDS);
+    }
     uint32_t nres = n.result != 0 ? 1u : 0u;
     hc_native *copy = kiln_calloc(1, sizeof *copy);
     kiln_valkind *k = kiln_calloc(n.param_count + nres, sizeof *k);
@@ -373,6 +504,7 @@ kiln_status hc_native_call(kiln_caller *caller, void *user_data, const kiln_val 
     uint64_t ints[HC_NATIVE_MAX_INT] = {0};
     double floats[HC_NATIVE_MAX_FLOAT] = {0};
     uint64_t stack[HC_STACK_WORDS] = {0};
+    uint64_t values[HC_NATIVE_MAX_PARAMS]; /* per parameter, for AAPCS-VFP */
     uint32_t ni = 0, nf = 0, ns = 0;
     for (uint32_t i = 0; i < n->param_count; i++) {
         char c = n->params[i];
@@ -407,6 +539,9 @@ kiln_status hc_native_call(kiln_caller *caller, void *user_data, const kiln_val 
             break;
         }
         }
+        values[i] = word;
+        if (!HC_NATIVE_SYSV64)
+            continue;
         bool is_float = c == 'f' || c == 'F';
         if (is_float && nf < HC_NATIVE_MAX_FLOAT)
             memcpy(&floats[nf++], &word, 8);
@@ -415,7 +550,13 @@ kiln_status hc_native_call(kiln_caller *caller, void *user_data, const kiln_val 
         else
             stack[ns++] = word; /* hc_native_new bounded ns by HC_STACK_WORDS */
     }
-#if HC_NATIVE_SUPPORTED
+    (void)values; /* read by the AAPCS-VFP call only */
+#if HC_NATIVE_AAPCS_VFP
+    aapcs_call(n, caller, values, results);
+    (void)ints;
+    (void)floats;
+    (void)stack;
+#elif HC_NATIVE_SYSV64
     uintptr_t fn = (uintptr_t)n->fn;
     bool on_stack = n->stack_words > 0;
     switch (n->result) {

@@ -82,9 +82,12 @@ kiln_status kiln_linker_define_func(kiln_linker *linker, const char *module,
  * Any mix of parameters: those beyond the registers of their class (5
  * integer-class, as the caller takes the first; 8 float-class) travel on
  * the stack, up to 32 of them, which the x86-64 System V and AArch64 (Linux)
- * calling conventions make exact. Other hosts refuse native functions with
- * KILN_ERR_UNSUPPORTED (use kiln_linker_define_func there), as do more than
- * 32 stack arguments; KILN_ERR_ARGUMENT for a malformed signature.
+ * calling conventions make exact. On 32-bit Arm with hard float (armv7
+ * Linux, Cortex-M) the AAPCS-VFP rules place them (r1..r3, s0..s15/d0..d7
+ * with back-filling, then up to 32 stack words). Other hosts refuse native
+ * functions with KILN_ERR_UNSUPPORTED (use kiln_linker_define_func there),
+ * as do signatures needing more stack; KILN_ERR_ARGUMENT for a malformed
+ * signature.
  */
 kiln_status kiln_linker_define_native(kiln_linker *linker, const char *module,
                                       const char *field, const char *signature,

@@ -1,11 +1,15 @@
 ;; Host functions with checked pointers on the board: the firmware's env
-;; functions (firmware/mcu_wasi.c) check every pointer against memory 0.
+;; functions (firmware/mcu_wasi.c) are native functions with signatures;
+;; the runtime checks their pointers and places the arguments (AAPCS-VFP).
 (module
   (import "env" "log" (func $log (param i32 i32) (result i32)))
   (import "env" "strlen" (func $strlen (param i32) (result i32)))
   (import "env" "addf" (func $addf (param f32 f64 i32) (result f64)))
   (import "env" "fail" (func $fail))
   (import "env" "quit" (func $quit))
+  (import "env" "mix" (func $mix (param i32 i64 f32 f64 i32 f32 f64 i64 i32 f32) (result f64)))
+  (import "env" "many_f" (func $many_f
+    (param f64 f64 f64 f64 f64 f64 f64 f64 f32 f64 i32) (result f64)))
   (memory 1)
   (data (i32.const 8) "native hi\n\00")
   (func (export "greet") (result i32) (call $log (i32.const 8) (i32.const 10)))
@@ -16,5 +20,12 @@
     (call $strlen (i32.const 65532)))
   (func (export "addf") (result f64)
     (call $addf (f32.const 1.5) (f64.const 2.25) (i32.const 4)))
+  (func (export "mix") (result f64)
+    (call $mix (i32.const 1) (i64.const 2) (f32.const 3.5) (f64.const 4.25) (i32.const 5)
+               (f32.const 6.5) (f64.const 7.75) (i64.const 8) (i32.const 9) (f32.const 10.5)))
+  (func (export "many_f") (result f64)
+    (call $many_f (f64.const 1.5) (f64.const 2.5) (f64.const 3.5) (f64.const 4.5)
+                  (f64.const 5.5) (f64.const 6.5) (f64.const 7.5) (f64.const 8.5)
+                  (f32.const 9.5) (f64.const 10.25) (i32.const 11)))
   (func (export "fail") (call $fail))
   (func (export "quit") (call $quit)))
