@@ -7,6 +7,7 @@
 #define KILN_MCU_BOARD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kiln/arena.h"
 
@@ -15,6 +16,9 @@
 extern kiln_arena board_arena;
 
 void board_init(void);
+
+/* The container linked into the image (embedded.c), or NULL. */
+const uint8_t *board_embedded_container(size_t *size);
 
 /* The deepest the stack has been since reset, in bytes (vectors.c). */
 size_t kiln_mcu_stack_used(void);

@@ -6,7 +6,8 @@
  *   qemu-system-arm -M mps2-an386 -nographic -kernel kiln-mcu.elf \
  *     -semihosting-config enable=on,target=native,arg=kiln,arg=--invoke,arg=add,arg=m.aot,arg=1,arg=2
  *
- * kiln [--invoke NAME] [--module-path DIR] [--env K=V] [--xip-report] MODULE.aot [ARGS...]
+ * kiln [--invoke NAME] [--module-path DIR] [--env K=V] [--xip-report]
+ *      (MODULE.aot | --embedded) [ARGS...]
  *
  * MODULE.aot (kilnc --target=thumbv7em-none-eabihf --xip) is read once into
  * the flash region after the firmware image (__flash_aot_start__ in
@@ -18,8 +19,10 @@
  * `kiln --invoke` does; without, _start runs with the WASI subset of
  * mcu_wasi.c. Exit status: 0; 1 after `kiln: trap: MESSAGE` or
  * `kiln: error: ...`; 2 for a usage error; a WASI proc_exit's status.
- * --xip-report adds one line to stderr after the run: where the code ran,
- * whether the container is unchanged, the arena's and the stack's peaks.
+ * --embedded runs the container linked into the image (embedded.c, a const
+ * array in flash) instead of a file. --xip-report adds one line to stderr
+ * after the run: where the code ran, whether the container is unchanged,
+ * the arena's and the stack's peaks.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -48,12 +51,15 @@ typedef struct run_options {
     const char *env[MAX_OPTION_VALUES];
     size_t env_count;
     bool xip_report;
+    bool embedded; /* --embedded: the container linked into the image */
 } run_options;
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: kiln [--invoke NAME] [--module-path DIR] [--env KEY=VALUE] "
                  "[--xip-report] MODULE.aot [ARGS...]\n"
+                 "       kiln --embedded [--invoke NAME] ... [ARGS...]   (the container "
+                 "linked into the image)\n"
                  "  (kiln-mcu: the kiln runner as Cortex-M firmware; command line, files and\n"
                  "  exit status through semihosting)\n");
 }
@@ -325,10 +331,20 @@ static int run(const char *path, const run_options *opts, int argc, char **argv)
     kiln_val args[16], results[16];
     int status = EXIT_TRAP_OR_ERROR;
 
-    long size = read_into_flash(path);
-    if (size < 0)
-        return EXIT_TRAP_OR_ERROR;
     const uint8_t *container = __flash_aot_start__;
+    long size;
+    if (opts->embedded) {
+        size_t embedded_size = 0;
+        container = board_embedded_container(&embedded_size);
+        if (container == NULL) {
+            fprintf(stderr, "kiln: error: --embedded: this firmware has no container linked "
+                            "in (build it with -DKILN_MCU_EMBED=FILE.aot)\n");
+            return EXIT_USAGE;
+        }
+        size = (long)embedded_size;
+    } else if ((size = read_into_flash(path)) < 0) {
+        return EXIT_TRAP_OR_ERROR;
+    }
     uint32_t before = fingerprint(container, (size_t)size);
     if (kiln_module_load_static(container, (size_t)size, &module, &err) != KILN_OK) {
         fprintf(stderr, "kiln: error: %s\n", err.message);
@@ -431,6 +447,10 @@ int main(int argc, char **argv)
             opts.xip_report = true;
             continue;
         }
+        if (strcmp(a, "--embedded") == 0) {
+            opts.embedded = true;
+            continue;
+        }
         const char **list = NULL;
         size_t *count = NULL;
         if (strcmp(a, "--invoke") != 0 && strcmp(a, "--module-path") != 0 &&
@@ -460,6 +480,8 @@ int main(int argc, char **argv)
         }
         list[(*count)++] = v;
     }
+    if (opts.embedded)
+        return run("(embedded)", &opts, argc - i, argv + i);
     if (i >= argc) {
         fprintf(stderr, "kiln: error: no MODULE given\n");
         usage(stderr);

@@ -12,9 +12,10 @@
 # module importing from another, a WASI command, the runner's errors).
 # For every module, the XIP check: the container records XIP, its code ran
 # in place from the flash region, and its bytes were unchanged after the
-# run (kiln-mcu --xip-report). Then the spec suite's modules in run-only
-# mode on the board (run_spec.sh, kiln-spec-mcu.elf; not run without the
-# spec test data), counted in the total.
+# run (kiln-mcu --xip-report); examples/fib.wat also linked into the
+# firmware image as a const array (--embedded). Then the spec suite's
+# modules in run-only mode on the board (run_spec.sh, kiln-spec-mcu.elf;
+# not run without the spec test data), counted in the total.
 # Ends with "N passed, N failed"; exits 1 when anything failed.
 #
 # usage: tests/baremetal/run.sh [WORKDIR]
@@ -36,11 +37,13 @@ passed=0 failed=0
 fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
 pass() { passed=$((passed + 1)); }
 
-# 1. The firmware.
+# 1. The firmware, with examples/fib.wat linked into the image (--embedded).
+wat2wasm "$root/examples/fib.wat" -o "$work/fib.wasm" &&
+  "$kilnc" --target=thumbv7em-none-eabihf --xip "$work/fib.wasm" -o "$work/fib.aot" || exit 1
 build=$work/build-mcu
 generator=()
 command -v ninja > /dev/null && generator=(-G Ninja)
-cmake -S "$root" -B "$build" "${generator[@]}" \
+cmake -S "$root" -B "$build" "${generator[@]}" -DKILN_MCU_EMBED="$work/fib.aot" \
       -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/thumbv7em.cmake" > "$work/configure.log" 2>&1 ||
   { cat "$work/configure.log"; exit 1; }
 cmake --build "$build" -j "${KILN_MCU_JOBS:-2}" > "$work/build.log" 2>&1 ||
@@ -150,7 +153,18 @@ for t in int_arith conversions float_arith float_nan_folds control globals_start
   done < "$test_file"
 done
 
-# 3. The board tests.
+# 3. The container linked into the image: a const array in flash, run in
+# place (kiln-mcu --embedded).
+board --embedded --xip-report --invoke fib 30
+line=$(printf '%s\n' "$err" | grep '^kiln-mcu: xip:')
+if [ "$status" -eq 0 ] && [ "$out" = 832040 ] &&
+   [[ "$line" == *"executed in place from flash"*"unchanged"* ]]; then
+  pass; echo "xip fib (linked into the image): ${line#kiln-mcu: xip: }"
+else
+  fail "fib --embedded: status $status, stdout '$out', stderr '$err'"
+fi
+
+# 4. The board tests.
 name=""
 while IFS= read -r line; do
   case "$line" in
@@ -160,7 +174,7 @@ while IFS= read -r line; do
   esac
 done < "$here/board.test"
 
-# 4. The spec suite's modules, run-only, one boot per .wast (run_spec.sh).
+# 5. The spec suite's modules, run-only, one boot per .wast (run_spec.sh).
 spec_log=$work/spec.log
 "$here/run_spec.sh" "$build" "$work/spec" > "$spec_log" 2>&1
 spec_status=$?
