@@ -144,6 +144,11 @@ kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *option
     if (st != KILN_OK)
         return st;
     unit->ctx = LLVMContextCreate();
+    /* Names of instructions and blocks are for reading IR only: without
+     * them LLVM allocates less and clones faster (the inliner names every
+     * copy). Globals keep theirs. */
+    if (options->format != KILNC_FORMAT_LLVM_IR)
+        LLVMContextSetDiscardValueNames(unit->ctx, 1);
     const emit_target *target = unit->target;
     cg_config config = {
         .triple = target->triple,
