@@ -70,6 +70,8 @@ void *ld_symbol_resolve(const char *name, size_t size)
     void *p = find(libcalls, sizeof libcalls / sizeof libcalls[0], name, size);
     if (p == NULL)
         p = find(arch_libcalls, sizeof arch_libcalls / sizeof arch_libcalls[0], name, size);
+    if (p == NULL)
+        p = os_libcall_resolve(name, size);
     return p;
 }
 

@@ -203,8 +203,9 @@ enum {
 /*
  * The libcalls compiled code may call, in their fixed order: the index is
  * the slot of the libcall table XIP code reaches through r9. Append only
- * (to the Arm list, which comes last). The runtime resolves each by its C
- * library name (runtime/symbols.c), the Arm EABI's only on 32-bit Arm.
+ * (to the last list). The runtime resolves each by its C library name
+ * (runtime/symbols.c), the Arm EABI's only on 32-bit Arm, the 64-bit
+ * atomics only where the platform layer provides them.
  */
 #define KILN_LIBCALLS_C(X)                                                      \
     X(memcpy) X(memmove) X(memset) X(fmod) X(fmodf) X(ceil) X(ceilf) X(floor)     \
@@ -227,7 +228,14 @@ enum {
     X(__aeabi_memmove) X(__aeabi_memmove4) X(__aeabi_memmove8) X(__aeabi_memset)   \
     X(__aeabi_memset4) X(__aeabi_memset8) X(__aeabi_memclr) X(__aeabi_memclr4)     \
     X(__aeabi_memclr8)
-#define KILN_LIBCALLS(X) KILN_LIBCALLS_C(X) KILN_LIBCALLS_ARM_EABI(X)
+/* 64-bit atomics on cores without 64-bit exclusive access (ARMv7-M has no
+ * ldrexd): GCC's libatomic interface. The bare-metal platform layer
+ * provides them (runtime/platform/baremetal.c); no other host needs them. */
+#define KILN_LIBCALLS_ATOMIC64(X)                                                \
+    X(__atomic_load_8) X(__atomic_store_8) X(__atomic_exchange_8)                  \
+    X(__atomic_compare_exchange_8) X(__atomic_fetch_add_8) X(__atomic_fetch_sub_8) \
+    X(__atomic_fetch_and_8) X(__atomic_fetch_or_8) X(__atomic_fetch_xor_8)
+#define KILN_LIBCALLS(X) KILN_LIBCALLS_C(X) KILN_LIBCALLS_ARM_EABI(X) KILN_LIBCALLS_ATOMIC64(X)
 
 /*
  * The value types as stored (kiln/kinds.h's encodings) and their names:

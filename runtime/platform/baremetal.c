@@ -236,13 +236,31 @@ void os_fault_signals_unblock(void)
 }
 
 /* ---- 64-bit atomics ----------------------------------------------------------------
- * ARMv7-M has no 64-bit exclusive access, so GCC calls these for _Atomic
- * 64-bit objects (the instantiation budget, wait64's comparison) and the
- * toolchain has no libatomic. With one core, masking interrupts around the
- * two word accesses makes them atomic. */
+ * ARMv7-M has no 64-bit exclusive access, so GCC (the runtime's own _Atomic
+ * 64-bit objects) and LLVM (wasm's i64 atomics) call GCC's libatomic
+ * interface, which arm-none-eabi does not ship. With one core, masking
+ * interrupts around the plain accesses makes them atomic. Defined under
+ * their libatomic names through asm labels (GCC reserves the names), and
+ * listed for compiled code (KILN_LIBCALLS_ATOMIC64). */
 
-uint64_t os_atomic_load_8(const volatile void *p, int order) __asm__("__atomic_load_8");
-void os_atomic_store_8(volatile void *p, uint64_t v, int order) __asm__("__atomic_store_8");
+#define ATOMIC_NAME(name) __asm__(#name)
+uint64_t os_atomic_load_8(const volatile void *p, int order) ATOMIC_NAME(__atomic_load_8);
+void os_atomic_store_8(volatile void *p, uint64_t v, int order) ATOMIC_NAME(__atomic_store_8);
+uint64_t os_atomic_exchange_8(volatile void *p, uint64_t v, int order)
+    ATOMIC_NAME(__atomic_exchange_8);
+bool os_atomic_compare_exchange_8(volatile void *p, void *expected, uint64_t desired,
+                                  int success, int failure)
+    ATOMIC_NAME(__atomic_compare_exchange_8);
+uint64_t os_atomic_fetch_add_8(volatile void *p, uint64_t v, int order)
+    ATOMIC_NAME(__atomic_fetch_add_8);
+uint64_t os_atomic_fetch_sub_8(volatile void *p, uint64_t v, int order)
+    ATOMIC_NAME(__atomic_fetch_sub_8);
+uint64_t os_atomic_fetch_and_8(volatile void *p, uint64_t v, int order)
+    ATOMIC_NAME(__atomic_fetch_and_8);
+uint64_t os_atomic_fetch_or_8(volatile void *p, uint64_t v, int order)
+    ATOMIC_NAME(__atomic_fetch_or_8);
+uint64_t os_atomic_fetch_xor_8(volatile void *p, uint64_t v, int order)
+    ATOMIC_NAME(__atomic_fetch_xor_8);
 
 static uint32_t interrupts_mask(void)
 {
@@ -254,6 +272,26 @@ static uint32_t interrupts_mask(void)
 static void interrupts_restore(uint32_t primask)
 {
     __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+}
+
+typedef enum atomic_op { OP_XCHG, OP_ADD, OP_SUB, OP_AND, OP_OR, OP_XOR } atomic_op;
+
+/* *p = *p OP v, atomically; the old value. */
+static uint64_t atomic_rmw(volatile void *p, uint64_t v, atomic_op op)
+{
+    volatile uint64_t *cell = p;
+    uint32_t saved = interrupts_mask();
+    uint64_t old = *cell;
+    switch (op) {
+    case OP_XCHG: *cell = v; break;
+    case OP_ADD: *cell = old + v; break;
+    case OP_SUB: *cell = old - v; break;
+    case OP_AND: *cell = old & v; break;
+    case OP_OR: *cell = old | v; break;
+    case OP_XOR: *cell = old ^ v; break;
+    }
+    interrupts_restore(saved);
+    return old;
 }
 
 uint64_t os_atomic_load_8(const volatile void *p, int order)
@@ -268,7 +306,85 @@ uint64_t os_atomic_load_8(const volatile void *p, int order)
 void os_atomic_store_8(volatile void *p, uint64_t v, int order)
 {
     (void)order;
+    (void)atomic_rmw(p, v, OP_XCHG);
+}
+
+uint64_t os_atomic_exchange_8(volatile void *p, uint64_t v, int order)
+{
+    (void)order;
+    return atomic_rmw(p, v, OP_XCHG);
+}
+
+bool os_atomic_compare_exchange_8(volatile void *p, void *expected, uint64_t desired,
+                                  int success, int failure)
+{
+    (void)success;
+    (void)failure;
+    volatile uint64_t *cell = p;
+    uint64_t want;
+    memcpy(&want, expected, 8);
     uint32_t saved = interrupts_mask();
-    *(volatile uint64_t *)p = v;
+    uint64_t old = *cell;
+    bool equal = old == want;
+    if (equal)
+        *cell = desired;
     interrupts_restore(saved);
+    if (!equal)
+        memcpy(expected, &old, 8);
+    return equal;
+}
+
+uint64_t os_atomic_fetch_add_8(volatile void *p, uint64_t v, int order)
+{
+    (void)order;
+    return atomic_rmw(p, v, OP_ADD);
+}
+
+uint64_t os_atomic_fetch_sub_8(volatile void *p, uint64_t v, int order)
+{
+    (void)order;
+    return atomic_rmw(p, v, OP_SUB);
+}
+
+uint64_t os_atomic_fetch_and_8(volatile void *p, uint64_t v, int order)
+{
+    (void)order;
+    return atomic_rmw(p, v, OP_AND);
+}
+
+uint64_t os_atomic_fetch_or_8(volatile void *p, uint64_t v, int order)
+{
+    (void)order;
+    return atomic_rmw(p, v, OP_OR);
+}
+
+uint64_t os_atomic_fetch_xor_8(volatile void *p, uint64_t v, int order)
+{
+    (void)order;
+    return atomic_rmw(p, v, OP_XOR);
+}
+
+typedef void (*libcall_fn)(void);
+
+void *os_libcall_resolve(const char *name, size_t size)
+{
+    static const struct {
+        const char *name;
+        libcall_fn fn;
+    } atomics[] = {
+        {"__atomic_load_8", (libcall_fn)os_atomic_load_8},
+        {"__atomic_store_8", (libcall_fn)os_atomic_store_8},
+        {"__atomic_exchange_8", (libcall_fn)os_atomic_exchange_8},
+        {"__atomic_compare_exchange_8", (libcall_fn)os_atomic_compare_exchange_8},
+        {"__atomic_fetch_add_8", (libcall_fn)os_atomic_fetch_add_8},
+        {"__atomic_fetch_sub_8", (libcall_fn)os_atomic_fetch_sub_8},
+        {"__atomic_fetch_and_8", (libcall_fn)os_atomic_fetch_and_8},
+        {"__atomic_fetch_or_8", (libcall_fn)os_atomic_fetch_or_8},
+        {"__atomic_fetch_xor_8", (libcall_fn)os_atomic_fetch_xor_8},
+    };
+    for (size_t i = 0; i < sizeof atomics / sizeof atomics[0]; i++) {
+        if (strlen(atomics[i].name) == size && memcmp(atomics[i].name, name, size) == 0)
+            return (void *)atomics[i].fn;
+    }
+    return NULL;
 }

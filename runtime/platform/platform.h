@@ -90,6 +90,10 @@ bool os_cond_wait(os_cond *cond, os_mutex *mutex, int64_t deadline_ns);
 /* Nanoseconds of a clock that never goes back (0 where there is none). */
 int64_t os_clock_monotonic_ns(void);
 
+/* Libcalls of KILN_LIBCALLS only this platform provides (bare metal: the
+ * 64-bit atomics, KILN_LIBCALLS_ATOMIC64), by name; NULL for any other. */
+void *os_libcall_resolve(const char *name, size_t size);
+
 /* ---- memory ------------------------------------------------------------------ */
 
 typedef enum os_prot {

@@ -160,6 +160,13 @@ void os_flush_icache(void *base, size_t size)
         __builtin___clear_cache((char *)base, (char *)base + size);
 }
 
+void *os_libcall_resolve(const char *name, size_t size)
+{
+    (void)name;
+    (void)size;
+    return NULL; /* hosts whose code needs a libcall get it from the C library */
+}
+
 bool os_code_runs_in_place(const void *base, size_t size)
 {
     (void)base;
