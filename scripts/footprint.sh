@@ -22,6 +22,7 @@ if [ ! -f "$build/firmware/kiln-mcu.elf" ]; then
         > /dev/null || exit 1
 fi
 cmake --build "$build" -j 2 --target kiln-mcu kiln-footprint > /dev/null || { echo "footprint: build failed" >&2; exit 1; }
+build=$(cd "$build" && pwd)
 map=$build/firmware/kiln-footprint.map
 [ -f "$map" ] || { echo "footprint: no link map $map" >&2; exit 1; }
 
