@@ -1,7 +1,9 @@
 /*
  * The helper table compiled code calls through vmctx, built from
- * KILN_HELPERS (aot_format.h). TRAP and MEMORY_GROW are here, the bulk,
- * reference and wait/notify helpers in helpers_bulk.c.
+ * KILN_HELPERS (aot_format.h). MEMORY_GROW is here, the bulk, reference and
+ * wait/notify helpers in helpers_bulk.c, TRAP (hlp_trap) in the host's
+ * reloc/<arch>.c: where a trap backtrace can start depends on the
+ * architecture (platform.h, "Frame records").
  */
 #include <stddef.h>
 
@@ -9,12 +11,6 @@
 #include "helpers_bulk.h"
 #include "instance.h"
 #include "trap.h"
-
-_Noreturn void hlp_trap(void *vmctx, uint32_t trap_code)
-{
-    (void)vmctx;
-    trap_raise((kiln_trap_code)trap_code);
-}
 
 uint32_t hlp_memory_grow(void *vmctx, uint32_t memory_index, uint32_t delta_pages)
 {

@@ -2,8 +2,10 @@
  * The runtime helper table (hlp_) that compiled code calls through
  * vmctx->helpers: one implementation hlp_<fn> per entry of KILN_HELPERS
  * (aot_format.h), declared here from that list, so the C compiler checks
- * each definition against the signature codegen calls it with. TRAP and
- * MEMORY_GROW are in helpers.c, the others in helpers_bulk.c.
+ * each definition against the signature codegen calls it with. MEMORY_GROW
+ * is in helpers.c, TRAP in reloc/<arch>.c (one per architecture: where a
+ * trap backtrace starts depends on the frames the host compiler builds),
+ * the others in helpers_bulk.c.
  */
 #ifndef KILN_RT_HELPERS_H
 #define KILN_RT_HELPERS_H

@@ -159,32 +159,54 @@ static bool follows_call(uintptr_t ret)
 #define TRAP_NO_ASAN
 #endif
 
+/* The address inside the call instruction that return address ret follows:
+ * Thumb return addresses have bit 0 set, and every call instruction is at
+ * least 2 bytes long, so this never falls into the next function (a call to
+ * a noreturn helper often ends a function). */
+static uintptr_t call_site(uintptr_t ret)
+{
+    return (ret & ~(uintptr_t)1) - 1u;
+}
+
+/* The lowest address of fp's frame record (platform.h, OS_FRAME_*), or 0
+ * when fp is misaligned or the record does not lie wholly in [low, top). */
+static uintptr_t frame_record(uintptr_t fp, uintptr_t low, uintptr_t top)
+{
+    const uintptr_t word = sizeof(uintptr_t);
+    /* Unsigned wrap-around: OS_FRAME_LOW may be negative (riscv64). */
+    uintptr_t record = fp + (uintptr_t)(intptr_t)OS_FRAME_LOW * word;
+    if (fp % word != 0 || top < 2u * word || record < low || record > top - 2u * word)
+        return 0;
+    return record;
+}
+
 /*
  * Records the trap's frames into act: pc (0 when the trap was raised by a
  * helper: its own frames are not wasm code), then the return addresses of
- * the frame-pointer chain from fp while frames stay strictly increasing and
+ * the frame-pointer chain from fp while records stay strictly increasing and
  * below act->frame_top. With scan_leaf, a few words from sp are searched
  * for a return address into wasm code that the chain skips: the caller of a
  * leaf function, which keeps no frame. Not instrumented by ASan: reading
  * other frames' words is its purpose.
  */
-TRAP_NO_ASAN static void capture(trap_activation *act, uintptr_t pc, uintptr_t fp, uintptr_t sp,
-                                 bool scan_leaf)
+TRAP_NO_ASAN __attribute__((noinline)) static void capture(trap_activation *act, uintptr_t pc,
+                                                           uintptr_t fp, uintptr_t sp,
+                                                           bool scan_leaf)
 {
-    uintptr_t top = act->frame_top;
+    const uintptr_t top = act->frame_top;
     size_t n = 0;
     if (pc != 0 && range_find(pc, TRAP_RANGE_CODE))
         act->pcs[n++] = pc;
-    bool fp_ok = fp >= sp && fp % sizeof(uintptr_t) == 0 && fp + 2u * sizeof(uintptr_t) <= top;
+    uintptr_t record = frame_record(fp, sp, top);
 #if defined(__x86_64__)
     if (scan_leaf && sp % sizeof(uintptr_t) == 0) {
-        uintptr_t chain_ret = fp_ok ? ((const uintptr_t *)fp)[1] : 0;
+        uintptr_t chain_ret = record != 0 ? ((const uintptr_t *)fp)[OS_FRAME_RETURN] : 0;
         for (uintptr_t at = sp; at < sp + 8u * sizeof(uintptr_t) && at + sizeof(uintptr_t) <= top &&
-                                (!fp_ok || at < fp);
+                                (record == 0 || at < record);
              at += sizeof(uintptr_t)) {
             uintptr_t ret = *(const uintptr_t *)at;
             if (ret != chain_ret && range_find(ret, TRAP_RANGE_CODE) && follows_call(ret)) {
-                act->pcs[n++] = ret - 1u;
+                act->pcs[n++] = call_site(ret);
                 break;
             }
         }
@@ -192,14 +214,15 @@ TRAP_NO_ASAN static void capture(trap_activation *act, uintptr_t pc, uintptr_t f
 #else
     (void)scan_leaf;
 #endif
-    while (fp_ok && n < KILN_BACKTRACE_MAX) {
+    while (record != 0 && n < KILN_BACKTRACE_MAX) {
         const uintptr_t *frame = (const uintptr_t *)fp;
-        uintptr_t ret = frame[1];
+        uintptr_t ret = frame[OS_FRAME_RETURN];
         if (range_find(ret, TRAP_RANGE_CODE))
-            act->pcs[n++] = ret - 1u;
-        uintptr_t next = frame[0];
-        if (next <= fp || next % sizeof(uintptr_t) != 0 || next + 2u * sizeof(uintptr_t) > top)
+            act->pcs[n++] = call_site(ret);
+        uintptr_t next = frame[OS_FRAME_PREV];
+        if (next <= fp)
             break;
+        record = frame_record(next, record + 2u * sizeof(uintptr_t), top);
         fp = next;
     }
     act->pc_count = n;
@@ -207,14 +230,18 @@ TRAP_NO_ASAN static void capture(trap_activation *act, uintptr_t pc, uintptr_t f
 }
 
 /* Called from helpers (through trap_raise*): walks from this frame, which
- * the runtime's -fno-omit-frame-pointer keeps linked to its callers. */
+ * the runtime's -fno-omit-frame-pointer keeps linked to its callers (not on
+ * 32-bit Arm: see platform.h). The barrier keeps the call to capture from
+ * becoming a tail call, which would leave this function a leaf, whose frame
+ * (riscv64) has no record of the usual shape. */
 __attribute__((noinline)) static void capture_here(trap_activation *act)
 {
     /* Done when the fault handler already walked from the faulting PC. */
     if (!OS_BACKTRACES || act->captured)
         return;
     uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
-    capture(act, 0, fp, fp, false);
+    capture(act, 0, fp, fp + (uintptr_t)(intptr_t)OS_FRAME_LOW * sizeof(uintptr_t), false);
+    __asm__ volatile("" ::: "memory");
 }
 
 /* Resolves act's addresses into the thread's last backtrace. */
@@ -246,6 +273,17 @@ _Noreturn void trap_raise(kiln_trap_code code)
     if (act == NULL)
         abort(); /* compiled code ran outside trap_call: a runtime bug */
     capture_here(act);
+    act->trap_code = (int)code;
+    longjmp(act->jump, 1);
+}
+
+_Noreturn void trap_raise_at(kiln_trap_code code, uintptr_t return_address, uintptr_t caller_fp)
+{
+    trap_activation *act = active;
+    if (act == NULL)
+        abort(); /* compiled code ran outside trap_call: a runtime bug */
+    if (!act->captured)
+        capture(act, call_site(return_address), caller_fp, os_stack_pointer(), false);
     act->trap_code = (int)code;
     longjmp(act->jump, 1);
 }

@@ -67,6 +67,12 @@ kiln_status trap_ensure_handlers(kiln_error *err);
  * reach this, so an activation always exists. */
 _Noreturn void trap_raise(kiln_trap_code code);
 
+/* As trap_raise, for a trap of compiled code whose call to the TRAP helper
+ * returns to return_address with the frame pointer caller_fp: the backtrace
+ * starts there, whatever the frames in between (the 32-bit Arm TRAP helper's
+ * entry stub, see platform.h). */
+_Noreturn void trap_raise_at(kiln_trap_code code, uintptr_t return_address, uintptr_t caller_fp);
+
 /* As trap_raise, with a message that replaces the spec message in the
  * error ("trap: <message>", truncated to fit); host functions and helpers
  * whose trap has no code of its own use KILN_TRAP_HOST. */

@@ -146,6 +146,34 @@ bool os_thread_stack_bounds(uintptr_t *low, uintptr_t *high);
 uintptr_t os_stack_pointer(void);
 
 /*
+ * Frame records, for trap backtraces: compiled code (LLVM,
+ * "frame-pointer"="all") keeps a chain of frame records through the
+ * frame-pointer register. A frame pointer fp addresses (as uintptr_t words)
+ * the caller's frame pointer at fp[OS_FRAME_PREV] and the return address at
+ * fp[OS_FRAME_RETURN]; callers' records lie at higher addresses.
+ *   x86-64 rbp, aarch64 x29: the record is at fp.
+ *   armv7 Thumb-2 r7: LLVM pushes {..., r7, lr} and points r7 at the saved
+ *     r7 (ARMFrameLowering keeps r7 and lr adjacent, pushing r8-r11
+ *     separately), so the record is at fp too.
+ *   riscv64 s0: s0 is the frame's top (the caller's sp), ra and the old s0
+ *     are saved just below it (RISCVFrameLowering, and gcc for non-leaf
+ *     functions): fp[-1] ra, fp[-2] s0.
+ * The runtime's own frames (gcc, -fno-omit-frame-pointer) continue the chain
+ * on x86-64, aarch64 and riscv64, but not on 32-bit Arm: gcc's Thumb-2 r7
+ * addresses the bottom of the frame, with no record at a known offset. So
+ * there the TRAP helper is an entry stub handing the caller's r7 and lr to
+ * trap_raise_at (hlp_trap in runtime/reloc/arm.c).
+ */
+#if defined(__riscv)
+#define OS_FRAME_PREV (-2)
+#define OS_FRAME_RETURN (-1)
+#else
+#define OS_FRAME_PREV 0
+#define OS_FRAME_RETURN 1
+#endif
+#define OS_FRAME_LOW (OS_FRAME_PREV < OS_FRAME_RETURN ? OS_FRAME_PREV : OS_FRAME_RETURN)
+
+/*
  * Fault handling. os_fault_handler_install installs, once per process, a
  * SIGSEGV/SIGBUS handler running on a per-thread alternate stack; for each
  * fault it calls classify(pc, fault_address, sp, fp) (fp: the frame pointer

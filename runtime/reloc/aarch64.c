@@ -6,11 +6,21 @@
  */
 #if defined(__aarch64__)
 
+#include "helpers.h"
 #include "reloc.h"
+#include "trap.h"
 
 const char *arch_host_triple(void)
 {
     return "aarch64-unknown-linux-gnu";
+}
+
+/* The TRAP helper (helpers.h): the runtime's own frames continue compiled
+ * code's frame chain on this architecture, so trap_raise walks from here. */
+void hlp_trap(void *vmctx, uint32_t trap_code)
+{
+    (void)vmctx;
+    trap_raise((kiln_trap_code)trap_code);
 }
 
 #endif /* __aarch64__ */

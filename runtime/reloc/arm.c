@@ -18,7 +18,9 @@
  */
 #if defined(__arm__)
 
+#include "helpers.h"
 #include "reloc.h"
+#include "trap.h"
 
 /* Thumb-2 code for armv7 (the compiler's thumbv7 triple) runs on any armv7
  * core: check.c takes armv7 and thumbv7 as one architecture. */
@@ -37,6 +39,21 @@ const char *arch_host_triple(void)
 #else
     return "armv7-unknown-linux-gnueabi";
 #endif
+}
+
+/* The TRAP helper (helpers.h). gcc's Thumb-2 frames keep r7 at the bottom of
+ * the frame, not in a chain with compiled code's records (platform.h), so
+ * walking from the runtime would lose the wasm frames. This stub runs before
+ * any runtime frame exists: it hands the trap code, the return address into
+ * the wasm caller (lr) and the caller's frame pointer (r7, whose record LLVM
+ * keeps) to trap_raise_at. Naked: no prologue touches r7 or lr first. */
+__attribute__((naked)) void hlp_trap(void *vmctx __attribute__((unused)),
+                                     uint32_t trap_code __attribute__((unused)))
+{
+    __asm__("mov r0, r1\n\t"
+            "mov r1, lr\n\t"
+            "mov r2, r7\n\t"
+            "b trap_raise_at\n\t");
 }
 
 #endif /* __arm__ */

@@ -1,7 +1,9 @@
 /*
  * Per-architecture pieces of the loader: applying normalised relocations
  * (rel_) and describing the host (arch_: its triple; CPU features are
- * common/kiln_cpu.h's, probed by the platform layer). One file per
+ * common/kiln_cpu.h's, probed by the platform layer). Each architecture's
+ * file also defines the TRAP helper, hlp_trap (helpers.h): where a trap
+ * backtrace can start depends on the frames the host compiler builds. One file per
  * architecture implements this header; CMake compiles all of them and each
  * is guarded as a whole by its architecture macro.
  *

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Cross test: the runtime built for ARCH with Debian's cross compiler, the
-# spec suite (core, as tests/spec runs it, and threads) and the WASI C
-# programs precompiled on this x86-64 host with kilnc --target, run under
-# qemu-user. Prints "SUITE: N passed, N failed" per suite, and the wall time
-# of each step; exits 1 when anything failed.
+# spec suite (core, as tests/spec runs it, and threads), the WASI C
+# programs and the trap tests of tests/e2e precompiled on this x86-64 host
+# with kilnc --target, run under qemu-user. Prints "SUITE: N passed, N
+# failed" per suite, and the wall time of each step; exits 1 when anything
+# failed.
 #
 # usage: tests/cross/run.sh ARCH [WORKDIR]
 #   ARCH     aarch64 | riscv64 | armv7
@@ -34,7 +35,7 @@ work=$(cd "$work" && pwd)
 sysroot=/usr/$gnu
 kilnc=$host_build/kilnc
 kiln_spec=$host_build/tests/kiln-spec
-for tool in "$kilnc" "$kiln_spec" "$gnu-gcc" "$qemu"; do
+for tool in "$kilnc" "$kiln_spec" "$gnu-gcc" "$qemu" wat2wasm; do
   command -v "$tool" > /dev/null || { echo "cross: missing $tool" >&2; exit 2; }
 done
 
@@ -124,4 +125,29 @@ KILNC_FLAGS="--target=$triple" "$root/tests/wasi/run_wasi_test.sh" "$kilnc" "$wo
   "$work/wasi" > "$work/wasi.log" 2>&1 || status=1
 grep FAIL "$work/wasi.log"
 echo "cross $arch: $(grep -E '^wasi: ' "$work/wasi.log" || echo 'wasi: did not finish') ($(elapsed "$t0"))"
+
+# 5. Traps and backtraces: end-to-end tests (tests/e2e, each at -O0, -O2,
+# -O3) run with kiln for ARCH. Out-of-bounds accesses, stack exhaustion,
+# integer division and overflow, unreachable and invalid conversions must
+# each end as "kiln: trap: <message>" with exit status 1 (a death by signal
+# fails), and backtraces name the wasm frames.
+t0=$(now)
+printf '#!/bin/sh\nexec %s --target=%s "$@"\n' "$kilnc" "$triple" > "$work/kilnc"
+chmod +x "$work/kilnc"
+e2e_passed=0 e2e_failed=0
+for t in int_arith memory calls_stack control conversions backtrace; do
+  "$root/tests/e2e/run_e2e.sh" "$root/tests/e2e/$t.test" "$work/kilnc" "$work/kiln" \
+    "$(command -v wat2wasm)" "$work/e2e" > "$work/e2e-$t.log" 2>&1 || status=1
+  grep '^FAIL' "$work/e2e-$t.log" | head -5
+  counts=$(tail -1 "$work/e2e-$t.log")
+  case "$counts" in
+    "$t: "*" passed, "*" failed")
+      counts=${counts#"$t: "}
+      e2e_passed=$((e2e_passed + ${counts%% *}))
+      counts=${counts#* passed, }
+      e2e_failed=$((e2e_failed + ${counts%% *})) ;;
+    *) echo "cross $arch: e2e $t did not finish"; status=1 ;;
+  esac
+done
+echo "cross $arch: traps and backtraces (e2e): $e2e_passed passed, $e2e_failed failed ($(elapsed "$t0"))"
 exit "$status"
