@@ -200,40 +200,56 @@ kiln_status hc_trap_unknown(kiln_caller *caller, void *user_data, const kiln_val
 /* ---- native functions ------------------------------------------------------------- */
 
 /*
- * Two call shapes for every signature: the caller, 5 integer-class and 8
- * float-class register arguments, then (second shape) HC_STACK_WORDS
- * 8-byte stack words. On x86-64 System V and AArch64 (Linux), integer and
- * float registers are assigned independently in order, arguments that do
- * not fit in their class's registers go to the stack in argument order,
- * one 8-byte slot each with the value in its low bytes, and the caller
- * pops the stack. So a function declared with any mix of parameters
- * receives exactly its arguments when the register classes are filled in
- * order and its overflow arguments (of either class) are laid out as stack
- * words in order; words past its own parameters are ignored. An f32
- * travels in the low 32 bits of its float register or stack word, as the
- * ABIs pass floats. Signatures that fit in registers use the first shape,
- * which copies no stack words.
+ * LP64 hosts (x86-64 System V, AArch64, RISC-V LP64D): two call shapes for
+ * every signature: the caller, the integer registers after it (5 on
+ * x86-64, 7 on AArch64 and RISC-V) and 8 float registers (as doubles), then
+ * (second shape) HC_STACK_WORDS 8-byte stack words. lp64_place puts each
+ * argument where the host's calling convention puts it for the native
+ * function's own parameter list: integer and float registers are assigned
+ * independently in order; an argument that finds no register of its class
+ * takes the next stack word (one 8-byte slot, value in the low bytes),
+ * except on RISC-V, where a float that finds no float register takes the
+ * next integer register first. The caller pops the stack, so words past a
+ * function's own parameters are ignored. An f32 is NaN-boxed in its 64-bit
+ * word: RISC-V reads an f32 whose upper 32 bits are not all ones as NaN;
+ * the others read the low 32 bits only. Signatures that fit in registers
+ * use the first shape, which copies no stack words.
  */
-#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(_WIN32)
-#define HC_NATIVE_SYSV64 1
+#if (defined(__x86_64__) || defined(__aarch64__) || (defined(__riscv) && __riscv_xlen == 64)) && \
+    !defined(_WIN32)
+#define HC_NATIVE_LP64 1
 #define HC_NATIVE_AAPCS_VFP 0
 #elif defined(__arm__) && defined(__ARM_PCS_VFP)
-#define HC_NATIVE_SYSV64 0
+#define HC_NATIVE_LP64 0
 #define HC_NATIVE_AAPCS_VFP 1 /* see aapcs_place */
 #else
-#define HC_NATIVE_SYSV64 0
+#define HC_NATIVE_LP64 0
 #define HC_NATIVE_AAPCS_VFP 0
 #endif
-#define HC_NATIVE_SUPPORTED (HC_NATIVE_SYSV64 || HC_NATIVE_AAPCS_VFP)
+#define HC_NATIVE_SUPPORTED (HC_NATIVE_LP64 || HC_NATIVE_AAPCS_VFP)
 
+#if defined(__x86_64__)
 #define HC_NATIVE_MAX_INT 5u
+#define HC_INT_TYPES uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
+#define HC_INT_ARGS(r) r[0], r[1], r[2], r[3], r[4]
+#else
+#define HC_NATIVE_MAX_INT 7u
+#define HC_INT_TYPES uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
+#define HC_INT_ARGS(r) r[0], r[1], r[2], r[3], r[4], r[5], r[6]
+#endif
+#if defined(__riscv)
+#define HC_FLOAT_SPILLS_TO_INT true
+#else
+#define HC_FLOAT_SPILLS_TO_INT false
+#endif
 #define HC_NATIVE_MAX_FLOAT 8u
 #define HC_STACK_WORDS 32u
-#define HC_NATIVE_MAX_PARAMS (HC_NATIVE_MAX_INT + HC_NATIVE_MAX_FLOAT + HC_STACK_WORDS)
+/* Every parameter takes a register or a stack word (AAPCS-VFP: 3 core, 16
+ * single registers), so this bounds the parameters of a signature that fits. */
+#define HC_NATIVE_MAX_PARAMS (HC_NATIVE_MAX_INT + 2u * HC_NATIVE_MAX_FLOAT + HC_STACK_WORDS)
 
 #define HC_REG_TYPES                                                                         \
-    kiln_caller *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, double, double, double,  \
-        double, double, double, double, double
+    kiln_caller *, HC_INT_TYPES, double, double, double, double, double, double, double, double
 #define HC_W4 uint64_t, uint64_t, uint64_t, uint64_t
 #define HC_STACK_TYPES HC_W4, HC_W4, HC_W4, HC_W4, HC_W4, HC_W4, HC_W4, HC_W4
 
@@ -244,7 +260,7 @@ typedef uint64_t (*hc_shape_int_stack)(HC_REG_TYPES, HC_STACK_TYPES);
 typedef double (*hc_shape_float_stack)(HC_REG_TYPES, HC_STACK_TYPES);
 typedef void (*hc_shape_void_stack)(HC_REG_TYPES, HC_STACK_TYPES);
 
-#define HC_REG_ARGS(c, r, f) c, r[0], r[1], r[2], r[3], r[4], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+#define HC_REG_ARGS(c, r, f) c, HC_INT_ARGS(r), f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
 #define HC_S4(s, i) s[i], s[i + 1], s[i + 2], s[i + 3]
 #define HC_STACK_ARGS(s)                                                                     \
     HC_S4(s, 0), HC_S4(s, 4), HC_S4(s, 8), HC_S4(s, 12), HC_S4(s, 16), HC_S4(s, 20),          \
@@ -256,9 +272,42 @@ struct hc_native {
     void *fn;
     char params[HC_NATIVE_MAX_PARAMS + 1]; /* signature chars of the parameters */
     uint32_t param_count;
-    uint32_t stack_words; /* arguments beyond the registers of their class */
+    uint32_t stack_words; /* stack words the arguments take */
     char result;          /* 0: none */
 };
+
+/*
+ * LP64: where each argument of n goes (see above). values (one 64-bit word
+ * per parameter, a float's bits in its low half) are written to ints,
+ * floats and stack unless values is NULL; nothing is written past
+ * HC_STACK_WORDS. Returns the number of stack words used.
+ */
+static uint32_t lp64_place(const hc_native *n, const uint64_t *values, uint64_t *ints,
+                           double *floats, uint64_t *stack)
+{
+    uint32_t ni = 0, nf = 0, ns = 0;
+    for (uint32_t i = 0; i < n->param_count; i++) {
+        char c = n->params[i];
+        uint64_t v = values != NULL ? values[i] : 0;
+        bool is_float = c == 'f' || c == 'F';
+        if (c == 'f')
+            v |= 0xffffffff00000000u; /* NaN-boxed */
+        if (is_float && nf < HC_NATIVE_MAX_FLOAT) {
+            if (values != NULL)
+                memcpy(&floats[nf], &v, 8);
+            nf++;
+        } else if ((!is_float || HC_FLOAT_SPILLS_TO_INT) && ni < HC_NATIVE_MAX_INT) {
+            if (values != NULL)
+                ints[ni] = v;
+            ni++;
+        } else {
+            if (values != NULL && ns < HC_STACK_WORDS)
+                stack[ns] = v;
+            ns++;
+        }
+    }
+    return ns;
+}
 
 /*
  * 32-bit Arm, hard float (AAPCS-VFP): where each argument of n goes. The
@@ -397,7 +446,6 @@ kiln_status hc_native_new(const char *signature, void *fn, hc_native **out,
     hc_native n;
     memset(&n, 0, sizeof n);
     n.fn = fn;
-    uint32_t ints = 0, floats = 0;
     const char *p = signature + 1;
     for (; *p != ')' && *p != '\0'; p++) {
         char c = *p;
@@ -408,17 +456,11 @@ kiln_status hc_native_new(const char *signature, void *fn, hc_native **out,
         if (c == '~' && (n.param_count == 0 || n.params[n.param_count - 1] != '*'))
             return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
                                   "native signature \"%s\": '~' must follow '*'", signature);
-        bool is_float = c == 'f' || c == 'F';
-        if (HC_NATIVE_SYSV64 &&
-            (is_float ? floats++ >= HC_NATIVE_MAX_FLOAT : ints++ >= HC_NATIVE_MAX_INT))
-            n.stack_words++;
-        if (n.stack_words > HC_STACK_WORDS)
+        if (n.param_count == HC_NATIVE_MAX_PARAMS)
             return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                                  "native signature \"%s\": more than %u arguments beyond the "
-                                  "%u integer and %u float registers; use "
+                                  "native signature \"%s\": more than %u parameters; use "
                                   "kiln_linker_define_func",
-                                  signature, HC_STACK_WORDS, HC_NATIVE_MAX_INT,
-                                  HC_NATIVE_MAX_FLOAT);
+                                  signature, HC_NATIVE_MAX_PARAMS);
         n.params[n.param_count++] = c;
     }
     if (*p != ')')
@@ -435,17 +477,17 @@ kiln_status hc_native_new(const char *signature, void *fn, hc_native **out,
     }
     if (!HC_NATIVE_SUPPORTED)
         return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                              "native functions are supported on x86-64, AArch64 and 32-bit "
-                              "Arm with hard float only; use kiln_linker_define_func");
-    if (HC_NATIVE_AAPCS_VFP) {
-        n.stack_words = aapcs_place(&n, NULL, NULL, NULL, NULL);
-        if (n.stack_words > HC_STACK_WORDS)
-            return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
-                                  "native signature \"%s\": its arguments need %u stack words "
-                                  "beyond the registers, more than %u; use "
-                                  "kiln_linker_define_func",
-                                  signature, (unsigned)n.stack_words, HC_STACK_WORDS);
-    }
+                              "native functions are supported on x86-64, AArch64, riscv64 "
+                              "and 32-bit Arm with hard float only; use "
+                              "kiln_linker_define_func");
+    n.stack_words = HC_NATIVE_AAPCS_VFP ? aapcs_place(&n, NULL, NULL, NULL, NULL)
+                                        : lp64_place(&n, NULL, NULL, NULL, NULL);
+    if (n.stack_words > HC_STACK_WORDS)
+        return kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                              "native signature \"%s\": its arguments need %u stack words "
+                              "beyond the registers, more than %u; use "
+                              "kiln_linker_define_func",
+                              signature, (unsigned)n.stack_words, HC_STACK_WORDS);
     uint32_t nres = n.result != 0 ? 1u : 0u;
     hc_native *copy = kiln_calloc(1, sizeof *copy);
     kiln_valkind *k = kiln_calloc(n.param_count + nres, sizeof *k);
@@ -501,11 +543,7 @@ kiln_status hc_native_call(kiln_caller *caller, void *user_data, const kiln_val 
     const hc_native *n = user_data;
     uint64_t size = 0;
     uint8_t *base = kiln_caller_memory(caller, &size);
-    uint64_t ints[HC_NATIVE_MAX_INT] = {0};
-    double floats[HC_NATIVE_MAX_FLOAT] = {0};
-    uint64_t stack[HC_STACK_WORDS] = {0};
-    uint64_t values[HC_NATIVE_MAX_PARAMS]; /* per parameter, for AAPCS-VFP */
-    uint32_t ni = 0, nf = 0, ns = 0;
+    uint64_t values[HC_NATIVE_MAX_PARAMS]; /* per parameter */
     for (uint32_t i = 0; i < n->param_count; i++) {
         char c = n->params[i];
         uint64_t word = 0; /* integer-class value, or a float's bits */
@@ -540,23 +578,14 @@ kiln_status hc_native_call(kiln_caller *caller, void *user_data, const kiln_val 
         }
         }
         values[i] = word;
-        if (!HC_NATIVE_SYSV64)
-            continue;
-        bool is_float = c == 'f' || c == 'F';
-        if (is_float && nf < HC_NATIVE_MAX_FLOAT)
-            memcpy(&floats[nf++], &word, 8);
-        else if (!is_float && ni < HC_NATIVE_MAX_INT)
-            ints[ni++] = word;
-        else
-            stack[ns++] = word; /* hc_native_new bounded ns by HC_STACK_WORDS */
     }
-    (void)values; /* read by the AAPCS-VFP call only */
 #if HC_NATIVE_AAPCS_VFP
     aapcs_call(n, caller, values, results);
-    (void)ints;
-    (void)floats;
-    (void)stack;
-#elif HC_NATIVE_SYSV64
+#elif HC_NATIVE_LP64
+    uint64_t ints[HC_NATIVE_MAX_INT] = {0};
+    double floats[HC_NATIVE_MAX_FLOAT] = {0};
+    uint64_t stack[HC_STACK_WORDS] = {0};
+    (void)lp64_place(n, values, ints, floats, stack); /* hc_native_new checked the words */
     uintptr_t fn = (uintptr_t)n->fn;
     bool on_stack = n->stack_words > 0;
     switch (n->result) {
@@ -596,9 +625,7 @@ kiln_status hc_native_call(kiln_caller *caller, void *user_data, const kiln_val 
     }
 #else
     (void)results;
-    (void)ints;
-    (void)floats;
-    (void)stack;
+    (void)values;
 #endif
     return KILN_OK;
 }

@@ -79,12 +79,13 @@ kiln_status kiln_linker_define_func(kiln_linker *linker, const char *module,
  * if any, is one of i I f F r. A * not followed by ~ is checked for one
  * byte.
  *
- * Any mix of parameters: those beyond the registers of their class (5
- * integer-class, as the caller takes the first; 8 float-class) travel on
- * the stack, up to 32 of them, which the x86-64 System V and AArch64 (Linux)
- * calling conventions make exact. On 32-bit Arm with hard float (armv7
- * Linux, Cortex-M) the AAPCS-VFP rules place them (r1..r3, s0..s15/d0..d7
- * with back-filling, then up to 32 stack words). Other hosts refuse native
+ * Any mix of parameters: the runtime places the arguments as the host's C
+ * calling convention does. x86-64 System V, AArch64 and RISC-V LP64D: the
+ * integer registers after the caller (5 on x86-64, 7 on the others) and 8
+ * float registers, then up to 32 stack words (on RISC-V a float beyond the
+ * float registers takes an integer register first). On 32-bit Arm with hard
+ * float (armv7 Linux, Cortex-M) the AAPCS-VFP rules place them (r1..r3,
+ * s0..s15/d0..d7 with back-filling, then up to 32 stack words). Other hosts refuse native
  * functions with KILN_ERR_UNSUPPORTED (use kiln_linker_define_func there),
  * as do signatures needing more stack; KILN_ERR_ARGUMENT for a malformed
  * signature.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Cross test: the runtime built for ARCH with Debian's cross compiler, the
 # spec suite (core, as tests/spec runs it, and threads), the WASI C
-# programs and the trap tests of tests/e2e precompiled on this x86-64 host
-# with kilnc --target, run under qemu-user. Prints "SUITE: N passed, N
+# programs, the trap tests of tests/e2e and the native host-function test
+# precompiled on this x86-64 host with kilnc --target, run under qemu-user. Prints "SUITE: N passed, N
 # failed" per suite, and the wall time of each step; exits 1 when anything
 # failed.
 #
@@ -55,9 +55,9 @@ text=$("$gnu-size" -A "$build/libkiln.a" 2>/dev/null | awk '$1 == ".text" { s +=
 echo "cross $arch: runtime built in $(elapsed "$t0") (libkiln .text $text bytes)"
 
 # Programs for ARCH run through these wrappers (qemu-user, ARCH's libc).
-for prog in kiln kiln-spec-rt; do
+for prog in kiln kiln-spec-rt native_host; do
   bin=$build/$prog
-  [ "$prog" = kiln-spec-rt ] && bin=$build/tests/$prog
+  [ "$prog" != kiln ] && bin=$build/tests/$prog
   printf '#!/bin/sh\nexec %s -L %s %s "$@"\n' "$qemu" "$sysroot" "$bin" > "$work/$prog"
   chmod +x "$work/$prog"
 done
@@ -150,4 +150,21 @@ for t in int_arith memory calls_stack control conversions backtrace; do
   esac
 done
 echo "cross $arch: traps and backtraces (e2e): $e2e_passed passed, $e2e_failed failed ($(elapsed "$t0"))"
+
+# 6. Native host functions (tests/native): fill.c built for wasm32-wasi,
+# precompiled for ARCH, run by native_host built for ARCH: checked pointers,
+# and many mixed i32/i64/f32/f64 parameters placed as ARCH's C calling
+# convention places them (RISC-V's NaN-boxed f32, Arm's VFP back-filling).
+t0=$(now)
+"$root/tests/native/run_native_test.sh" "$work/kilnc" "$work/native_host" "$work/native" \
+  > "$work/native.log" 2>&1
+native_status=$?
+grep '^FAIL' "$work/native.log"
+native_counts="$(grep -c '^ok' "$work/native.log") passed, $(grep -c '^FAIL' "$work/native.log") failed"
+case "$native_status" in
+  0) ;;
+  77) native_counts="skipped ($(tail -1 "$work/native.log"))" ;;
+  *) status=1; tail -3 "$work/native.log" ;;
+esac
+echo "cross $arch: native host functions: $native_counts ($(elapsed "$t0"))"
 exit "$status"

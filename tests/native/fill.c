@@ -120,3 +120,36 @@ EXPORT("refuse") int32_t refuse(void)
     host_refuse();
     return 1; /* not reached: the host traps */
 }
+
+/* Native functions with many mixed parameters (native_host.c): each export
+ * passes its arguments through to the import, so the host can compare what
+ * arrives with a direct C call. "mix" overflows both register classes;
+ * "floats" passes more f32 than there are float registers (riscv64 puts
+ * the rest in integer registers, NaN-boxed in float ones); "pairs" makes
+ * 32-bit Arm back-fill a single register and align an i64 pair. */
+#define MIX_PARAMS(T32, T64, TF, TD)                                                          \
+    T32 a1, T64 a2, TF a3, TD a4, T32 a5, T64 a6, TF a7, TD a8, T32 a9, T64 a10, TF a11,     \
+        TD a12, T32 a13, T64 a14, TF a15, TD a16, T32 a17, T64 a18, TF a19, TD a20
+#define MIX_ARGS a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, \
+                 a18, a19, a20
+IMPORT("mix") double host_mix(MIX_PARAMS(int32_t, int64_t, float, double));
+IMPORT("floats") float host_floats(float, float, float, float, float, float, float, float,
+                                   float, float, float, float);
+IMPORT("pairs") int64_t host_pairs(double, float, double, float, int64_t, int32_t, int64_t);
+
+EXPORT("mix") double mix(MIX_PARAMS(int32_t, int64_t, float, double))
+{
+    return host_mix(MIX_ARGS);
+}
+
+EXPORT("floats") float floats(float a1, float a2, float a3, float a4, float a5, float a6,
+                              float a7, float a8, float a9, float a10, float a11, float a12)
+{
+    return host_floats(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
+}
+
+EXPORT("pairs") int64_t pairs(double a, float b, double c, float d, int64_t e, int32_t f,
+                              int64_t g)
+{
+    return host_pairs(a, b, c, d, e, f, g);
+}

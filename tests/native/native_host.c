@@ -7,14 +7,18 @@
  *   env.sum_memory  raw: reads the caller's memory (kiln_caller_memory);
  *   env.call_back   raw: calls the caller's export "twice" (kiln_caller_
  *                   instance + kiln_instance_call) and returns it + 1;
- *   env.refuse      raw: traps with its own message (kiln_caller_trap).
+ *   env.refuse      raw: traps with its own message (kiln_caller_trap);
+ *   env.mix, env.floats, env.pairs  native, many mixed i32/i64/f32/f64
+ *                   parameters (more than the registers of each class).
  * Then checks, printing one line per fact ("ok ..." or "FAIL ..."):
  *   - a local (shadow-stack), a global and a malloc buffer all get filled
  *     and give the same checksum, the expected one;
  *   - a pointer 16 bytes before the end of memory with length 4096 traps
  *     "out of bounds memory access" and the host function never runs;
  *   - the host reads guest memory, calls back into wasm, and its trap
- *     message reaches the caller; the instance stays usable after traps.
+ *     message reaches the caller; the instance stays usable after traps;
+ *   - native functions with many mixed parameters receive exactly the
+ *     arguments a direct C call passes (their results compared bit for bit).
  *
  * usage: native_host FILL.aot     exit status 0 when every check holds.
  */
@@ -128,6 +132,105 @@ static void check_value(kiln_instance *inst, const char *name, const kiln_val *a
     check(st == KILN_OK && got == want, what);
 }
 
+/* ---- native functions with many mixed parameters (fill.c's mix, floats,
+ * pairs): each result depends on every argument's value and position, and
+ * is compared bit for bit with a direct C call on the same values. */
+
+static double host_mix(kiln_caller *caller, int32_t a1, int64_t a2, float a3, double a4,
+                       int32_t a5, int64_t a6, float a7, double a8, int32_t a9, int64_t a10,
+                       float a11, double a12, int32_t a13, int64_t a14, float a15, double a16,
+                       int32_t a17, int64_t a18, float a19, double a20)
+{
+    (void)caller;
+    double v[20] = {a1,  (double)a2,  a3,  a4,  a5,  (double)a6,  a7,  a8,  a9,  (double)a10,
+                    a11, a12, a13, (double)a14, a15, a16, a17, (double)a18, a19, a20};
+    double sum = 0;
+    for (int i = 0; i < 20; i++)
+        sum += v[i] * (i + 1);
+    return sum;
+}
+
+static float host_floats(kiln_caller *caller, float a1, float a2, float a3, float a4, float a5,
+                         float a6, float a7, float a8, float a9, float a10, float a11, float a12)
+{
+    (void)caller;
+    float v[12] = {a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12};
+    float sum = 0;
+    for (int i = 0; i < 12; i++)
+        sum += v[i] * (float)(i + 1);
+    return sum;
+}
+
+static int64_t host_pairs(kiln_caller *caller, double a, float b, double c, float d, int64_t e,
+                          int32_t f, int64_t g)
+{
+    (void)caller;
+    return (int64_t)(a * 2.0) + (int64_t)(b * 3.0f) * 10 + (int64_t)(c * 5.0) * 100 +
+           (int64_t)(d * 7.0f) * 1000 + e * 11 + (int64_t)f * 13 + g * 17;
+}
+
+/* Calls export name with args and checks that its one result has want's bits. */
+static void check_call(kiln_instance *inst, const char *name, const kiln_val *args, size_t n,
+                       kiln_val want)
+{
+    kiln_error err;
+    kiln_val got;
+    memset(&got, 0, sizeof got);
+    char what[KILN_ERROR_MESSAGE_SIZE + 64];
+    kiln_status st = kiln_instance_call(inst, name, args, n, &got, 1, &err);
+    size_t size = want.kind == KILN_F32 || want.kind == KILN_I32 ? 4 : 8;
+    bool same = st == KILN_OK && memcmp(&got.of, &want.of, size) == 0;
+    if (st != KILN_OK)
+        snprintf(what, sizeof what, "native %s: %s", name, err.message);
+    else if (want.kind == KILN_I64)
+        snprintf(what, sizeof what, "native %s = %lld (want %lld)", name,
+                 (long long)got.of.i64, (long long)want.of.i64);
+    else
+        snprintf(what, sizeof what, "native %s = %.17g (want %.17g)", name,
+                 want.kind == KILN_F32 ? (double)got.of.f32 : got.of.f64,
+                 want.kind == KILN_F32 ? (double)want.of.f32 : want.of.f64);
+    check(same, what);
+}
+
+/* A kiln_val of each kind. */
+#define VAL(KIND, field, x) ((kiln_val){.kind = KILN_##KIND, .of.field = (x)})
+
+static void check_many_params(kiln_instance *inst)
+{
+    kiln_val a[20];
+    for (int i = 0; i < 20; i++) {
+        switch (i % 4) {
+        case 0: a[i] = VAL(I32, i32, -1000 - i); break;
+        case 1: a[i] = VAL(I64, i64, ((int64_t)1 << 40) + i); break;
+        case 2: a[i] = VAL(F32, f32, 0.5f + (float)i); break;
+        default: a[i] = VAL(F64, f64, 0.25 + 1.5 * i); break;
+        }
+    }
+    check_call(inst, "mix", a, 20,
+               VAL(F64, f64,
+                   host_mix(NULL, a[0].of.i32, a[1].of.i64, a[2].of.f32, a[3].of.f64,
+                            a[4].of.i32, a[5].of.i64, a[6].of.f32, a[7].of.f64, a[8].of.i32,
+                            a[9].of.i64, a[10].of.f32, a[11].of.f64, a[12].of.i32,
+                            a[13].of.i64, a[14].of.f32, a[15].of.f64, a[16].of.i32,
+                            a[17].of.i64, a[18].of.f32, a[19].of.f64)));
+    kiln_val f[12];
+    for (int i = 0; i < 12; i++)
+        f[i] = VAL(F32, f32, 1.0f + 0.125f * (float)i);
+    check_call(inst, "floats", f, 12,
+               VAL(F32, f32,
+                   host_floats(NULL, f[0].of.f32, f[1].of.f32, f[2].of.f32, f[3].of.f32,
+                               f[4].of.f32, f[5].of.f32, f[6].of.f32, f[7].of.f32,
+                               f[8].of.f32, f[9].of.f32, f[10].of.f32, f[11].of.f32)));
+    kiln_val p[7] = {VAL(F64, f64, 1.5),         VAL(F32, f32, 2.5f),
+                     VAL(F64, f64, 3.25),        VAL(F32, f32, 4.75f),
+                     VAL(I64, i64, -(5LL << 33)), VAL(I32, i32, -6),
+                     VAL(I64, i64, 7LL << 35)};
+    check_call(inst, "pairs", p, 7,
+               VAL(I64, i64,
+                   host_pairs(NULL, p[0].of.f64, p[1].of.f32, p[2].of.f64, p[3].of.f32,
+                              p[4].of.i64, p[5].of.i32, p[6].of.i64)));
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -158,6 +261,12 @@ int main(int argc, char **argv)
         kiln_linker_new(&linker, &err) != KILN_OK ||
         kiln_linker_define_native(linker, "env", "fill", "(*~)i", (void *)host_fill, &err) !=
             KILN_OK ||
+        kiln_linker_define_native(linker, "env", "mix", "(iIfFiIfFiIfFiIfFiIfF)F",
+                                  (void *)host_mix, &err) != KILN_OK ||
+        kiln_linker_define_native(linker, "env", "floats", "(ffffffffffff)f",
+                                  (void *)host_floats, &err) != KILN_OK ||
+        kiln_linker_define_native(linker, "env", "pairs", "(FfFfIiI)I", (void *)host_pairs,
+                                  &err) != KILN_OK ||
         kiln_linker_define_func(linker, "env", "sum_memory", &sum_type, host_sum_memory, NULL,
                                 &err) != KILN_OK ||
         kiln_linker_define_func(linker, "env", "call_back", &back_type, host_call_back, NULL,
@@ -213,6 +322,9 @@ int main(int argc, char **argv)
              (int)st, st == KILN_OK ? "returned" : err.message);
     check(st == KILN_ERR_TRAP && strstr(err.message, "the host refuses: code 42") != NULL,
           what);
+
+    /* Many mixed parameters, through the host's calling convention. */
+    check_many_params(inst);
 
     /* Still usable after the traps. */
     check_value(inst, "fill_global", NULL, want);
