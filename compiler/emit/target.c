@@ -303,6 +303,24 @@ kiln_status kilnc_list_cpu_features(const char *triple, kilnc_list_fn fn, void *
     return KILN_OK;
 }
 
+/* "a,b" in a malloc'd string, with no comma when either is empty; NULL
+ * when out of memory. Feature lists come from the command line and have
+ * no length limit. */
+static char *features_join(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    char *joined = malloc(na + nb + 2);
+    if (joined == NULL)
+        return NULL;
+    memcpy(joined, a, na);
+    size_t at = na;
+    if (na != 0 && nb != 0)
+        joined[at++] = ',';
+    memcpy(joined + at, b, nb);
+    joined[at + nb] = '\0';
+    return joined;
+}
+
 kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
                             kiln_error *err)
 {
@@ -324,7 +342,9 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
     char *host_cpu = NULL;
     char *host_features = NULL;
     char *message = NULL;
-    char *combined = NULL;
+    char *baseline = NULL;  /* the target's baseline features + --cpu-features */
+    char *combined = NULL;  /* the host's features + --cpu-features */
+    char *arm_features = NULL; /* the above + what kiln's 32-bit Arm code needs */
     emit_cpu_choice choice = {0};
     emit_target *t = calloc(1, sizeof *t);
     if (t == NULL)
@@ -355,13 +375,15 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
      * --cpu: the target's baseline CPU and features, then --cpu-features. */
     const char *cpu = options->cpu;
     const char *features = options->cpu_features != NULL ? options->cpu_features : "";
-    char baseline[512];
     if (cpu == NULL && host && options->target_triple == NULL) {
         cpu = "host";
     } else if (cpu == NULL) {
         cpu = spec->cpu;
-        snprintf(baseline, sizeof baseline, "%s%s%s", spec->features,
-                 spec->features[0] != '\0' && features[0] != '\0' ? "," : "", features);
+        baseline = features_join(spec->features, features);
+        if (baseline == NULL) {
+            st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
+            goto out;
+        }
         features = baseline;
     }
     if (strcmp(cpu, "host") == 0) {
@@ -375,13 +397,11 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
         host_cpu = LLVMGetHostCPUName();
         host_features = LLVMGetHostCPUFeatures();
         cpu = host_cpu;
-        size_t n = strlen(host_features) + strlen(features) + 2;
-        combined = malloc(n);
+        combined = features_join(host_features, features);
         if (combined == NULL) {
             st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
             goto out;
         }
-        snprintf(combined, n, "%s,%s", host_features, features);
         features = combined;
     }
 
@@ -392,7 +412,6 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
      * armv7-a assumes 32 D registers), bare metal (thumbv7em-none-eabihf) a
      * Cortex-M4 with its FPv4-SP FPU. XIP code keeps r9 for the libcall
      * table (KILN_AOT_FLAG_XIP). */
-    char arm_features[600];
     bool bare_metal = strstr(norm, "-none") != NULL;
     if (options->xip && arch != KILN_ARCH_ARM) {
         st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
@@ -412,9 +431,14 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
         goto out;
     }
     if (arch == KILN_ARCH_ARM) {
-        snprintf(arm_features, sizeof arm_features, "%s%s+thumb-mode%s%s", features,
-                 features[0] != '\0' ? "," : "", bare_metal ? "" : ",-neon",
+        char required[64]; /* at most "+thumb-mode,-neon,+reserve-r9" */
+        snprintf(required, sizeof required, "+thumb-mode%s%s", bare_metal ? "" : ",-neon",
                  options->xip ? ",+reserve-r9" : "");
+        arm_features = features_join(features, required);
+        if (arm_features == NULL) {
+            st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
+            goto out;
+        }
         features = arm_features;
     }
     st = emit_cpu_resolve(arch, norm, cpu, features, &choice, err);
@@ -470,7 +494,9 @@ kiln_status emit_target_new(const kilnc_options *options, emit_target **out,
 
 out:
     emit_cpu_choice_free(&choice);
+    free(baseline);
     free(combined);
+    free(arm_features);
     if (message != NULL)
         LLVMDisposeMessage(message);
     if (host_features != NULL)

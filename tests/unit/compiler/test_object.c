@@ -35,61 +35,21 @@
 #include <llvm-c/TargetMachine.h>
 
 #include "emit/emit.h"
+#include "ir_image.h"
 
 #define TRIPLE "x86_64-unknown-linux-gnu"
 
-/* Compiles IR to an ELF object in memory the way the compiler does (PIC,
- * small code model); fails the test on any error. */
+/* The helpers of ir_image.h for this file's target. */
 static LLVMMemoryBufferRef compile_ir(const char *ir)
 {
-    emit_targets_init();
-    LLVMTargetRef target;
-    char *msg = NULL;
-    assert_int_equal(LLVMGetTargetFromTriple(TRIPLE, &target, &msg), 0);
-    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, TRIPLE, "x86-64", "",
-                                                      LLVMCodeGenLevelDefault, LLVMRelocPIC,
-                                                      LLVMCodeModelSmall);
-    assert_non_null(tm);
-    LLVMContextRef ctx = LLVMContextCreate();
-    LLVMMemoryBufferRef src =
-        LLVMCreateMemoryBufferWithMemoryRangeCopy(ir, strlen(ir), "test.ll");
-    LLVMModuleRef m = NULL;
-    if (LLVMParseIRInContext(ctx, src, &m, &msg) != 0) {
-        print_error("IR: %s\n", msg);
-        fail();
-    }
-    LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
-    LLVMSetTarget(m, TRIPLE);
-    LLVMSetModuleDataLayout(m, dl);
-    LLVMMemoryBufferRef obj = NULL;
-    if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, &obj) != 0) {
-        print_error("emit: %s\n", msg);
-        fail();
-    }
-    LLVMDisposeModule(m);
-    LLVMContextDispose(ctx);
-    LLVMDisposeTargetData(dl);
-    LLVMDisposeTargetMachine(tm);
-    return obj;
+    return ir_object(TRIPLE, "x86-64", "", ir);
 }
 
 /* Compiles each IR module and builds one image from all their objects. */
 static kiln_status image_from_irs(const char *const *irs, uint32_t count, emit_image **out,
                                   kiln_error *err)
 {
-    LLVMMemoryBufferRef objs[4];
-    const uint8_t *bytes[4];
-    size_t sizes[4];
-    assert_true(count <= 4);
-    for (uint32_t i = 0; i < count; i++) {
-        objs[i] = compile_ir(irs[i]);
-        bytes[i] = (const uint8_t *)LLVMGetBufferStart(objs[i]);
-        sizes[i] = LLVMGetBufferSize(objs[i]);
-    }
-    kiln_status st = emit_image_from_objects(bytes, sizes, count, out, err);
-    for (uint32_t i = 0; i < count; i++)
-        LLVMDisposeMemoryBuffer(objs[i]);
-    return st;
+    return ir_image(TRIPLE, "x86-64", "", irs, count, out, err);
 }
 
 static kiln_status image_from_ir(const char *ir, emit_image **out, kiln_error *err)

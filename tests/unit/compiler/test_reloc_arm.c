@@ -23,6 +23,7 @@
 
 #include "emit/emit.h"
 #include "emit/image.h"
+#include "ir_image.h"
 #include "kiln_common.h"
 #include "kiln_compiler.h"
 
@@ -115,55 +116,16 @@ static void test_thumb_mov16(void **state)
 
 /* ---- objects -------------------------------------------------------------- */
 
+/* The helpers of ir_image.h for Thumb-2 code as kiln's armhf baseline. */
 static LLVMMemoryBufferRef compile_ir(const char *ir)
 {
-    emit_targets_init();
-    LLVMTargetRef target;
-    char *msg = NULL;
-    assert_int_equal(LLVMGetTargetFromTriple(TRIPLE, &target, &msg), 0);
-    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, TRIPLE, "generic",
-                                                      "+vfp3d16,+thumb2",
-                                                      LLVMCodeGenLevelDefault, LLVMRelocPIC,
-                                                      LLVMCodeModelSmall);
-    assert_non_null(tm);
-    LLVMContextRef ctx = LLVMContextCreate();
-    LLVMMemoryBufferRef src = LLVMCreateMemoryBufferWithMemoryRangeCopy(ir, strlen(ir), "t.ll");
-    LLVMModuleRef m = NULL;
-    if (LLVMParseIRInContext(ctx, src, &m, &msg) != 0) {
-        print_error("IR: %s\n", msg);
-        fail();
-    }
-    LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
-    LLVMSetTarget(m, TRIPLE);
-    LLVMSetModuleDataLayout(m, dl);
-    LLVMMemoryBufferRef obj = NULL;
-    if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, &obj) != 0) {
-        print_error("emit: %s\n", msg);
-        fail();
-    }
-    LLVMDisposeModule(m);
-    LLVMContextDispose(ctx);
-    LLVMDisposeTargetData(dl);
-    LLVMDisposeTargetMachine(tm);
-    return obj;
+    return ir_object(TRIPLE, "generic", "+vfp3d16,+thumb2", ir);
 }
 
 static kiln_status image_from_irs(const char *const *irs, uint32_t count, emit_image **out,
                                   kiln_error *err)
 {
-    LLVMMemoryBufferRef objs[4];
-    const uint8_t *bytes[4];
-    size_t sizes[4];
-    assert_true(count <= 4);
-    for (uint32_t i = 0; i < count; i++) {
-        objs[i] = compile_ir(irs[i]);
-        bytes[i] = (const uint8_t *)LLVMGetBufferStart(objs[i]);
-        sizes[i] = LLVMGetBufferSize(objs[i]);
-    }
-    kiln_status st = emit_image_from_objects(bytes, sizes, count, out, err);
-    for (uint32_t i = 0; i < count; i++)
-        LLVMDisposeMemoryBuffer(objs[i]);
-    return st;
+    return ir_image(TRIPLE, "generic", "+vfp3d16,+thumb2", irs, count, out, err);
 }
 
 static kiln_status image_from_ir(const char *ir, emit_image **out, kiln_error *err)
@@ -440,33 +402,67 @@ static void test_arm_xip_refusals(void **state)
     assert_non_null(strstr(err.message, "'not_a_libcall'"));
 }
 
+/* Compiles an empty module for armv7-linux-gnueabihf with cpu (NULL: the
+ * baseline) and features; on success copies the container's recorded CPU
+ * features into recorded (cap bytes, NUL-terminated). */
+static kiln_status compile_empty_armv7(const char *cpu, const char *features, char *recorded,
+                                       size_t cap, kiln_error *err)
+{
+    static const uint8_t empty[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    kilnc_options o;
+    kilnc_options_init(&o);
+    o.target_triple = "armv7-linux-gnueabihf";
+    o.cpu = cpu;
+    o.cpu_features = features;
+    uint8_t *out = NULL;
+    size_t size = 0;
+    kiln_status st = kilnc_compile(empty, sizeof empty, &o, &out, &size, err);
+    if (st != KILN_OK)
+        return st;
+    uint32_t off = kiln_read_u32le(out + KILN_AOT_OFF_CPU_FEATURES);
+    uint32_t len = kiln_read_u32le(out + KILN_AOT_OFF_CPU_FEATURES + 4);
+    size_t n = len < cap - 1 ? len : cap - 1;
+    memcpy(recorded, out + off, n);
+    recorded[n] = '\0';
+    kilnc_buffer_free(out);
+    return KILN_OK;
+}
+
 /* armv7 code never uses NEON (its f32 arithmetic flushes denormals, which
  * wasm forbids): asking for it is refused, and a NEON CPU compiles
  * without it. */
 static void test_arm_neon_refused(void **state)
 {
     (void)state;
-    static const uint8_t empty[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
-    kilnc_options o;
-    kilnc_options_init(&o);
-    o.target_triple = "armv7-linux-gnueabihf";
-    o.cpu = "cortex-a7";
-    o.cpu_features = "+neon";
-    uint8_t *out = NULL;
-    size_t size = 0;
+    char recorded[1024];
     kiln_error err;
-    assert_int_equal(kilnc_compile(empty, sizeof empty, &o, &out, &size, &err),
+    assert_int_equal(compile_empty_armv7("cortex-a7", "+neon", recorded, sizeof recorded, &err),
                      KILN_ERR_ARGUMENT);
     assert_non_null(strstr(err.message, "denormals"));
-    o.cpu_features = NULL;
-    assert_int_equal(kilnc_compile(empty, sizeof empty, &o, &out, &size, &err), KILN_OK);
-    uint32_t off = kiln_read_u32le(out + KILN_AOT_OFF_CPU_FEATURES);
-    uint32_t len = kiln_read_u32le(out + KILN_AOT_OFF_CPU_FEATURES + 4);
-    char features[1024] = "";
-    memcpy(features, out + off, len < sizeof features - 1 ? len : sizeof features - 1);
-    assert_null(strstr(features, "neon"));
-    assert_non_null(strstr(features, "+vfp4"));
-    kilnc_buffer_free(out);
+    assert_int_equal(compile_empty_armv7("cortex-a7", NULL, recorded, sizeof recorded, &err),
+                     KILN_OK);
+    assert_null(strstr(recorded, "neon"));
+    assert_non_null(strstr(recorded, "+vfp4"));
+}
+
+/* A --cpu-features list of any length is taken whole: its last entry
+ * (+vfp4) counts, and what 32-bit Arm code needs (-neon) is still added.
+ * The list once went through fixed 512- and 600-byte buffers, which cut it
+ * and dropped the end silently. */
+static void test_arm_long_feature_list(void **state)
+{
+    (void)state;
+    char features[1024] = ""; /* 100 times "+vfp3d16", then +vfp4: 905 bytes */
+    for (int i = 0; i < 100; i++)
+        strcat(features, "+vfp3d16,");
+    strcat(features, "+vfp4");
+    assert_true(strlen(features) > 600 && strlen(features) < sizeof features);
+    char recorded[1024];
+    kiln_error err;
+    if (compile_empty_armv7(NULL, features, recorded, sizeof recorded, &err) != KILN_OK)
+        fail_msg("%s", err.message);
+    assert_null(strstr(recorded, "neon"));
+    assert_non_null(strstr(recorded, "+vfp4"));
 }
 
 int main(void)
@@ -483,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_arm_xip_libcall_stub),
         cmocka_unit_test(test_arm_xip_refusals),
         cmocka_unit_test(test_arm_neon_refused),
+        cmocka_unit_test(test_arm_long_feature_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
