@@ -69,7 +69,8 @@ static bool read_u32(const uint8_t *names, size_t size, size_t *pos, uint32_t *o
 
 /* Attaches NAMES entries to the sorted map: for each (func_index, name) the
  * entry with that index gets a copy of the name. Unknown indices and
- * functions without code are skipped (their names are of no use here). */
+ * functions without code are skipped (their names are of no use here);
+ * by_func may be NULL when func_count is 0. */
 static kiln_status attach_names(bt_map *map, const uint8_t *names, size_t size,
                                 uint32_t base, uint32_t *by_func, uint32_t func_count,
                                 kiln_error *err)
@@ -127,6 +128,19 @@ kiln_status bt_map_new(const kiln_module *m, const uint8_t *names, size_t names_
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
                               "out of memory for the backtrace map");
     map->module = m;
+    if (!OS_BACKTRACES) {
+        /* Nothing looks up an address (bare metal): the map holds the
+         * module name alone, unregistered; NAMES is still checked whole
+         * (with no functions, attach_names skips every function name). */
+        if (names != NULL)
+            st = attach_names(map, names, names_size, names_offset, NULL, 0, err);
+        if (st == KILN_OK) {
+            *out = map;
+            map = NULL;
+        }
+        bt_map_free(map);
+        return st;
+    }
     uint32_t defined = m->func_count - m->func_import_count;
     map->entries = kiln_calloc(defined == 0 ? 1 : defined, sizeof *map->entries);
     map->names = kiln_calloc(defined == 0 ? 1 : defined, sizeof *map->names);
