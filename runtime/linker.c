@@ -68,7 +68,11 @@ struct kiln_linker {
     bool trap_unknown;
     kiln_resolver_fn resolver;
     void *resolver_data;
-    /* The module path (lnk_use_module_path), when it is the resolver. */
+    /* The module path (lnk_use_module_path), when it is the resolver
+     * (resolver_is_module_path: a flag rather than comparing resolver with
+     * module_path_resolve, so that a program that never sets a module path
+     * does not link it and its file access). */
+    bool resolver_is_module_path;
     char **module_path; /* owned copies */
     size_t module_path_count;
     lnk_file_loader module_loader;
@@ -364,6 +368,7 @@ void kiln_linker_set_resolver(kiln_linker *linker, kiln_resolver_fn resolver, vo
         return;
     linker->resolver = resolver;
     linker->resolver_data = user_data;
+    linker->resolver_is_module_path = false;
 }
 
 /* ---- the module path ------------------------------------------------------------------ */
@@ -450,6 +455,7 @@ kiln_status lnk_use_module_path(kiln_linker *linker, const char *const *dirs, si
     linker->module_loader_data = loader_data;
     linker->resolver = module_path_resolve;
     linker->resolver_data = linker;
+    linker->resolver_is_module_path = true;
     return KILN_OK;
 }
 
@@ -466,7 +472,7 @@ static void describe_search(char *buf, size_t size, const kiln_linker *l, const 
         snprintf(buf, size, "instance \"%s\" has no export of that name", module);
         return;
     }
-    if (l->resolver == module_path_resolve) {
+    if (l->resolver_is_module_path) {
         size_t used = (size_t)snprintf(buf, size, "no module \"%s\" is defined, and no %s.aot "
                                        "in the module path (", module, module);
         for (size_t i = 0; i < l->module_path_count && used < size; i++)
