@@ -277,7 +277,10 @@ _Noreturn void trap_raise(kiln_trap_code code)
     longjmp(act->jump, 1);
 }
 
-_Noreturn void trap_raise_at(kiln_trap_code code, uintptr_t return_address, uintptr_t caller_fp)
+/* used: the Arm TRAP stub (hlp_trap, runtime/reloc/arm.c) branches here
+ * from inline assembly, a reference link-time optimisation does not see. */
+__attribute__((used)) _Noreturn void trap_raise_at(kiln_trap_code code, uintptr_t return_address,
+                                                   uintptr_t caller_fp)
 {
     trap_activation *act = active;
     if (act == NULL)
