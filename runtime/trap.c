@@ -285,7 +285,7 @@ __attribute__((used)) _Noreturn void trap_raise_at(kiln_trap_code code, uintptr_
     trap_activation *act = active;
     if (act == NULL)
         abort(); /* compiled code ran outside trap_call: a runtime bug */
-    if (!act->captured)
+    if (OS_BACKTRACES && !act->captured) /* as capture_here: none on bare metal */
         capture(act, call_site(return_address), caller_fp, os_stack_pointer(), false);
     act->trap_code = (int)code;
     longjmp(act->jump, 1);
