@@ -59,9 +59,14 @@ static void targets_init_once(void)
      * which scalar evolution cannot see through; left as zext of an i32
      * recurrence, the loop vectoriser proves (or checks at run time) that
      * it does not wrap and emits contiguous vector loads instead of gathers.
-     * A process-wide LLVM option: libkilnc's users get it too. */
-    static const char *const llvm_args[] = {"kilnc", "-indvars-widen-indvars=false"};
-    LLVMParseCommandLineOptions(2, llvm_args, NULL);
+     * X86 domain reassignment (AVX-512 hosts: moves mask arithmetic from
+     * general to k registers) is worse than quadratic in a function's size:
+     * Ruby's interpreter loop did not get through it in 7 CPU-minutes,
+     * and a 10 KB wasm function took 5 s. Its gain is a few register moves.
+     * Process-wide LLVM options: libkilnc's users get them too. */
+    static const char *const llvm_args[] = {"kilnc", "-indvars-widen-indvars=false",
+                                            "-disable-x86-domain-reassignment"};
+    LLVMParseCommandLineOptions(3, llvm_args, NULL);
 
     char *def = LLVMGetDefaultTargetTriple();
     char *norm = LLVMNormalizeTargetTriple(def);
