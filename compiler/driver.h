@@ -33,6 +33,9 @@ typedef struct kc_range {
     uint32_t first;
     uint32_t end;
     bool trampolines; /* partitions only: define the trampolines here */
+    /* partitions only: per function index, whether a function of another
+     * partition calls it (NULL: assume every one is); not owned */
+    const bool *called_across;
 } kc_range;
 
 /* Lowers, verifies and optimises the unit; *unit is filled even on

@@ -161,6 +161,7 @@ kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *option
         .first_func = range.first,
         .end_func = range.end,
         .with_trampolines = range.trampolines,
+        .called_across = range.called_across,
         .interruptible = options->interruptible,
     };
     st = cg_module_new(unit->ctx, module, &config, &unit->cgm, err);
@@ -225,7 +226,7 @@ static kiln_status compile_whole(const wasm_module *module, const kilnc_options 
                                  uint8_t **out, size_t *out_size, kiln_error *err)
 {
     kc_unit unit;
-    kc_range whole = {0, 0, true};
+    kc_range whole = {0, 0, true, NULL};
     kiln_status st = kc_unit_build(module, options, whole, &unit, err);
     LLVMModuleRef llvm = unit.cgm != NULL ? cg_module_llvm(unit.cgm) : NULL;
     LLVMMemoryBufferRef mb = NULL;

@@ -43,7 +43,8 @@ typedef struct kilnc_options {
                                   1 explicit checks (kiln_bounds_mode) */
     /* Large modules compile as partitions (one LLVM module each) on
      * several threads. partitions: 0 picks from the module's code size
-     * (about 1 MiB of wasm code per partition; small modules are one), N
+     * (about 1 MiB of wasm code per partition, counting 64 bytes more per
+     * function; small modules are one), N
      * asks for N (at most one per function). The count depends on the
      * module and these options only, so the output is the same on every
      * machine; threads only changes how fast: 0 uses every online CPU. */

@@ -214,13 +214,17 @@ static LLVMValueRef declare_function(cg_module *cgm, uint32_t i, bool external)
 }
 
 /* Whole module: every function, internal unless it escapes. Partition:
- * its own functions, all external; the others are declared on first call
- * (cg_func_ref), so a partition of a module with 40,000 functions does not
- * carry 40,000 declarations. */
+ * its own functions, external when they escape or another partition calls
+ * them (config.called_across; all when that is NULL); the others are
+ * declared on first call (cg_func_ref), so a partition of a module with
+ * 40,000 functions does not carry 40,000 declarations. */
 static void declare_functions(cg_module *cgm, const bool *escapes)
 {
-    for (uint32_t i = cgm->first_func; i < cgm->end_func; i++)
-        cgm->funcs[i] = declare_function(cgm, i, cgm->partitioned || escapes[i]);
+    const bool *across = cgm->config.called_across;
+    for (uint32_t i = cgm->first_func; i < cgm->end_func; i++) {
+        bool external = escapes[i] || (cgm->partitioned && (across == NULL || across[i]));
+        cgm->funcs[i] = declare_function(cgm, i, external);
+    }
 }
 
 LLVMValueRef cg_func_ref(cg_module *cgm, uint32_t index)

@@ -29,13 +29,17 @@ typedef struct cg_config {
     bool quiet_rounding_nans;
     /* Partitioned compilation (several LLVM modules, one object each,
      * linked into one image): this module defines the functions of index
-     * [first_func, end_func) only, every function has external (hidden)
-     * linkage so the other partitions can call it, and only partition 0
+     * [first_func, end_func) only, a function another partition calls
+     * (called_across) has external (hidden) linkage, and only partition 0
      * (with_trampolines) defines the trampolines. end_func == 0: the whole
      * module, with trampolines and internal linkage where nothing outside
      * needs a function. */
     uint32_t first_func;
     uint32_t end_func;
+    /* Partitions: per function index, whether another partition calls it;
+     * the others are internal unless their address escapes. NULL: all of
+     * the partition's functions are external. Not owned. */
+    const bool *called_across;
     bool with_trampolines;
     /* Execute in place (32-bit Arm, r9 reserved): entry trampolines load
      * the libcall table from vmctx into r9 and restore the caller's r9. */

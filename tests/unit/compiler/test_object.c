@@ -585,6 +585,91 @@ static void test_compile_reports_progress(void **state)
     }
 }
 
+/* A module of count functions () -> (), each 23 x (i32.const 0; drop):
+ * 71 bytes of code. Caller frees. */
+static uint8_t *many_functions_module(uint32_t count, size_t *size)
+{
+    enum { BODY = 71 };
+    size_t cap = 64 + (size_t)count * (BODY + 2);
+    uint8_t *w = malloc(cap);
+    assert_non_null(w);
+    size_t n = 0;
+    static const uint8_t head[] = {0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00,
+                                   0x01, 0x04, 0x01, 0x60, 0x00, 0x00};
+    memcpy(w, head, sizeof head);
+    n = sizeof head;
+    /* function section: count (2-byte LEB) type indices 0 */
+    assert_true(count >= 128 && count < 16384);
+    uint32_t fsize = 2 + count;
+    w[n++] = 0x03;
+    w[n++] = (uint8_t)(0x80 | (fsize & 0x7f));
+    w[n++] = (uint8_t)((fsize >> 7) & 0x7f);
+    assert_true(fsize < (1u << 14));
+    w[n++] = (uint8_t)(0x80 | (count & 0x7f));
+    w[n++] = (uint8_t)(count >> 7);
+    for (uint32_t i = 0; i < count; i++)
+        w[n++] = 0x00;
+    /* code section: count bodies of BODY bytes (size byte + BODY) */
+    uint32_t csize = 2 + count * (BODY + 1);
+    w[n++] = 0x0a;
+    w[n++] = (uint8_t)(0x80 | (csize & 0x7f));
+    w[n++] = (uint8_t)(0x80 | ((csize >> 7) & 0x7f));
+    w[n++] = (uint8_t)(csize >> 14);
+    w[n++] = (uint8_t)(0x80 | (count & 0x7f));
+    w[n++] = (uint8_t)(count >> 7);
+    for (uint32_t i = 0; i < count; i++) {
+        w[n++] = BODY;
+        w[n++] = 0x00; /* no locals */
+        for (int k = 0; k < 23; k++) {
+            w[n++] = 0x41;
+            w[n++] = 0x00;
+            w[n++] = 0x1a;
+        }
+        w[n++] = 0x0b;
+    }
+    assert_true(n <= cap);
+    *size = n;
+    return w;
+}
+
+/* Many small functions are cut into partitions although their code is
+ * under 1 MiB (8,000 functions, 568,000 bytes: each function weighs its
+ * fixed cost too), and the container is the same for 1, 2 and 3 threads. */
+static void test_many_small_functions_partitioned_same_output(void **state)
+{
+    (void)state;
+    size_t wasm_size = 0;
+    uint8_t *wasm = many_functions_module(8000, &wasm_size);
+    uint8_t *first = NULL;
+    size_t first_size = 0;
+    for (unsigned threads = 1; threads <= 3; threads++) {
+        kilnc_options o;
+        kilnc_options_init(&o);
+        o.target_triple = TRIPLE;
+        o.opt_level = 0;
+        o.threads = threads;
+        progress_log log = {0, 0, 0, true};
+        o.progress = record_progress;
+        o.progress_user = &log;
+        uint8_t *out = NULL;
+        size_t size = 0;
+        kiln_error err;
+        assert_int_equal(kilnc_compile(wasm, wasm_size, &o, &out, &size, &err), KILN_OK);
+        /* one call before, one per partition: 1 partition gives 2 */
+        assert_int_equal(log.calls, 3);
+        if (first == NULL) {
+            first = out;
+            first_size = size;
+        } else {
+            assert_int_equal(size, first_size);
+            assert_memory_equal(out, first, size);
+            kilnc_buffer_free(out);
+        }
+    }
+    kilnc_buffer_free(first);
+    free(wasm);
+}
+
 /* A header string of a container: {u32 offset, u32 size} at field_offset. */
 static bool header_string_is(const uint8_t *aot, unsigned field_offset, const char *want)
 {
@@ -671,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_objects_local_names),
         cmocka_unit_test(test_target_rejects_unknown_cpu),
         cmocka_unit_test(test_compile_reports_progress),
+        cmocka_unit_test(test_many_small_functions_partitioned_same_output),
         cmocka_unit_test(test_target_baselines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
