@@ -26,15 +26,14 @@
  */
 #include <errno.h>
 #include <stdint.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "board.h"
+#include "cli_values.h"
 #include "kiln.h"
-#include "kiln/aot_format.h" /* KILN_VALTYPES: the value types' names */
 #include "kiln/linker.h"
 #include "mcu_wasi.h"
 
@@ -99,198 +98,6 @@ static uint32_t fingerprint(const uint8_t *bytes, size_t size)
     for (size_t i = 0; i < size; i++)
         h = (h ^ bytes[i]) * 16777619u;
     return h;
-}
-
-/* ---- arguments and results (as tools/kiln_main.c) ------------------------------------ */
-
-static bool parse_magnitude(const char *s, bool *negative, uint64_t *magnitude)
-{
-    *negative = false;
-    if (*s == '-' || *s == '+') {
-        *negative = *s == '-';
-        s++;
-    }
-    unsigned base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    if (*s == '\0')
-        return false;
-    uint64_t v = 0;
-    for (; *s != '\0'; s++) {
-        unsigned d;
-        if (*s >= '0' && *s <= '9')
-            d = (unsigned)(*s - '0');
-        else if (base == 16 && *s >= 'a' && *s <= 'f')
-            d = (unsigned)(*s - 'a' + 10);
-        else if (base == 16 && *s >= 'A' && *s <= 'F')
-            d = (unsigned)(*s - 'A' + 10);
-        else if (*s == '_')
-            continue;
-        else
-            return false;
-        if (v > (UINT64_MAX - d) / base)
-            return false;
-        v = v * base + d;
-    }
-    *magnitude = v;
-    return true;
-}
-
-static bool parse_special(const char *s, bool is_f64, uint64_t *bits)
-{
-    uint64_t sign = 0;
-    if (*s == '-' || *s == '+') {
-        sign = *s == '-';
-        s++;
-    }
-    uint64_t exp_all = is_f64 ? 0x7FF0000000000000ull : 0x7F800000u;
-    uint64_t quiet = is_f64 ? 0x0008000000000000ull : 0x00400000u;
-    uint64_t payload_mask = is_f64 ? 0x000FFFFFFFFFFFFFull : 0x007FFFFFu;
-    uint64_t sign_bit = sign << (is_f64 ? 63 : 31);
-    if (strcmp(s, "inf") == 0 || strcmp(s, "infinity") == 0) {
-        *bits = sign_bit | exp_all;
-        return true;
-    }
-    if (strcmp(s, "nan") == 0) {
-        *bits = sign_bit | exp_all | quiet;
-        return true;
-    }
-    if (strncmp(s, "nan:", 4) == 0) {
-        bool neg;
-        uint64_t payload;
-        if (strncmp(s + 4, "0x", 2) != 0 || !parse_magnitude(s + 4, &neg, &payload) || neg ||
-            payload == 0 || payload > payload_mask)
-            return false;
-        *bits = sign_bit | exp_all | payload;
-        return true;
-    }
-    return false;
-}
-
-static bool parse_arg(const char *text, kiln_valkind kind, kiln_val *out)
-{
-    memset(out, 0, sizeof *out);
-    out->kind = kind;
-    bool neg;
-    uint64_t mag, bits;
-    char *end;
-    switch (kind) {
-    case KILN_I32:
-        if (!parse_magnitude(text, &neg, &mag) || (neg ? mag > 0x80000000u : mag > 0xFFFFFFFFu))
-            return false;
-        out->of.i32 = (int32_t)(neg ? 0u - (uint32_t)mag : (uint32_t)mag);
-        return true;
-    case KILN_I64:
-        if (!parse_magnitude(text, &neg, &mag) || (neg && mag > (uint64_t)1 << 63))
-            return false;
-        out->of.i64 = (int64_t)(neg ? 0u - mag : mag);
-        return true;
-    case KILN_F32:
-        if (parse_special(text, false, &bits)) {
-            uint32_t b = (uint32_t)bits;
-            memcpy(&out->of.f32, &b, 4);
-            return true;
-        }
-        if (strstr(text, "nan") != NULL || strstr(text, "inf") != NULL || *text == '\0')
-            return false;
-        out->of.f32 = strtof(text, &end);
-        return *end == '\0';
-    case KILN_F64:
-        if (parse_special(text, true, &bits)) {
-            memcpy(&out->of.f64, &bits, 8);
-            return true;
-        }
-        if (strstr(text, "nan") != NULL || strstr(text, "inf") != NULL || *text == '\0')
-            return false;
-        out->of.f64 = strtod(text, &end);
-        return *end == '\0';
-    case KILN_FUNCREF:
-    case KILN_EXTERNREF:
-        out->of.ref = NULL;
-        return strcmp(text, "null") == 0;
-    case KILN_V128:
-        return false;
-    }
-    return false;
-}
-
-static const char *kind_name(kiln_valkind k)
-{
-    const char *name = kiln_aot_valtype_name((uint32_t)k);
-    return name != NULL ? name : "unknown";
-}
-
-/* A float as the shortest %g text that reads back to the same bits. */
-static void print_float(double v, uint64_t bits, bool is_f64)
-{
-    int sign_shift = is_f64 ? 63 : 31;
-    uint64_t payload = bits & (is_f64 ? 0x000FFFFFFFFFFFFFull : 0x007FFFFFu);
-    uint64_t quiet = is_f64 ? 0x0008000000000000ull : 0x00400000u;
-    const char *sign = (bits >> sign_shift) & 1u ? "-" : "";
-    if (isnan(v)) {
-        if (payload == quiet)
-            printf("%snan\n", sign);
-        else
-            printf("%snan:0x%llx\n", sign, (unsigned long long)payload);
-        return;
-    }
-    if (isinf(v)) {
-        printf("%sinf\n", sign);
-        return;
-    }
-    char buf[64];
-    for (int precision = 1; precision <= (is_f64 ? 17 : 9); precision++) {
-        snprintf(buf, sizeof buf, "%.*g", precision, v);
-        if (is_f64) {
-            double back = strtod(buf, NULL);
-            uint64_t back_bits;
-            memcpy(&back_bits, &back, 8);
-            if (back_bits == bits)
-                break;
-        } else {
-            float back = strtof(buf, NULL);
-            uint32_t back_bits;
-            memcpy(&back_bits, &back, 4);
-            if (back_bits == (uint32_t)bits)
-                break;
-        }
-    }
-    printf("%s\n", buf);
-}
-
-static void print_result(const kiln_val *v)
-{
-    switch (v->kind) {
-    case KILN_I32: printf("%ld\n", (long)v->of.i32); return;
-    case KILN_I64: printf("%lld\n", (long long)v->of.i64); return;
-    case KILN_F32: {
-        uint32_t bits;
-        memcpy(&bits, &v->of.f32, 4);
-        print_float((double)v->of.f32, bits, false);
-        return;
-    }
-    case KILN_F64: {
-        uint64_t bits;
-        memcpy(&bits, &v->of.f64, 8);
-        print_float(v->of.f64, bits, true);
-        return;
-    }
-    case KILN_V128:
-        printf("0x");
-        for (int i = 15; i >= 0; i--)
-            printf("%02x", v->of.v128[i]);
-        printf("\n");
-        return;
-    case KILN_FUNCREF:
-    case KILN_EXTERNREF:
-        if (v->of.ref == NULL)
-            printf("null\n");
-        else
-            printf("%s %p\n", kind_name(v->kind), v->of.ref);
-        return;
-    }
 }
 
 /* ---- the run ------------------------------------------------------------------------- */
@@ -368,15 +175,15 @@ static int run(const char *path, const run_options *opts, int argc, char **argv)
         fprintf(stderr, "kiln: error: %s takes %u argument%s (", name, (unsigned)type.param_count,
                 type.param_count == 1 ? "" : "s");
         for (uint32_t i = 0; i < type.param_count; i++)
-            fprintf(stderr, "%s%s", i ? ", " : "", kind_name(type.params[i]));
+            fprintf(stderr, "%s%s", i ? ", " : "", cli_kind_name(type.params[i]));
         fprintf(stderr, "), %d given\n", argc);
         status = EXIT_USAGE;
         goto out;
     }
     for (uint32_t i = 0; i < type.param_count; i++) {
-        if (!parse_arg(argv[i], type.params[i], &args[i])) {
+        if (!cli_parse_value(argv[i], type.params[i], &args[i])) {
             fprintf(stderr, "kiln: error: argument %u of %s: \"%s\" is not a valid %s\n",
-                    (unsigned)i + 1, name, argv[i], kind_name(type.params[i]));
+                    (unsigned)i + 1, name, argv[i], cli_kind_name(type.params[i]));
             status = EXIT_USAGE;
             goto out;
         }
@@ -404,7 +211,7 @@ static int run(const char *path, const run_options *opts, int argc, char **argv)
         goto out;
     }
     for (uint32_t i = 0; i < type.result_count; i++)
-        print_result(&results[i]);
+        cli_print_value(&results[i]);
     status = 0;
 out:
     fflush(stdout);
