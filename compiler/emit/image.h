@@ -190,4 +190,12 @@ void emit_thumb_mov16_set(uint8_t *p, uint32_t imm16);
 extern const emit_reloc_arch emit_reloc_aarch64;
 extern const emit_reloc_arch emit_reloc_riscv64;
 
+/* Whether v fits a signed field of `bits` bits (1..63): the range check of
+ * every architecture's write_pcrel. */
+static inline bool emit_fits_signed(int64_t v, unsigned bits)
+{
+    int64_t limit = (int64_t)1 << (bits - 1);
+    return v >= -limit && v < limit;
+}
+
 #endif /* KILN_EMIT_IMAGE_H */

@@ -105,12 +105,6 @@ static const emit_reloc_type aarch64_types[] = {
     {R_AARCH64_IRELATIVE, "R_AARCH64_IRELATIVE", EMIT_RA_REFUSE, 8, A64_DATA},
 };
 
-static bool fits_signed(int64_t v, unsigned bits)
-{
-    int64_t limit = (int64_t)1 << (bits - 1);
-    return v >= -limit && v < limit;
-}
-
 /* Replaces the bits of `mask` in the instruction at p with `bits`. */
 static void patch(uint8_t *p, uint32_t mask, uint32_t bits)
 {
@@ -141,38 +135,38 @@ static bool aarch64_write_pcrel(uint8_t *p, const emit_reloc_type *type, int64_t
         if (type->width == 8) {
             kiln_write_u64le(p, (uint64_t)value);
         } else if (type->width == 4) {
-            if (!fits_signed(value, 32))
+            if (!emit_fits_signed(value, 32))
                 return false;
             kiln_write_u32le(p, (uint32_t)value);
         } else {
-            if (!fits_signed(value, 16))
+            if (!emit_fits_signed(value, 16))
                 return false;
             p[0] = (uint8_t)value;
             p[1] = (uint8_t)((uint64_t)value >> 8);
         }
         return true;
     case A64_IMM26:
-        if ((value & 3) != 0 || !fits_signed(value, 28))
+        if ((value & 3) != 0 || !emit_fits_signed(value, 28))
             return false;
         patch(p, 0x3FFFFFFu, (uint32_t)(value >> 2));
         return true;
     case A64_IMM19:
-        if ((value & 3) != 0 || !fits_signed(value, 21))
+        if ((value & 3) != 0 || !emit_fits_signed(value, 21))
             return false;
         patch(p, 0x7FFFFu << 5, (uint32_t)(value >> 2) << 5);
         return true;
     case A64_IMM14:
-        if ((value & 3) != 0 || !fits_signed(value, 16))
+        if ((value & 3) != 0 || !emit_fits_signed(value, 16))
             return false;
         patch(p, 0x3FFFu << 5, (uint32_t)(value >> 2) << 5);
         return true;
     case A64_ADR:
-        if (!fits_signed(value, 21))
+        if (!emit_fits_signed(value, 21))
             return false;
         write_adr_imm(p, value);
         return true;
     case A64_ADRP:
-        if ((value & 0xFFF) != 0 || !fits_signed(value, 33))
+        if ((value & 0xFFF) != 0 || !emit_fits_signed(value, 33))
             return false;
         write_adr_imm(p, value >> 12);
         return true;

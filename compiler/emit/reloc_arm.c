@@ -205,11 +205,6 @@ static int64_t arm_read_addend(const uint8_t *p, const emit_reloc_type *type)
     }
 }
 
-static bool fits_signed(int64_t v, unsigned bits)
-{
-    return v >= -((int64_t)1 << (bits - 1)) && v < ((int64_t)1 << (bits - 1));
-}
-
 static bool arm_write_pcrel(uint8_t *p, const emit_reloc_type *type, int64_t value)
 {
     switch (type->type) {
@@ -234,12 +229,12 @@ static bool arm_write_pcrel(uint8_t *p, const emit_reloc_type *type, int64_t val
     case R_ARM_THM_JUMP19:
         return emit_thumb_branch19_set(p, value);
     case ARM_THM_JUMP11:
-        if (!fits_signed(value, 12))
+        if (!emit_fits_signed(value, 12))
             return false;
         wr16(p, (uint16_t)((rd16(p) & 0xF800u) | (((uint64_t)value >> 1) & 0x7FFu)));
         return true;
     case ARM_THM_JUMP8:
-        if (!fits_signed(value, 9))
+        if (!emit_fits_signed(value, 9))
             return false;
         wr16(p, (uint16_t)((rd16(p) & 0xFF00u) | (((uint64_t)value >> 1) & 0xFFu)));
         return true;
@@ -247,17 +242,17 @@ static bool arm_write_pcrel(uint8_t *p, const emit_reloc_type *type, int64_t val
         emit_thumb_mov16_set(p, (uint32_t)value & 0xFFFFu);
         return true;
     case R_ARM_THM_MOVT_PREL:
-        if (!fits_signed(value, 32))
+        if (!emit_fits_signed(value, 32))
             return false;
         emit_thumb_mov16_set(p, ((uint32_t)value >> 16) & 0xFFFFu);
         return true;
     case R_ARM_PREL31:
-        if (!fits_signed(value, 31))
+        if (!emit_fits_signed(value, 31))
             return false;
         kiln_write_u32le(p, (kiln_read_u32le(p) & 0x80000000u) | ((uint32_t)value & 0x7FFFFFFFu));
         return true;
     default:
-        if (!fits_signed(value, 32))
+        if (!emit_fits_signed(value, 32))
             return false;
         kiln_write_u32le(p, (uint32_t)(int32_t)value);
         return true;

@@ -103,12 +103,6 @@ static const emit_reloc_type riscv64_types[] = {
     {R_RISCV_IRELATIVE, "R_RISCV_IRELATIVE", EMIT_RA_REFUSE, 8, RV_DATA},
 };
 
-static bool fits_signed(int64_t v, unsigned bits)
-{
-    int64_t limit = (int64_t)1 << (bits - 1);
-    return v >= -limit && v < limit;
-}
-
 static void patch32(uint8_t *p, uint32_t mask, uint32_t bits)
 {
     uint32_t insn = kiln_read_u32le(p);
@@ -164,7 +158,7 @@ static bool riscv64_write_pcrel(uint8_t *p, const emit_reloc_type *type, int64_t
             kiln_write_u64le(p, (uint64_t)value);
             return true;
         }
-        if (type->width != 4 || !fits_signed(value, 32))
+        if (type->width != 4 || !emit_fits_signed(value, 32))
             return false;
         kiln_write_u32le(p, (uint32_t)value);
         return true;
@@ -190,21 +184,21 @@ static bool riscv64_write_pcrel(uint8_t *p, const emit_reloc_type *type, int64_t
         write_i_imm(p + 4, lo12);
         return true;
     case RV_BRANCH:
-        if ((value & 1) != 0 || !fits_signed(value, 13))
+        if ((value & 1) != 0 || !emit_fits_signed(value, 13))
             return false;
         patch32(p, 0xFE000F80u,
                 (bit(value, 12) << 31) | (bits(value, 10, 5) << 25) | (bits(value, 4, 1) << 8) |
                     (bit(value, 11) << 7));
         return true;
     case RV_JAL:
-        if ((value & 1) != 0 || !fits_signed(value, 21))
+        if ((value & 1) != 0 || !emit_fits_signed(value, 21))
             return false;
         patch32(p, 0xFFFFF000u,
                 (bit(value, 20) << 31) | (bits(value, 10, 1) << 21) | (bit(value, 11) << 20) |
                     (bits(value, 19, 12) << 12));
         return true;
     case RV_CBRANCH:
-        if ((value & 1) != 0 || !fits_signed(value, 9))
+        if ((value & 1) != 0 || !emit_fits_signed(value, 9))
             return false;
         patch16(p, 0x1C7Cu,
                 (uint16_t)((bit(value, 8) << 12) | (bits(value, 4, 3) << 10) |
@@ -212,7 +206,7 @@ static bool riscv64_write_pcrel(uint8_t *p, const emit_reloc_type *type, int64_t
                            (bit(value, 5) << 2)));
         return true;
     case RV_CJUMP:
-        if ((value & 1) != 0 || !fits_signed(value, 12))
+        if ((value & 1) != 0 || !emit_fits_signed(value, 12))
             return false;
         patch16(p, 0x1FFCu,
                 (uint16_t)((bit(value, 11) << 12) | (bit(value, 4) << 11) |
