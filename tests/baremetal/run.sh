@@ -15,7 +15,8 @@
 # run (kiln-mcu --xip-report); examples/fib.wat also linked into the
 # firmware image as a const array (--embedded). Then the spec suite's
 # modules in run-only mode on the board (run_spec.sh, kiln-spec-mcu.elf;
-# not run without the spec test data), counted in the total.
+# not run without the spec test data), counted in the total. Last, the
+# runtime core's .text against its 24 KiB budget (scripts/footprint.sh).
 # Ends with "N passed, N failed"; exits 1 when anything failed.
 #
 # usage: tests/baremetal/run.sh [WORKDIR]
@@ -189,6 +190,21 @@ else
   read -r _ _ _ _ sp _ sf _ <<< "$summary"
   passed=$((passed + sp)) failed=$((failed + sf))
   [ "$spec_status" -ne 0 ] && [ "$sf" -eq 0 ] && fail "spec on the board: a file did not finish"
+fi
+
+# 6. The footprint budget of issue 12: the runtime core a program links
+# (scripts/footprint.sh: loader, linker, instances, traps; LTO, -Os) stays
+# within 24 KiB of .text. A feature that does not fit belongs outside the
+# bare-metal build, or must pay for itself elsewhere.
+footprint_log=$work/footprint.log
+KILN_BUILD_DIR=$host_build "$root/scripts/footprint.sh" "$build" > "$footprint_log" 2>&1
+core=$(grep '^runtime core' "$footprint_log")
+if [ -z "$core" ]; then
+  fail "footprint: $(tail -5 "$footprint_log")"
+else
+  echo "$core"
+  text=$(sed -E 's/.*\.text ([0-9]+) bytes.*/\1/' <<< "$core")
+  if [ "$text" -le 24576 ]; then pass; else fail "footprint: runtime core .text $text bytes > 24576 (24 KiB budget)"; fi
 fi
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
