@@ -56,7 +56,9 @@ const char *kiln_runtime_target(void);
  * freeing what it had allocated; the runtime stays usable. fn NULL restores
  * the C library's realloc/free. Set it before anything else, or while no
  * kiln object is alive (memory is freed by the allocator set at that time);
- * not thread-safe. Linear memories, code and signal stacks are mapped pages,
+ * not thread-safe. Switching first releases the runtime's process-wide
+ * tables (interned function types, fault ranges) through the allocator
+ * that made them, so the old allocator's memory (an arena) may be reused. Linear memories, code and signal stacks are mapped pages,
  * not heap, and do not go through it, except on bare metal (no MMU), where
  * they do (kiln/arena.h is an allocator for that).
  */

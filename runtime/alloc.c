@@ -25,6 +25,8 @@ static void *allocator_user;
 
 void kiln_set_allocator(kiln_allocator_fn fn, void *user)
 {
+    ld_types_release();
+    trap_ranges_release();
     allocator = fn != NULL ? fn : default_allocator;
     allocator_user = fn != NULL ? user : NULL;
 }

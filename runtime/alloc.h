@@ -20,4 +20,12 @@ void *kiln_calloc(size_t count, size_t size);
 void *kiln_realloc(void *ptr, size_t size);
 void kiln_free(void *ptr);
 
+/* The process-wide tables made through these calls, which outlive any one
+ * module: kiln_set_allocator releases them with the allocator that made
+ * them before it switches (the contract is that no kiln object is alive
+ * then), so no block of an old allocator, an arena a host may reuse, is
+ * touched after the switch. */
+void ld_types_release(void);     /* typeids.c: interned function types */
+void trap_ranges_release(void);  /* trap.c: fault range registrations */
+
 #endif /* KILN_RT_ALLOC_H */

@@ -49,6 +49,11 @@ static os_mutex range_lock = OS_MUTEX_INIT;
 
 trap_range *trap_range_register(uintptr_t start, uintptr_t end, trap_range_kind kind)
 {
+    if (!OS_FAULT_RANGES) {
+        static trap_range unread; /* a handle that is never looked at */
+        (void)start, (void)end, (void)kind;
+        return &unread;
+    }
     os_mutex_lock(&range_lock);
     trap_range *node = atomic_load(&range_head);
     while (node != NULL && atomic_load(&node->kind) != 0)
@@ -73,10 +78,29 @@ trap_range *trap_range_register(uintptr_t start, uintptr_t end, trap_range_kind 
 
 void trap_range_unregister(trap_range *range)
 {
-    if (range == NULL)
+    if (!OS_FAULT_RANGES || range == NULL)
         return;
     os_mutex_lock(&range_lock);
     atomic_store(&range->kind, 0);
+    os_mutex_unlock(&range_lock);
+}
+
+/* Frees the nodes when none is registered (alloc.h); a node still in use
+ * means a kiln object is alive, and then the list is kept. */
+void trap_ranges_release(void)
+{
+    os_mutex_lock(&range_lock);
+    trap_range *node = atomic_load(&range_head);
+    for (trap_range *n = node; n != NULL; n = atomic_load(&n->next))
+        if (atomic_load(&n->kind) != 0)
+            node = NULL;
+    if (node != NULL)
+        atomic_store(&range_head, NULL);
+    while (node != NULL) {
+        trap_range *next = atomic_load(&node->next);
+        kiln_free(node);
+        node = next;
+    }
     os_mutex_unlock(&range_lock);
 }
 

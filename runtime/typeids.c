@@ -3,8 +3,9 @@
  * equal function types get equal ids and call_indirect through a shared
  * table compares signatures with one integer comparison.
  *
- * The table only grows (ids stay valid for the life of the process) and is
- * protected by one mutex; interning happens at load time, never in calls.
+ * The table only grows (ids stay valid while any module or linker lives)
+ * and is protected by one mutex; interning happens at load time, never in
+ * calls. It is emptied when the allocator changes (alloc.h).
  */
 #include <string.h>
 
@@ -64,4 +65,15 @@ kiln_status ld_type_intern(const kiln_valkind *kinds, uint32_t param_count,
 out:
     os_mutex_unlock(&canon_lock);
     return st;
+}
+
+void ld_types_release(void)
+{
+    os_mutex_lock(&canon_lock);
+    for (uint32_t i = 0; i < canon_count; i++)
+        kiln_free(canon_types[i].kinds);
+    kiln_free(canon_types);
+    canon_types = NULL;
+    canon_count = canon_capacity = 0;
+    os_mutex_unlock(&canon_lock);
 }

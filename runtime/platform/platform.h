@@ -50,6 +50,10 @@ typedef struct os_cond {
  * cost about 6% of the runtime's code; on a microcontroller the runtime is
  * built without them (CMake) and a trap reports no frames. */
 #define OS_BACKTRACES 0
+/* No memory faults reach the runtime (no MMU, traps are explicit checks)
+ * and no backtraces are walked: nothing reads code or memory ranges, so
+ * trap.c keeps no registry of them. */
+#define OS_FAULT_RANGES 0
 #elif defined(__unix__) || defined(__APPLE__)
 #include <pthread.h>
 typedef pthread_mutex_t os_mutex;
@@ -63,6 +67,9 @@ typedef pthread_cond_t os_cond;
  * check. */
 #define OS_STACK_RED_ZONE ((uintptr_t)256u * 1024u)
 #define OS_BACKTRACES 1
+/* The fault handler and the backtrace walker look up code and memory
+ * ranges (trap.c). */
+#define OS_FAULT_RANGES 1
 #else
 #error "kiln: no platform layer for this target (POSIX, or define KILN_PLATFORM_BAREMETAL)"
 #endif

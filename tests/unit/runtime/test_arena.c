@@ -3,7 +3,8 @@
  * that stays where it is (kiln_module_load_static): block alignment, reuse,
  * growth of the topmost block in place, exhaustion as NULL, and a whole
  * load-instantiate-call-free cycle through the arena that leaves it empty
- * and the container's bytes untouched.
+ * and the container's bytes untouched, and an arena reused by the host
+ * after the allocator was switched away from it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,19 +88,9 @@ static void test_arena_load_static_runs_and_leaves_nothing(void **state)
     assert_non_null(before);
     memcpy(before, bytes, size);
 
-    /* The runtime's process-wide tables (interned type ids, code range
-     * registrations) outlive modules: a first cycle with the C library's
-     * allocator sizes them, so the arena below holds only what the module
-     * and its instance need (kiln_set_allocator: switch allocators only
-     * while no kiln object is alive). */
     kiln_module *m = NULL;
     kiln_instance *inst = NULL;
     kiln_error err;
-    assert_int_equal(kiln_module_load(bytes, size, &m, &err), KILN_OK);
-    assert_int_equal(kiln_instance_new(m, &inst, &err), KILN_OK);
-    kiln_instance_free(inst);
-    kiln_module_free(m);
-
     kiln_arena a;
     kiln_arena_init(&a, memory, sizeof memory);
     kiln_set_allocator(kiln_arena_allocator, &a);
@@ -118,6 +109,8 @@ static void test_arena_load_static_runs_and_leaves_nothing(void **state)
     assert_true(a.live_bytes > 0);
     kiln_instance_free(inst);
     kiln_module_free(m);
+    /* Switching away releases the process-wide tables (interned types,
+     * fault ranges) made in the arena: it is empty again. */
     kiln_set_allocator(NULL, NULL);
     assert_int_equal(a.live_bytes, 0);
     assert_memory_equal(bytes, before, size);
@@ -135,12 +128,54 @@ static void test_arena_load_static_runs_and_leaves_nothing(void **state)
     free(bytes);
 }
 
+/* One cycle in an arena, which the host then reuses for something else
+ * (here: overwrites), then a cycle in a second arena: nothing of the
+ * first may be touched after the switch (before, the interned type table
+ * and the fault range list still lived in the first arena's bytes). */
+static void run_cycle(const uint8_t *bytes, size_t size)
+{
+    kiln_module *m = NULL;
+    kiln_instance *inst = NULL;
+    kiln_error err;
+    kiln_val r;
+    assert_int_equal(kiln_module_load_static(bytes, size, &m, &err), KILN_OK);
+    assert_int_equal(kiln_instance_new(m, &inst, &err), KILN_OK);
+    assert_int_equal(kiln_instance_call(inst, "answer", NULL, 0, &r, 1, &err), KILN_OK);
+    assert_int_equal(r.of.i32, 42);
+    assert_int_equal(kiln_instance_call(inst, "boom", NULL, 0, NULL, 0, &err), KILN_ERR_TRAP);
+    kiln_instance_free(inst);
+    kiln_module_free(m);
+}
+
+static void test_arena_reused_after_allocator_switch(void **state)
+{
+    (void)state;
+    tb_sample_options opt = {.symbol = "memset"};
+    uint8_t *bytes;
+    size_t size;
+    tb_sample_bytes(&opt, &bytes, &size);
+    size_t half = sizeof memory / 2;
+    kiln_arena first, second;
+    kiln_arena_init(&first, memory, half);
+    kiln_set_allocator(kiln_arena_allocator, &first);
+    run_cycle(bytes, size);
+    kiln_arena_init(&second, memory + half, half);
+    kiln_set_allocator(kiln_arena_allocator, &second);
+    assert_int_equal(first.live_bytes, 0);
+    memset(memory, 0xA5, half);
+    run_cycle(bytes, size);
+    kiln_set_allocator(NULL, NULL);
+    assert_int_equal(second.live_bytes, 0);
+    free(bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arena_blocks_aligned_and_reused),
         cmocka_unit_test(test_arena_resize_and_exhaustion),
         cmocka_unit_test(test_arena_load_static_runs_and_leaves_nothing),
+        cmocka_unit_test(test_arena_reused_after_allocator_switch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
