@@ -60,4 +60,19 @@ kiln_status kc_compile_partitions(const wasm_module *module, const kilnc_options
                                   uint32_t parts, emit_image **image, uint64_t *helpers_used,
                                   kiln_error *err);
 
+/* Decodes, validates and lowers the defined functions [first, end). */
+kiln_status kc_lower_functions(const wasm_module *module, cg_module *cgm, uint32_t first,
+                               uint32_t end, kiln_error *err);
+
+/* Refuses input that is recognisably not a core .wasm module (what it is,
+ * and what to do), as kilnc_compile says. */
+kiln_status kc_check_input_kind(const uint8_t *b, size_t size, kiln_error *err);
+
+/* The container of module and image for target (bundle_member: without
+ * the image, wr_target_info). */
+kiln_status kc_write_container(const wasm_module *module, const emit_image *image,
+                               const emit_target *target, uint64_t helpers_used,
+                               const char *keep_custom, bool bundle_member, uint8_t **out,
+                               size_t *out_size, kiln_error *err);
+
 #endif /* KILN_DRIVER_H */

@@ -118,7 +118,7 @@ static kiln_status emit_file(const kc_unit *unit, LLVMCodeGenFileType type,
 }
 
 /* Lowers the unit's defined functions, one body at a time. */
-static kiln_status lower_functions(const wasm_module *module, cg_module *cgm, uint32_t first,
+kiln_status kc_lower_functions(const wasm_module *module, cg_module *cgm, uint32_t first,
                                    uint32_t end, kiln_error *err)
 {
     for (uint32_t f = first; f < end; f++) {
@@ -169,7 +169,7 @@ kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *option
         return st;
     uint32_t first = range.end != 0 ? range.first : module->func_import_count;
     uint32_t end = range.end != 0 ? range.end : module->func_count;
-    st = lower_functions(module, unit->cgm, first, end, err);
+    st = kc_lower_functions(module, unit->cgm, first, end, err);
     if (st == KILN_OK)
         st = cg_module_finish(unit->cgm, err);
     if (st == KILN_OK)
@@ -201,12 +201,13 @@ kiln_status kc_unit_object(const kc_unit *unit, uint8_t **out, size_t *out_size,
 }
 
 /* The container of an image, with what the header records of the target. */
-static kiln_status write_container(const wasm_module *module, const emit_image *image,
-                                   const emit_target *target, uint64_t helpers_used,
-                                   const char *keep_custom, uint8_t **out, size_t *out_size,
-                                   kiln_error *err)
+kiln_status kc_write_container(const wasm_module *module, const emit_image *image,
+                               const emit_target *target, uint64_t helpers_used,
+                               const char *keep_custom, bool bundle_member, uint8_t **out,
+                               size_t *out_size, kiln_error *err)
 {
     wr_target_info info = {
+        .bundle_member = bundle_member,
         .triple = target->triple,
         .cpu = target->cpu,
         .cpu_features = target->cpu_features,
@@ -267,8 +268,9 @@ static kiln_status compile_whole(const wasm_module *module, const kilnc_options 
             st = emit_image_link((const uint8_t *const *)&object, &object_size, 1,
                                  &(emit_image_options){.xip = unit.target->xip}, &image, err);
         if (st == KILN_OK)
-            st = write_container(module, image, unit.target, cg_module_helpers_used(unit.cgm),
-                                 options->keep_custom, out, out_size, err);
+            st = kc_write_container(module, image, unit.target,
+                                    cg_module_helpers_used(unit.cgm), options->keep_custom,
+                                    false, out, out_size, err);
         break;
     default:
         st = kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET, "unknown output format %d",
@@ -296,8 +298,8 @@ static kiln_status compile_partitioned(const wasm_module *module, const kilnc_op
     if (st == KILN_OK)
         st = emit_target_new(options, &target, err); /* what the header records */
     if (st == KILN_OK)
-        st = write_container(module, image, target, helpers_used, options->keep_custom, out,
-                             out_size, err);
+        st = kc_write_container(module, image, target, helpers_used, options->keep_custom,
+                                false, out, out_size, err);
     emit_target_free(target);
     emit_image_free(image);
     return st;
@@ -325,7 +327,7 @@ static void container_string(const uint8_t *b, size_t size, uint32_t field, cons
  * bytes go on to the decoder, whose messages are the spec's ("magic header
  * not detected").
  */
-static kiln_status check_input_kind(const uint8_t *b, size_t size, kiln_error *err)
+kiln_status kc_check_input_kind(const uint8_t *b, size_t size, kiln_error *err)
 {
     kiln_input_kind kind = kiln_input_identify(b, size);
     const char *what = kiln_input_description(kind);
@@ -376,7 +378,7 @@ kiln_status kilnc_compile(const uint8_t *wasm, size_t wasm_size, const kilnc_opt
     if (wasm == NULL || options == NULL || out == NULL || out_size == NULL)
         return kiln_error_set(err, KILN_ERR_ARGUMENT, KILN_NO_OFFSET,
                               "kilnc_compile: NULL argument");
-    kiln_status st = check_input_kind(wasm, wasm_size, err);
+    kiln_status st = kc_check_input_kind(wasm, wasm_size, err);
     if (st != KILN_OK)
         return st;
     wasm_module *module = NULL;

@@ -95,6 +95,34 @@ kiln_status kilnc_compile(const uint8_t *wasm, size_t wasm_size,
                           kiln_error *err);
 void kilnc_buffer_free(void *buffer);
 
+/* One module of a pre-linked bundle. */
+typedef struct kilnc_bundle_input {
+    const char *name;     /* what the other modules import it as ("b") */
+    const uint8_t *wasm;  /* the .wasm bytes, read during the call only */
+    size_t wasm_size;
+} kilnc_bundle_input;
+
+/*
+ * Compiles modules that import from each other into one pre-linked bundle
+ * container: one code image, in which a call to a function import naming
+ * another module of the set by its name, and a function that module
+ * defines and exports, is a direct native call (inlinable), passing the
+ * callee instance's vmctx. Every other import (WASI, host functions,
+ * modules outside the set, memories, tables and globals) stays an
+ * ordinary import. Each module keeps its own memories, tables and globals.
+ * The last input is the main module (the one kiln_module_load returns);
+ * the runtime instantiates the others, once each, as it links.
+ * Formats: KILNC_FORMAT_AOT, KILNC_FORMAT_LLVM_IR, KILNC_FORMAT_ASM (the
+ * bundle's one LLVM module). A bundle is compiled as one LLVM module, never
+ * partitioned. Errors as kilnc_compile, with the module's name in the
+ * message; KILN_ERR_LINK when a module imports from another of the set
+ * something it does not export (or a function of another type), or names
+ * are empty or repeated; KILN_ERR_ARGUMENT for no input.
+ */
+kiln_status kilnc_compile_bundle(const kilnc_bundle_input *inputs, size_t count,
+                                 const kilnc_options *options, uint8_t **out, size_t *out_size,
+                                 kiln_error *err);
+
 /*
  * Describes a kiln container in human-readable text (header, target,
  * sections, imports, exports), reading it independently of the runtime:

@@ -18,6 +18,7 @@
 #include "instance.h"
 #include "kiln_common.h"
 #include "names.h"
+#include "platform/platform.h"
 #include "trap.h"
 #include "values.h"
 
@@ -515,9 +516,44 @@ static void *array_new(uint32_t count, size_t size)
     return count > 0 ? kiln_calloc(count, size) : NULL;
 }
 
+/* A pre-linked import's code calls the bundle's function directly: the
+ * import must be that very function of an instance of the same bundle's
+ * member, or the call would run one module's code with another's vmctx. */
+static kiln_status check_prelinks(const kiln_module *module, const ins_import *imports,
+                                  kiln_error *err)
+{
+    if (!OS_BUNDLES || module->prelinks == NULL || imports == NULL)
+        return KILN_OK;
+    for (uint32_t i = 0; i < module->import_count; i++) {
+        const ld_prelink *p = &module->prelinks[i];
+        if (p->callee == NULL)
+            continue;
+        const ins_import *im = &imports[i];
+        if (im->host_fn == NULL && im->exporter != NULL && im->exporter->module == p->callee &&
+            im->code == (void *)ld_func_code(p->callee, p->func))
+            continue;
+        const ld_import *decl = &module->imports[i];
+        return kiln_error_set(err, KILN_ERR_LINK, KILN_NO_OFFSET,
+                              "import %s.%s is pre-linked (compiled into one bundle with "
+                              "module %s): it can only be bound to that function of an "
+                              "instance of the bundle's %s, not to %s",
+                              decl->module_name, decl->field_name, decl->module_name,
+                              decl->module_name,
+                              im->host_fn != NULL      ? "a host function"
+                              : im->exporter == NULL   ? "this definition"
+                              : im->exporter->module != p->callee
+                                  ? "an instance of another module"
+                                  : "another function of that instance");
+    }
+    return KILN_OK;
+}
+
 kiln_status ins_instantiate(const kiln_module *module, const ins_import *imports,
                             kiln_instance **out, kiln_instance **escaped, kiln_error *err)
 {
+    kiln_status prelink_st = check_prelinks(module, imports, err);
+    if (prelink_st != KILN_OK)
+        return prelink_st;
     kiln_status budget_st = check_budget(module, err);
     if (budget_st != KILN_OK)
         return budget_st;

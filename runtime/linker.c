@@ -759,11 +759,47 @@ static kiln_status load_module(kiln_linker *l, const char *name, kiln_error *err
     return st;
 }
 
+/* A module of m's bundle named `name` that nothing is registered as yet
+ * is instantiated (once per linker) and registered under that name, as
+ * the resolver's modules are; the bundle owns the module. */
+static kiln_status instantiate_bundle_member(kiln_linker *l, const kiln_module *m,
+                                             const char *name, kiln_error *err)
+{
+    const kiln_module *member = OS_BUNDLES ? ld_bundle_member(m, name) : NULL;
+    if (member == NULL || module_known(l, name))
+        return KILN_OK;
+    for (uint32_t i = 0; i < l->loading_depth; i++)
+        if (strcmp(l->loading[i], name) == 0)
+            return kiln_error_set(err, KILN_ERR_LINK, KILN_NO_OFFSET,
+                                  "import cycle in a bundle: module %s imports from itself "
+                                  "through other modules",
+                                  name);
+    if (l->loading_depth == LNK_MAX_DEPTH)
+        return kiln_error_set(err, KILN_ERR_LINK, KILN_NO_OFFSET,
+                              "module %s: imports nest deeper than %u modules", name,
+                              LNK_MAX_DEPTH);
+    l->loading[l->loading_depth++] = name;
+    kiln_instance *inst = NULL, *escaped = NULL;
+    kiln_status st = lnk_instantiate(l, member, &inst, &escaped, err);
+    l->loading_depth--;
+    if (st != KILN_OK) {
+        if (escaped != NULL)
+            (void)keep(l, escaped);
+        return st;
+    }
+    st = kiln_linker_define_instance(l, name, inst, err);
+    kiln_instance_free(inst); /* the linker's reference remains (or none: freed) */
+    return st;
+}
+
 static kiln_status resolve_import(kiln_linker *l, const kiln_module *m, const ld_import *im,
                                   ins_import *out, kiln_error *err)
 {
     lnk_offer o;
     bool found = false;
+    kiln_status bundle_st = instantiate_bundle_member(l, m, im->module_name, err);
+    if (bundle_st != KILN_OK)
+        return bundle_st;
     const lnk_item *it = find_item(l, im->module_name, im->field_name);
     if (it != NULL) {
         offer_from_item(it, &o);

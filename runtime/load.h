@@ -102,6 +102,7 @@ typedef struct ld_ctx {
     bool mapped; /* bytes are a private read-only mapping of the whole file */
     bool is_static; /* bytes are the caller's, never written (kiln_module_load_static) */
     const struct kiln_linked_code *linked; /* kiln_module_load_linked: the code, else NULL */
+    bool code_shared; /* a bundle member: m's code fields are the bundle's */
     const uint8_t **symbol_names;
     uint32_t *symbol_sizes;
     uint32_t symbol_count;
@@ -174,5 +175,18 @@ kiln_status ld_parse_symbols(ld_ctx *c);
  * and registers it with the fault handler; for a linked module, checks its
  * record against the container and registers the code where it lies. */
 kiln_status ld_link_and_map(ld_ctx *c);
+
+/* A module's stages after the CODE header (loader.c): TYPES to LAYOUT,
+ * then, unless it is a bundle member (code_shared), SYMBOLS and the
+ * mapping, then the backtrace map. */
+kiln_status ld_parse_stages(ld_ctx *c);
+/* A bundle container (load_bundle.c): maps the one image, parses every
+ * member and the pre-linked imports; *out is the main module, which owns
+ * bytes (as bytes_kind says) and the bundle. */
+kiln_status ld_parse_bundle(ld_ctx *c, ld_bytes_kind bytes_kind, kiln_module **out);
+/* Frees a bundle with its members and image (not the main module). */
+void ld_bundle_free(ld_bundle *b);
+/* Frees a module's parts; its bytes too when free_bytes (loader.c). */
+void ld_module_destroy(kiln_module *m, bool free_bytes);
 
 #endif /* KILN_RT_LOAD_H */

@@ -28,10 +28,13 @@ static kiln_status check_header(ld_ctx *c, size_t buffer_size)
 
 /* ---- module lifetime ----------------------------------------------------------------- */
 
-static void module_destroy(kiln_module *m, bool free_bytes)
+void ld_module_destroy(kiln_module *m, bool free_bytes)
 {
     if (m == NULL)
         return;
+    if (OS_BUNDLES && m->bundle != NULL && m->bundle->members[m->bundle->count - 1] == m)
+        ld_bundle_free(m->bundle); /* the main module owns it */
+    kiln_free(m->prelinks);
     trap_range_unregister(m->code_range);
     bt_map_free(m->backtrace);
     if (!m->code_in_file) /* else it goes with the file mapping below */
@@ -81,45 +84,18 @@ static kiln_status parse(const uint8_t *bytes, size_t size, ld_bytes_kind bytes_
     kiln_status st = check_header(&c, size);
     if (st != KILN_OK)
         return st;
+    if (OS_BUNDLES && c.sections[KILN_SEC_BUNDLE].present)
+        return ld_parse_bundle(&c, bytes_kind, out);
     c.m = kiln_calloc(1, sizeof *c.m);
     if (c.m == NULL)
         return ld_nomem(&c, "module");
     st = ld_parse_code_header(&c);
     if (st == KILN_OK)
-        st = ld_parse_types(&c);
-    if (st == KILN_OK)
-        st = ld_parse_imports(&c);
-    if (st == KILN_OK)
-        st = ld_parse_funcs(&c);
-    if (st == KILN_OK)
-        st = ld_parse_tables(&c);
-    if (st == KILN_OK)
-        st = ld_parse_memories(&c);
-    if (st == KILN_OK)
-        st = ld_parse_globals(&c);
-    if (st == KILN_OK)
-        st = ld_parse_exports(&c);
-    if (st == KILN_OK)
-        st = ld_parse_start(&c);
-    if (st == KILN_OK)
-        st = ld_parse_elems(&c);
-    if (st == KILN_OK)
-        st = ld_parse_data(&c);
-    if (st == KILN_OK)
-        st = ld_parse_layout(&c);
-    if (st == KILN_OK)
-        st = ld_parse_symbols(&c);
-    if (st == KILN_OK)
-        st = ld_link_and_map(&c);
-    if (st == KILN_OK) {
-        const ld_section *names = &c.sections[KILN_SEC_NAMES];
-        st = bt_map_new(c.m, names->present ? bytes + names->offset : NULL,
-                        names->present ? names->size : 0, names->offset, &c.m->backtrace, err);
-    }
+        st = ld_parse_stages(&c);
     kiln_free(c.symbol_names);
     kiln_free(c.symbol_sizes);
     if (st != KILN_OK) {
-        module_destroy(c.m, false);
+        ld_module_destroy(c.m, false);
         return st;
     }
     c.m->bytes = bytes;
@@ -127,6 +103,42 @@ static kiln_status parse(const uint8_t *bytes, size_t size, ld_bytes_kind bytes_
     c.m->bytes_kind = bytes_kind;
     *out = c.m;
     return KILN_OK;
+}
+
+kiln_status ld_parse_stages(ld_ctx *c)
+{
+    kiln_status st = ld_parse_types(c);
+    if (st == KILN_OK)
+        st = ld_parse_imports(c);
+    if (st == KILN_OK)
+        st = ld_parse_funcs(c);
+    if (st == KILN_OK)
+        st = ld_parse_tables(c);
+    if (st == KILN_OK)
+        st = ld_parse_memories(c);
+    if (st == KILN_OK)
+        st = ld_parse_globals(c);
+    if (st == KILN_OK)
+        st = ld_parse_exports(c);
+    if (st == KILN_OK)
+        st = ld_parse_start(c);
+    if (st == KILN_OK)
+        st = ld_parse_elems(c);
+    if (st == KILN_OK)
+        st = ld_parse_data(c);
+    if (st == KILN_OK)
+        st = ld_parse_layout(c);
+    if (st == KILN_OK && !c->code_shared)
+        st = ld_parse_symbols(c);
+    if (st == KILN_OK && !c->code_shared)
+        st = ld_link_and_map(c);
+    if (st == KILN_OK) {
+        const ld_section *names = &c->sections[KILN_SEC_NAMES];
+        st = bt_map_new(c->m, names->present ? c->bytes + names->offset : NULL,
+                        names->present ? names->size : 0, names->offset, &c->m->backtrace,
+                        c->err);
+    }
+    return st;
 }
 
 kiln_status ld_module_parse(const uint8_t *bytes, size_t size, ld_bytes_kind bytes_kind,
@@ -211,5 +223,5 @@ bool kiln_module_executes_in_place(const kiln_module *module)
 
 void kiln_module_free(kiln_module *module)
 {
-    module_destroy(module, true);
+    ld_module_destroy(module, true);
 }

@@ -92,6 +92,23 @@ typedef struct ld_data {
 
 typedef struct trap_range trap_range;
 
+/* A pre-linked import (aot_format.h, BUNDLE): the code calls `func` of
+ * `callee`, a module of the same bundle, directly. */
+typedef struct ld_prelink {
+    const kiln_module *callee; /* NULL: an ordinary import */
+    uint32_t func;
+} ld_prelink;
+
+/* A loaded bundle (load_bundle.c), owned by its main module (the last
+ * member, the one kiln_module_load returned): the other members and the
+ * holder of the one code mapping live as long as it. */
+typedef struct ld_bundle {
+    kiln_module *image;    /* owns the code mapping; no wasm of its own */
+    kiln_module **members; /* count, the main module last */
+    char **names;          /* count, owned: what the members import them as */
+    uint32_t count;
+} ld_bundle;
+
 /* Where a module's container bytes come from, and who frees them. */
 typedef enum ld_bytes_kind {
     LD_BYTES_HEAP,   /* the module's own copy (kiln_alloc) */
@@ -157,7 +174,16 @@ struct kiln_module {
      * from this record of the program's, code_base is NULL, nothing mapped. */
     const struct kiln_linked_code *linked;
     struct bt_map *backtrace; /* code address -> function map (backtrace.c) */
+    /* A member of a pre-linked bundle: the bundle (owned by the main
+     * module), and per import which are pre-linked (NULL: none). The code
+     * mapping is the bundle's (code_in_file set: not this module's). */
+    ld_bundle *bundle;
+    ld_prelink *prelinks; /* import_count entries, owned */
 };
+
+/* The member of m's bundle named name; NULL when m is in no bundle or
+ * the bundle has no such member. */
+const kiln_module *ld_bundle_member(const kiln_module *m, const char *name);
 
 /* Parses and validates a container (copied or mapped by the caller into
  * bytes/size, ownership passes to the module on success only). */

@@ -59,10 +59,15 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: kilnc [options] INPUT.wasm [-o OUTPUT]\n"
+            "       kilnc [options] [NAME=]A.wasm [NAME=]B.wasm ... [-o OUTPUT]\n"
             "       kilnc --inspect FILE.aot\n"
             "\n"
             "Compiles a WebAssembly module ahead of time into a kiln container (.aot)\n"
             "that the kiln runtime loads, or into an object, LLVM IR or assembly.\n"
+            "Several inputs make one pre-linked bundle: calls from one module to a\n"
+            "function another exports are direct (and inlinable). A module is imported\n"
+            "by its file name without extension, or by NAME given as NAME=FILE.wasm;\n"
+            "the last input is the main module.\n"
             "\n"
             "options (--opt=VALUE and --opt VALUE are the same):\n"
             "  -o FILE                 output file (default: INPUT with its extension\n"
@@ -366,11 +371,108 @@ static int inspect(const char *path)
     return 0;
 }
 
+#define MAX_INPUTS 64
+
+/* A bundle input "NAME=FILE" (NAME without '/'): FILE, and NAME in *name;
+ * else the argument itself, and its basename without extension. */
+static const char *bundle_path(const char *arg, char *name, size_t name_size)
+{
+    const char *eq = strchr(arg, '=');
+    if (eq != NULL && eq != arg && memchr(arg, '/', (size_t)(eq - arg)) == NULL) {
+        snprintf(name, name_size, "%.*s", (int)(eq - arg), arg);
+        return eq + 1;
+    }
+    const char *slash = strrchr(arg, '/');
+    const char *base = slash != NULL ? slash + 1 : arg;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot != NULL && dot != base ? (size_t)(dot - base) : strlen(base);
+    snprintf(name, name_size, "%.*s", (int)n, base);
+    return arg;
+}
+
+/* kilnc A.wasm B.wasm ...: one pre-linked bundle (kilnc_compile_bundle);
+ * the last input is the main module and names the default output. */
+static int compile_bundle(const char *const *args, int count, kilnc_options *options,
+                          const char *output, const char *sign_key, bool quiet)
+{
+    static char names[MAX_INPUTS][256];
+    kilnc_bundle_input inputs[MAX_INPUTS];
+    const char *paths[MAX_INPUTS];
+    int status = EXIT_ERROR, read = 0;
+    uint8_t *result = NULL;
+    size_t result_size = 0;
+    char *default_path = NULL;
+    bool progress_open = false;
+    (void)sign_key;
+    for (; read < count; read++) {
+        paths[read] = bundle_path(args[read], names[read], sizeof names[read]);
+        uint8_t *bytes;
+        size_t size;
+        if (!read_file(paths[read], &bytes, &size))
+            goto out;
+        inputs[read] = (kilnc_bundle_input){names[read], bytes, size};
+    }
+    static const char *const extensions[] = {".aot", ".o", ".ll", ".s"};
+    if (output == NULL) {
+        default_path = default_output(paths[count - 1], extensions[options->format]);
+        if (default_path == NULL) {
+            error("out of memory");
+            goto out;
+        }
+        output = default_path;
+    }
+    for (int i = 0; i < count; i++)
+        if (strcmp(output, paths[i]) == 0) {
+            error("output %s would overwrite the input", output);
+            status = EXIT_USAGE;
+            goto out;
+        }
+    if (!quiet && isatty(STDERR_FILENO)) {
+        options->progress = show_progress;
+        options->progress_user = &progress_open;
+    }
+    kiln_error err;
+    kiln_status st =
+        kilnc_compile_bundle(inputs, (size_t)count, options, &result, &result_size, &err);
+    if (progress_open)
+        fputc('\n', stderr);
+    if (st != KILN_OK) {
+        if (err.offset != KILN_NO_OFFSET)
+            error("bundle: %s (at offset 0x%llx of that module)", err.message,
+                  (unsigned long long)err.offset);
+        else
+            error("bundle: %s", err.message);
+        goto out;
+    }
+    uint8_t *signed_result = NULL;
+    size_t signed_size = 0;
+    status = 0;
+#ifdef KILN_HAVE_SIGNING
+    if (sign_key != NULL &&
+        !kilnc_sign(sign_key, result, result_size, &signed_result, &signed_size))
+        status = EXIT_ERROR;
+#endif
+    if (status == 0)
+        status = write_file_atomic(output, signed_result != NULL ? signed_result : result,
+                                   signed_result != NULL ? signed_size : result_size)
+                     ? 0
+                     : EXIT_ERROR;
+    free(signed_result);
+out:
+    for (int i = 0; i < read; i++)
+        free((void *)inputs[i].wasm);
+    kilnc_buffer_free(result);
+    free(default_path);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     kilnc_options options;
     kilnc_options_init(&options);
     const char *input = NULL, *output = NULL, *inspect_path = NULL;
+    const char *inputs[MAX_INPUTS];
+    int input_count = 0;
     const char *sign_key = NULL, *gen_key = NULL;
     static char keep_custom[4096]; /* --keep-custom values joined by commas */
     bool quiet = false, progress_open = false;
@@ -510,10 +612,11 @@ int main(int argc, char **argv)
         } else if (arg[0] == '-' && arg[1] != '\0') {
             error("unknown option '%s' (see --help)", arg);
             return EXIT_USAGE;
-        } else if (input == NULL) {
+        } else if (input_count < MAX_INPUTS) {
+            inputs[input_count++] = arg;
             input = arg;
         } else {
-            error("more than one input file ('%s' and '%s')", input, arg);
+            error("more than %d input files", MAX_INPUTS);
             return EXIT_USAGE;
         }
     }
@@ -549,6 +652,9 @@ int main(int argc, char **argv)
         error("no input file (usage: kilnc [options] INPUT.wasm [-o OUTPUT]; see --help)");
         return EXIT_USAGE;
     }
+
+    if (input_count > 1)
+        return compile_bundle(inputs, input_count, &options, output, sign_key, quiet);
 
     uint8_t *wasm;
     size_t wasm_size;

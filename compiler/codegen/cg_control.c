@@ -532,10 +532,13 @@ static kiln_status emit_call(cg_func *fn, const wasm_instr *in)
         emit_call_common(fn, &m->types[type_index], fty, cg_func_ref(cgm, callee), fn->vmctx);
         return KILN_OK;
     }
-    /* Import: {code, vmctx} set at instantiation, never changed after. */
+    /* Import: {code, vmctx} set at instantiation, never changed after. A
+     * pre-linked import's code is known: a direct call, vmctx from the slot. */
     unsigned w = cgm->config.pointer_width;
     uint32_t slot = cgm->layout.func_imports + callee * 2u * w;
-    LLVMValueRef code = cg_vmctx_load(fn, slot, cgm->t_ptr, true, "import.code");
+    const char *direct = cgm->config.prelinked != NULL ? cgm->config.prelinked[callee] : NULL;
+    LLVMValueRef code = direct != NULL ? cg_prelinked_ref(cgm, direct, fty)
+                                       : cg_vmctx_load(fn, slot, cgm->t_ptr, true, "import.code");
     LLVMValueRef callee_vmctx = cg_vmctx_load(fn, slot + w, cgm->t_ptr, true, "import.vmctx");
     emit_call_common(fn, &m->types[type_index], fty, code, callee_vmctx);
     return KILN_OK;

@@ -254,6 +254,12 @@ LLVMValueRef cg_call_helper(cg_func *fn, kiln_helper_id id, LLVMValueRef *args,
 /* kiln_f<index>: this module's, or declared here on first use when
  * another partition defines it. */
 LLVMValueRef cg_func_ref(cg_module *cgm, uint32_t index);
+/* "<symbol_prefix><stem><index>": the name of a function or trampoline. */
+void cg_symbol_name(const cg_module *cgm, char *buf, size_t size, const char *stem,
+                    uint32_t index);
+/* The function `symbol` of another module of a pre-linked bundle (declared
+ * on first use; its definition comes with that module's LLVM module). */
+LLVMValueRef cg_prelinked_ref(cg_module *cgm, const char *symbol, LLVMTypeRef type);
 void cg_declare_trampolines(cg_module *cgm);
 void cg_emit_trampolines(cg_module *cgm);
 

@@ -194,8 +194,8 @@ static void mark_escaping(const wasm_module *m, bool *escapes)
 static LLVMValueRef declare_function(cg_module *cgm, uint32_t i, bool external)
 {
     const wasm_module *m = cgm->wasm;
-    char name[32];
-    snprintf(name, sizeof name, "kiln_f%u", i);
+    char name[96];
+    cg_symbol_name(cgm, name, sizeof name, "kiln_f", i);
     LLVMValueRef f = LLVMAddFunction(cgm->llvm, name, cgm->func_types[m->funcs[i].type_index]);
     if (external) {
             LLVMSetLinkage(f, LLVMExternalLinkage);
@@ -227,11 +227,29 @@ static void declare_functions(cg_module *cgm, const bool *escapes)
     }
 }
 
+void cg_symbol_name(const cg_module *cgm, char *buf, size_t size, const char *stem,
+                    uint32_t index)
+{
+    const char *prefix = cgm->config.symbol_prefix;
+    snprintf(buf, size, "%s%s%u", prefix != NULL ? prefix : "", stem, index);
+}
+
 LLVMValueRef cg_func_ref(cg_module *cgm, uint32_t index)
 {
     if (cgm->funcs[index] == NULL) /* another partition's function */
         cgm->funcs[index] = declare_function(cgm, index, true);
     return cgm->funcs[index];
+}
+
+LLVMValueRef cg_prelinked_ref(cg_module *cgm, const char *symbol, LLVMTypeRef type)
+{
+    LLVMValueRef f = LLVMGetNamedFunction(cgm->llvm, symbol);
+    if (f != NULL)
+        return f;
+    f = LLVMAddFunction(cgm->llvm, symbol, type);
+    LLVMSetLinkage(f, LLVMExternalLinkage);
+    LLVMSetVisibility(f, LLVMHiddenVisibility);
+    return f;
 }
 
 static kiln_status check_supported(const wasm_module *m, const cg_config *config,

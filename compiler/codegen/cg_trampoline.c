@@ -39,8 +39,8 @@ static void declare_entry(cg_module *cgm, LLVMTypeRef entry_type, uint32_t t)
 {
     if (cgm->entry_tramps[t] != NULL)
         return;
-    char name[40];
-    snprintf(name, sizeof name, "kiln_entry_t%u", t);
+    char name[96];
+    cg_symbol_name(cgm, name, sizeof name, "kiln_entry_t", t);
     LLVMValueRef f = LLVMAddFunction(cgm->llvm, name, entry_type);
     set_trampoline_linkage(cgm, f);
     cgm->entry_tramps[t] = f;
@@ -51,7 +51,7 @@ void cg_declare_trampolines(cg_module *cgm)
     const wasm_module *m = cgm->wasm;
     LLVMTypeRef entry_params[3] = {cgm->t_ptr, cgm->t_ptr, cgm->t_ptr};
     LLVMTypeRef entry_type = LLVMFunctionType(cgm->t_void, entry_params, 3, 0);
-    char name[40];
+    char name[96];
     for (uint32_t i = 0; i < m->export_count; i++) {
         const wasm_export *ex = &m->exports[i];
         if (ex->kind == KILN_EXTERN_FUNC)
@@ -63,7 +63,7 @@ void cg_declare_trampolines(cg_module *cgm)
         uint32_t t = m->funcs[i].type_index;
         if (cgm->host_tramps[t])
             continue;
-        snprintf(name, sizeof name, "kiln_host_t%u", t);
+        cg_symbol_name(cgm, name, sizeof name, "kiln_host_t", t);
         LLVMValueRef f = LLVMAddFunction(cgm->llvm, name, cgm->func_types[t]);
         set_trampoline_linkage(cgm, f);
         cgm->host_tramps[t] = f;

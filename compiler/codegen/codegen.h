@@ -46,6 +46,14 @@ typedef struct cg_config {
     bool xip;
     /* Check vmctx's interrupt word at function entries and loop headers. */
     bool interruptible;
+    /* Pre-linked bundles (compiler/bundle.c): every symbol this module
+     * defines starts with symbol_prefix (NULL: none), and a call to
+     * function import i with prelinked[i] != NULL calls that symbol (the
+     * callee module's function, in the same LLVM module) directly, passing
+     * the vmctx of the import slot. NULL: every import is called through
+     * its slot. Not owned. */
+    const char *symbol_prefix;
+    const char *const *prelinked;
 } cg_config;
 
 typedef struct cg_module cg_module;

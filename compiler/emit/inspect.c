@@ -395,7 +395,58 @@ static kiln_status read_string_ref(const uint8_t *bytes, size_t size, uint32_t f
     return KILN_OK;
 }
 
+static kiln_status inspect_container(const uint8_t *bytes, size_t size, bool member,
+                                     char **text, kiln_error *err);
+
+/* BUNDLE: the members with their pre-linked imports, then each member's
+ * own description (members are not bundles: not described further). */
+static kiln_status print_bundle(text_buf *t, cursor *c, const uint8_t *bytes, size_t size,
+                                bool member, kiln_error *err)
+{
+    if (member) {
+        text_printf(t, "bundle: a member holding a bundle (refused by the loader)\n");
+        return KILN_OK;
+    }
+    uint32_t count = rd_u32(c);
+    text_printf(t, "bundle: %u modules (the last is the main module)\n", count);
+    size_t table = c->pos;
+    for (uint32_t i = 0; i < count && !c->bad; i++) {
+        uint32_t len;
+        const char *name = rd_str(c, &len);
+        uint32_t off = rd_u32(c), sz = rd_u32(c);
+        text_printf(t, "  module %u %.*s at 0x%08x, %u bytes\n", i, (int)len, name, off, sz);
+    }
+    uint32_t prelinks = rd_u32(c);
+    text_printf(t, "pre-linked imports: %u\n", prelinks);
+    for (uint32_t i = 0; i < prelinks && !c->bad; i++) {
+        uint32_t m = rd_u32(c), import = rd_u32(c), callee = rd_u32(c), f = rd_u32(c);
+        text_printf(t, "  module %u import %u -> module %u f%u\n", m, import, callee, f);
+    }
+    c->pos = table;
+    for (uint32_t i = 0; i < count && !c->bad; i++) {
+        uint32_t len;
+        const char *name = rd_str(c, &len);
+        uint32_t off = rd_u32(c), sz = rd_u32(c);
+        if (c->bad || (uint64_t)off + sz > size)
+            return kiln_error_set(err, KILN_ERR_CORRUPT, c->pos,
+                                  "bundle module %u lies outside the file", i);
+        char *sub = NULL;
+        kiln_status st = inspect_container(bytes + off, sz, true, &sub, err);
+        if (st != KILN_OK)
+            return st;
+        text_printf(t, "\n== module %u: %.*s ==\n%s", i, (int)len, name, sub);
+        free(sub);
+    }
+    return KILN_OK;
+}
+
 kiln_status emit_inspect(const uint8_t *bytes, size_t size, char **text, kiln_error *err)
+{
+    return inspect_container(bytes, size, false, text, err);
+}
+
+static kiln_status inspect_container(const uint8_t *bytes, size_t size, bool member,
+                                     char **text, kiln_error *err)
 {
     if (size >= 4 && memcmp(bytes, "\0asm", 4) == 0)
         return kiln_error_set(err, KILN_ERR_IS_WASM, 0,
@@ -534,6 +585,15 @@ kiln_status emit_inspect(const uint8_t *bytes, size_t size, char **text, kiln_er
         uint32_t f = rd_u32(&c);
         if (!c.bad)
             text_printf(&t, "start: f%u\n", f);
+    }
+    if (secs[KILN_SEC_BUNDLE].present) {
+        cursor c = section_cursor(bytes, &secs[KILN_SEC_BUNDLE], "bundle");
+        st = print_bundle(&t, &c, bytes, file_size, member, err);
+        if (st == KILN_OK && c.bad)
+            st = kiln_error_set(err, KILN_ERR_CORRUPT, c.bad_pos,
+                                "section bundle is inconsistent near offset 0x%zx", c.bad_pos);
+        if (st != KILN_OK)
+            goto out;
     }
     if (t.failed) {
         st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");

@@ -492,6 +492,75 @@ static void write_string_ref(uint8_t *header, uint32_t field, uint32_t offset, s
     kiln_write_u32le(header + field + 4, (uint32_t)size);
 }
 
+/* START only with a start function; a bundle member's code is the
+ * bundle's (CODE, RELOCS and SYMBOLS are in the outer container). */
+static bool section_written(kiln_aot_section_id id, const wasm_module *module,
+                            const wr_target_info *target)
+{
+    if (id == KILN_SEC_START)
+        return module->has_start;
+    if (id == KILN_SEC_CODE || id == KILN_SEC_RELOCS || id == KILN_SEC_SYMBOLS)
+        return !target->bundle_member;
+    return true;
+}
+
+/* The fixed header's fields, its strings and the section table (placed:
+ * id, offset, size), then the checksum over the finished bytes. */
+static void finish_header(wr_buf *b, const wr_target_info *target, uint32_t features,
+                          uint32_t header_size, const uint32_t *string_offsets,
+                          const size_t *string_sizes, size_t table_offset,
+                          uint32_t placed[][3], uint32_t entry)
+{
+    static const uint32_t string_fields[4] = {KILN_AOT_OFF_TRIPLE, KILN_AOT_OFF_CPU,
+                                              KILN_AOT_OFF_CPU_FEATURES,
+                                              KILN_AOT_OFF_COMPILER_VERSION};
+    uint8_t *h = b->data;
+    h[0] = KILN_AOT_MAGIC_0;
+    h[1] = KILN_AOT_MAGIC_1;
+    h[2] = KILN_AOT_MAGIC_2;
+    h[3] = KILN_AOT_MAGIC_3;
+    kiln_write_u32le(h + KILN_AOT_OFF_VERSION, KILN_AOT_FORMAT_VERSION);
+    kiln_write_u32le(h + KILN_AOT_OFF_HEADER_SIZE, header_size);
+    kiln_write_u64le(h + KILN_AOT_OFF_FILE_SIZE, b->size);
+    h[KILN_AOT_OFF_POINTER_WIDTH] = (uint8_t)target->pointer_width;
+    h[KILN_AOT_OFF_ENDIANNESS] = 0;
+    h[KILN_AOT_OFF_BOUNDS_CHECKS] = (uint8_t)target->bounds;
+    h[KILN_AOT_OFF_FLAGS] = target->xip ? (uint8_t)KILN_AOT_FLAG_XIP : 0;
+    kiln_write_u32le(h + KILN_AOT_OFF_WASM_FEATURES, features);
+    kiln_write_u64le(h + KILN_AOT_OFF_HELPERS_USED, target->helpers_used);
+    kiln_write_u32le(h + KILN_AOT_OFF_SECTION_COUNT, entry);
+    kiln_write_u32le(h + KILN_AOT_OFF_SECTION_TABLE, (uint32_t)table_offset);
+    for (int i = 0; i < 4; i++)
+        write_string_ref(h, string_fields[i], string_offsets[i], string_sizes[i]);
+    for (uint32_t i = 0; i < entry; i++) {
+        uint8_t *e = h + table_offset + (size_t)i * KILN_AOT_SECTION_ENTRY_SIZE;
+        kiln_write_u32le(e, placed[i][0]);
+        kiln_write_u32le(e + 4, placed[i][1]);
+        kiln_write_u32le(e + 8, placed[i][2]);
+        kiln_write_u32le(e + 12, 0);
+    }
+    kiln_write_u32le(h + KILN_AOT_OFF_CHECKSUM, kiln_container_checksum(h, b->size));
+}
+
+/* The fixed header (zeroed, patched by finish_header) and its strings;
+ * returns the header size. */
+static uint32_t start_header(wr_buf *b, const wr_target_info *target, uint32_t *string_offsets,
+                             size_t *string_sizes)
+{
+    const char *strings[4] = {target->triple, target->cpu, target->cpu_features,
+                              target->compiler_version};
+    static const uint8_t fixed[KILN_AOT_HEADER_FIXED_SIZE];
+    wr_bytes(b, fixed, sizeof fixed);
+    for (int i = 0; i < 4; i++) {
+        const char *s = strings[i] != NULL ? strings[i] : "";
+        string_offsets[i] = (uint32_t)b->size;
+        string_sizes[i] = strlen(s);
+        wr_bytes(b, s, string_sizes[i]);
+    }
+    wr_align(b, 8);
+    return (uint32_t)b->size;
+}
+
 kiln_status wr_container(const wasm_module *module, const emit_image *image,
                          const wr_target_info *target, uint8_t **out, size_t *out_size,
                          kiln_error *err)
@@ -514,29 +583,13 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
     wr_buf b;
     wr_buf_init(&b);
 
-    const char *strings[4] = {target->triple, target->cpu, target->cpu_features,
-                              target->compiler_version};
-    static const uint32_t string_fields[4] = {KILN_AOT_OFF_TRIPLE, KILN_AOT_OFF_CPU,
-                                              KILN_AOT_OFF_CPU_FEATURES,
-                                              KILN_AOT_OFF_COMPILER_VERSION};
-
-    /* Fixed header, zeroed; fields are patched once the offsets are known. */
-    static const uint8_t fixed[KILN_AOT_HEADER_FIXED_SIZE];
-    wr_bytes(&b, fixed, sizeof fixed);
     uint32_t string_offsets[4];
     size_t string_sizes[4];
-    for (int i = 0; i < 4; i++) {
-        const char *s = strings[i] != NULL ? strings[i] : "";
-        string_offsets[i] = (uint32_t)b.size;
-        string_sizes[i] = strlen(s);
-        wr_bytes(&b, s, string_sizes[i]);
-    }
-    wr_align(&b, 8);
-    uint32_t header_size = (uint32_t)b.size;
+    uint32_t header_size = start_header(&b, target, string_offsets, string_sizes);
 
     uint32_t section_count = 0;
     for (size_t i = 0; i < section_total; i++)
-        section_count += sections[i].id != KILN_SEC_START || module->has_start;
+        section_count += section_written(sections[i].id, module, target);
     size_t table_offset = b.size;
     for (uint32_t i = 0; i < section_count * KILN_AOT_SECTION_ENTRY_SIZE; i++)
         wr_u8(&b, 0);
@@ -544,7 +597,7 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
     uint32_t entry = 0;
     uint32_t placed[KILN_SEC_MAX_ID + 1][3]; /* id, offset, size */
     for (size_t i = 0; i < section_total; i++) {
-        if (sections[i].id == KILN_SEC_START && !module->has_start)
+        if (!section_written(sections[i].id, module, target))
             continue;
         bool code = sections[i].id == KILN_SEC_CODE;
         bool page_aligned = code && target->page_size != 0 &&
@@ -580,33 +633,102 @@ kiln_status wr_container(const wasm_module *module, const emit_image *image,
         goto out;
     }
 
-    uint8_t *h = b.data;
-    h[0] = KILN_AOT_MAGIC_0;
-    h[1] = KILN_AOT_MAGIC_1;
-    h[2] = KILN_AOT_MAGIC_2;
-    h[3] = KILN_AOT_MAGIC_3;
-    kiln_write_u32le(h + KILN_AOT_OFF_VERSION, KILN_AOT_FORMAT_VERSION);
-    kiln_write_u32le(h + KILN_AOT_OFF_HEADER_SIZE, header_size);
-    kiln_write_u64le(h + KILN_AOT_OFF_FILE_SIZE, b.size);
-    h[KILN_AOT_OFF_POINTER_WIDTH] = (uint8_t)target->pointer_width;
-    h[KILN_AOT_OFF_ENDIANNESS] = 0;
-    h[KILN_AOT_OFF_BOUNDS_CHECKS] = (uint8_t)target->bounds;
-    h[KILN_AOT_OFF_FLAGS] = target->xip ? (uint8_t)KILN_AOT_FLAG_XIP : 0;
-    kiln_write_u32le(h + KILN_AOT_OFF_WASM_FEATURES, module->features);
-    kiln_write_u64le(h + KILN_AOT_OFF_HELPERS_USED, target->helpers_used);
-    kiln_write_u32le(h + KILN_AOT_OFF_SECTION_COUNT, section_count);
-    kiln_write_u32le(h + KILN_AOT_OFF_SECTION_TABLE, (uint32_t)table_offset);
-    for (int i = 0; i < 4; i++)
-        write_string_ref(h, string_fields[i], string_offsets[i], string_sizes[i]);
-    for (uint32_t i = 0; i < entry; i++) {
-        uint8_t *e = h + table_offset + (size_t)i * KILN_AOT_SECTION_ENTRY_SIZE;
-        kiln_write_u32le(e, placed[i][0]);
-        kiln_write_u32le(e + 4, placed[i][1]);
-        kiln_write_u32le(e + 8, placed[i][2]);
-        kiln_write_u32le(e + 12, 0);
-    }
-    kiln_write_u32le(h + KILN_AOT_OFF_CHECKSUM, kiln_container_checksum(h, b.size));
+    finish_header(&b, target, module->features, header_size, string_offsets, string_sizes,
+                  table_offset, placed, entry);
 
+out:
+    if (st != KILN_OK) {
+        wr_buf_free(&b);
+        return st;
+    }
+    *out = b.data;
+    *out_size = b.size;
+    return KILN_OK;
+}
+
+/* BUNDLE: the member table, the pre-linked imports, then each member's
+ * container (8-aligned; its offset patched into the table). */
+static void write_bundle_section(wr_buf *b, const wr_bundle_member *members,
+                                 uint32_t member_count, const wr_prelink *prelinks,
+                                 uint32_t prelink_count)
+{
+    wr_u32(b, member_count);
+    size_t at[member_count > 0 ? member_count : 1];
+    for (uint32_t i = 0; i < member_count; i++) {
+        wr_str(b, members[i].name, strlen(members[i].name));
+        at[i] = b->size;
+        wr_u32(b, 0);
+        wr_u32(b, (uint32_t)members[i].size);
+    }
+    wr_u32(b, prelink_count);
+    for (uint32_t i = 0; i < prelink_count; i++) {
+        wr_u32(b, prelinks[i].member);
+        wr_u32(b, prelinks[i].import_index);
+        wr_u32(b, prelinks[i].callee_member);
+        wr_u32(b, prelinks[i].callee_func);
+    }
+    for (uint32_t i = 0; i < member_count; i++) {
+        wr_align(b, 8);
+        size_t offset = b->size;
+        wr_bytes(b, members[i].container, members[i].size);
+        if (!b->failed)
+            kiln_write_u32le(b->data + at[i], (uint32_t)offset);
+    }
+}
+
+kiln_status wr_bundle(const wr_bundle_member *members, uint32_t member_count,
+                      const wr_prelink *prelinks, uint32_t prelink_count, uint32_t features,
+                      const emit_image *image, const wr_target_info *target, uint8_t **out,
+                      size_t *out_size, kiln_error *err)
+{
+    static const kiln_aot_section_id ids[] = {KILN_SEC_CODE, KILN_SEC_RELOCS, KILN_SEC_SYMBOLS,
+                                              KILN_SEC_BUNDLE};
+    const uint32_t count = sizeof ids / sizeof ids[0];
+    kiln_status st = KILN_OK;
+    wr_buf b;
+    wr_buf_init(&b);
+    uint32_t string_offsets[4];
+    size_t string_sizes[4];
+    uint32_t header_size = start_header(&b, target, string_offsets, string_sizes);
+    size_t table_offset = b.size;
+    for (uint32_t i = 0; i < count * KILN_AOT_SECTION_ENTRY_SIZE; i++)
+        wr_u8(&b, 0);
+    uint32_t placed[KILN_SEC_MAX_ID + 1][3];
+    for (uint32_t i = 0; i < count; i++) {
+        bool code = ids[i] == KILN_SEC_CODE;
+        bool page_aligned = code && target->page_size != 0 &&
+                            image->image_size >= KILN_AOT_IMAGE_PAGE_ALIGN_MIN;
+        if (page_aligned)
+            wr_align_phase(&b, target->page_size, target->page_size - 16);
+        else
+            wr_align(&b, code ? 16 : 8);
+        size_t start = b.size;
+        switch (ids[i]) {
+        case KILN_SEC_CODE: write_code(&b, NULL, image, err); break;
+        case KILN_SEC_RELOCS: write_relocs(&b, NULL, image, err); break;
+        case KILN_SEC_SYMBOLS: write_symbols(&b, NULL, image, err); break;
+        default:
+            write_bundle_section(&b, members, member_count, prelinks, prelink_count);
+            break;
+        }
+        if (b.size > UINT32_MAX) {
+            st = kiln_error_set(err, KILN_ERR_UNSUPPORTED, KILN_NO_OFFSET,
+                                "container would exceed 4 GiB");
+            goto out;
+        }
+        placed[i][0] = (uint32_t)ids[i];
+        placed[i][1] = (uint32_t)start;
+        placed[i][2] = (uint32_t)(b.size - start);
+        if (page_aligned)
+            wr_align(&b, target->page_size);
+    }
+    if (b.failed) {
+        st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,
+                            "out of memory writing the bundle");
+        goto out;
+    }
+    finish_header(&b, target, features, header_size, string_offsets, string_sizes,
+                  table_offset, placed, count);
 out:
     if (st != KILN_OK) {
         wr_buf_free(&b);

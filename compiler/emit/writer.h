@@ -50,6 +50,9 @@ typedef struct wr_target_info {
     bool xip;                /* header flag KILN_AOT_FLAG_XIP */
     uint64_t helpers_used;   /* KILN_HELPER_* bits */
     const char *keep_custom; /* custom sections to copy: NULL/"" none, "all", "a,b" */
+    /* A member of a pre-linked bundle: no CODE, RELOCS or SYMBOLS (the
+     * bundle's container holds the one image its offsets refer to). */
+    bool bundle_member;
 } wr_target_info;
 
 /*
@@ -60,5 +63,32 @@ typedef struct wr_target_info {
 kiln_status wr_container(const wasm_module *module, const emit_image *image,
                          const wr_target_info *target, uint8_t **out, size_t *out_size,
                          kiln_error *err);
+
+/* A member of a pre-linked bundle: its registered name and its container
+ * (wr_container with bundle_member set). Not owned. */
+typedef struct wr_bundle_member {
+    const char *name;
+    const uint8_t *container;
+    size_t size;
+} wr_bundle_member;
+
+/* An import called directly: import import_index of member `member` is
+ * function callee_func of member callee_member. */
+typedef struct wr_prelink {
+    uint32_t member;
+    uint32_t import_index;
+    uint32_t callee_member;
+    uint32_t callee_func;
+} wr_prelink;
+
+/*
+ * Writes a bundle container (aot_format.h, BUNDLE): the header of the
+ * target with the members' wasm features, the one code image (CODE,
+ * RELOCS, SYMBOLS) and the BUNDLE section. Errors as wr_container.
+ */
+kiln_status wr_bundle(const wr_bundle_member *members, uint32_t member_count,
+                      const wr_prelink *prelinks, uint32_t prelink_count, uint32_t features,
+                      const emit_image *image, const wr_target_info *target, uint8_t **out,
+                      size_t *out_size, kiln_error *err);
 
 #endif /* KILN_EMIT_WRITER_H */

@@ -109,6 +109,25 @@
  *             the loader recomputes it and refuses a mismatch.
  *   NAMES     str module_name; u32 count; per entry: u32 func_index, str name.
  *   CUSTOM    u32 count; per custom section: str name, u32 size, u8 bytes[size].
+ *   BUNDLE    a pre-linked bundle (kilnc a.wasm b.wasm): several modules
+ *             compiled into one code image whose calls between them are
+ *             direct. A bundle container has only CODE, RELOCS, SYMBOLS
+ *             (the one image) and BUNDLE:
+ *               u32 member_count; per member: str name (what the others
+ *               import it as, unique, not empty), u32 offset (from file
+ *               start), u32 size: the member's own container;
+ *               u32 prelink_count; per pre-linked import (16 bytes):
+ *               u32 member, u32 import_index (in that member's IMPORTS),
+ *               u32 callee_member, u32 callee_func (a defined function of
+ *               callee_member, another member, of the import's type);
+ *               then the members' containers (8-aligned).
+ *             A member container is a complete container (header,
+ *             checksum, the bundle's target) without CODE, RELOCS,
+ *             SYMBOLS or BUNDLE: its code offsets are into the bundle's
+ *             image. The last member is the main module; its code calls a
+ *             pre-linked import directly (the slot's vmctx still passed),
+ *             so the runtime binds such an import only to an instance of
+ *             callee_member of the same loaded bundle.
  *
  * Constant expressions (cexpr): a sequence of u8 op + immediate, ending with
  * KILN_CEXPR_END. Immediates: I32_CONST u32, I64_CONST u64, F32_CONST u32 bits,
@@ -167,12 +186,13 @@ enum {
     X(TABLES, 4, "TABLES") X(MEMORIES, 5, "MEMORIES") X(GLOBALS, 6, "GLOBALS")               \
     X(EXPORTS, 7, "EXPORTS") X(START, 8, "START") X(ELEMS, 9, "ELEMS") X(DATA, 10, "DATA")   \
     X(CODE, 11, "CODE") X(RELOCS, 12, "RELOCS") X(SYMBOLS, 13, "SYMBOLS")                    \
-    X(LAYOUT, 14, "LAYOUT") X(NAMES, 15, "NAMES") X(CUSTOM, 16, "CUSTOM")
+    X(LAYOUT, 14, "LAYOUT") X(NAMES, 15, "NAMES") X(CUSTOM, 16, "CUSTOM")                    \
+    X(BUNDLE, 17, "BUNDLE")
 
 #define KILN_SECTION_ENUM_(ID, id, name) KILN_SEC_##ID = id,
 typedef enum kiln_aot_section_id {
     KILN_SECTIONS(KILN_SECTION_ENUM_)
-    KILN_SEC_MAX_ID = 16
+    KILN_SEC_MAX_ID = 17
 } kiln_aot_section_id;
 #undef KILN_SECTION_ENUM_
 

@@ -54,6 +54,10 @@ typedef struct os_cond {
  * and no backtraces are walked: nothing reads code or memory ranges, so
  * trap.c keeps no registry of them. */
 #define OS_FAULT_RANGES 0
+/* Pre-linked bundles (load_bundle.c) need ~2.5 KiB of code that a
+ * microcontroller's 24 KiB budget has no room for: a bundle is refused
+ * ("not supported on this platform") and its code is left out. */
+#define OS_BUNDLES 0
 #elif defined(__unix__) || defined(__APPLE__)
 #include <pthread.h>
 typedef pthread_mutex_t os_mutex;
@@ -70,6 +74,8 @@ typedef pthread_cond_t os_cond;
 /* The fault handler and the backtrace walker look up code and memory
  * ranges (trap.c). */
 #define OS_FAULT_RANGES 1
+/* Pre-linked bundles (kilnc a.wasm b.wasm) load (load_bundle.c). */
+#define OS_BUNDLES 1
 #else
 #error "kiln: no platform layer for this target (POSIX, or define KILN_PLATFORM_BAREMETAL)"
 #endif

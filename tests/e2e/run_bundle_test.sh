@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Pre-linked bundles (kilnc a.wasm b.wasm -o ab.aot): tests/wat/bundle's
+# lib, util (imports lib) and main (imports lib, util and WASI) compiled
+# into one container at -O0 and -O2, run by kiln; the IR has direct calls;
+# traps and backtraces cross the modules; kilnc refuses bad sets; the
+# runtime binds a bundle's imports only to the same bundle
+# (bundle_host.c); damaged bundles are refused cleanly; the output does
+# not depend on the thread count.
+#
+# usage: run_bundle_test.sh KILNC KILN WAT2WASM BUNDLE_HOST WORKDIR
+# Prints one FAIL line per failed check and "N passed, N failed".
+set -u
+if [ $# -ne 5 ]; then
+  echo "usage: $0 KILNC KILN WAT2WASM BUNDLE_HOST WORKDIR" >&2
+  exit 2
+fi
+kilnc=$1 kiln=$2 wat2wasm=$3 bundle_host=$4 w=$5
+here=$(cd "$(dirname "$0")" && pwd)
+src="$here/../wat/bundle"
+mkdir -p "$w"
+passed=0 failed=0
+fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
+
+for m in lib util main bad badtype; do
+  "$wat2wasm" --debug-names "$src/$m.wat" -o "$w/$m.wasm" 2> "$w/$m.err" ||
+    fail "wat2wasm $m: $(cat "$w/$m.err")"
+done
+
+# check STATUS STDOUT_PART STDERR_PART -- COMMAND...
+check() {
+  local want_status=$1 want_out=$2 want_err=$3
+  shift 4
+  local out err status
+  out=$(timeout -k 5 60 "$@" 2> "$w/check.err"); status=$?
+  err=$(cat "$w/check.err")
+  local what="$* => $want_status"
+  if [ "$status" -ne "$want_status" ]; then
+    fail "$what: got status $status (stdout '$out', stderr '$err')"
+  elif [ -n "$want_out" ] && [[ "$out" != *"$want_out"* ]]; then
+    fail "$what: stdout '$out' lacks '$want_out'"
+  elif [ -n "$want_err" ] && [[ "$err" != *"$want_err"* ]]; then
+    fail "$what: stderr '$err' lacks '$want_err'"
+  else
+    passed=$((passed + 1))
+  fi
+}
+
+for opt in 0 2; do
+  b="$w/main.O$opt.aot"
+  check 0 "" "" -- "$kilnc" --opt-level=$opt "$w/lib.wasm" "$w/util.wasm" "$w/main.wasm" -o "$b"
+  # The WASI import alongside the pre-linked ones.
+  check 0 "bundle ok" "" -- "$kiln" "$b"
+  check 0 "45" "" -- "$kiln" --invoke sum "$b" 10
+  check 0 "704982704" "" -- "$kiln" --invoke sum "$b" 100000
+  # Each module its own memory (11 in main's, 99 in lib's) and globals
+  # (main's 100; lib's counter bumped by main and through util).
+  check 0 "11099" "" -- "$kiln" --invoke memories "$b"
+  check 0 "100003" "" -- "$kiln" --invoke globals "$b"
+  # call_indirect through lib's table, from main.
+  check 0 "42" "" -- "$kiln" --invoke indirect "$b" 0 21
+  check 0 "81" "" -- "$kiln" --invoke indirect "$b" 1 9
+  check 1 "" "kiln: trap: undefined element" -- "$kiln" --invoke indirect "$b" 2 9
+  # main -> util -> lib, two levels of pre-linked calls; multi-value.
+  check 0 "1002" "" -- "$kiln" --invoke via_util "$b" 2 3
+  check 0 "11" "" -- "$kiln" --invoke pair "$b" 5
+  # Traps inside lib reached from main.
+  check 1 "" "kiln: trap: unreachable" -- "$kiln" --invoke trap "$b"
+  check 0 "7" "" -- "$kiln" --invoke no_trap "$b"
+  check 1 "" "kiln: trap: integer divide by zero" -- "$kiln" --invoke divide "$b" 7 0
+  check 0 "loadable by this runtime" "" -- "$kiln" --check "$b"
+  check 0 "bundle: 3 modules" "" -- "$kilnc" --inspect "$b"
+done
+# Not inlined at -O0: the backtrace names lib's functions and main's caller.
+check 1 "" "lib!deep_trap" -- "$kiln" --invoke trap "$w/main.O0.aot"
+check 1 "" "lib!boom" -- "$kiln" --invoke trap "$w/main.O0.aot"
+check 1 "" "lib!divide" -- "$kiln" --invoke divide "$w/main.O0.aot" 7 0
+check 0 "module 2 import 1 -> module 0 f2" "" -- "$kilnc" --inspect "$w/main.O0.aot"
+
+# The IR: at -O0 main calls lib's add (m0.kiln_f2) and util's twice
+# (m1.kiln_f2) by name; at -O2 lib.add is inlined into the loop of sum and
+# only WASI's fd_write is still called through its import slot.
+"$kilnc" --opt-level=0 --format=llvm-ir "$w/lib.wasm" "$w/util.wasm" "$w/main.wasm" -o "$w/b0.ll"
+"$kilnc" --opt-level=2 --format=llvm-ir "$w/lib.wasm" "$w/util.wasm" "$w/main.wasm" -o "$w/b2.ll"
+ir_count() { grep -cE -- "$2" "$1"; }
+for want in 'call i32 @m0\.kiln_f2\(ptr' 'call i32 @m1\.kiln_f2\(ptr' 'call void @m0\.kiln_f8\(ptr'; do
+  if [ "$(ir_count "$w/b0.ll" "$want")" -gt 0 ]; then passed=$((passed + 1)); else
+    fail "O0 IR has no direct call matching '$want'"; fi
+done
+n=$(ir_count "$w/b2.ll" 'call .*%import\.code')
+if [ "$n" -eq 1 ]; then passed=$((passed + 1)); else
+  fail "O2 IR calls through $n import slots, expected 1 (fd_write)"; fi
+sum_body=$(sed -n '/^define .*@m2\.kiln_f13(/,/^}/p' "$w/b2.ll")
+# (left: the stack check's inline asm and its trap helper)
+calls=$(grep -E 'call .*(@m[0-9]+\.|%import|%funcref)' <<< "$sum_body")
+if [ -n "$sum_body" ] && [ -z "$calls" ]; then passed=$((passed + 1)); else
+  fail "O2: main's sum still calls something: $calls"; fi
+
+# kilnc refusals, each naming the problem.
+check 1 "" "module bad imports a function lib.nosuch, but module lib exports nothing named \"nosuch\"" \
+  -- "$kilnc" "$w/lib.wasm" "$w/bad.wasm" -o "$w/bad.aot"
+check 1 "" "module badtype imports function lib.add with 1 params and 1 results, but module lib's function has another type" \
+  -- "$kilnc" "$w/lib.wasm" "$w/badtype.wasm" -o "$w/bad.aot"
+check 1 "" "two modules of the bundle are named \"x\"" \
+  -- "$kilnc" "x=$w/lib.wasm" "x=$w/main.wasm" -o "$w/bad.aot"
+check 1 "" "module main imports a function util.twice, but module util exports nothing" \
+  -- "$kilnc" "util=$w/lib.wasm" "lib=$w/lib.wasm" "$w/main.wasm" -o "$w/bad.aot"
+check 1 "" "module lib imports lib.add from itself" \
+  -- "$kilnc" "lib=$w/badtype.wasm" "$w/main.wasm" -o "$w/bad.aot"
+check 1 "" "not as an object" \
+  -- "$kilnc" --format=object "$w/lib.wasm" "$w/main.wasm" -o "$w/bad.o"
+# NAME=FILE: main's imports of "lib" are satisfied by a file named other.
+cp "$w/lib.wasm" "$w/other.wasm"
+check 0 "" "" -- "$kilnc" "lib=$w/other.wasm" "$w/util.wasm" "$w/main.wasm" -o "$w/named.aot"
+check 0 "11099" "" -- "$kiln" --invoke memories "$w/named.aot"
+
+# The bundle's imports bind only to the same bundle's modules.
+check 0 "" "" -- "$kilnc" "$w/lib.wasm" -o "$w/lib.aot"
+check 0 "ok: host lib.add refused" "" -- "$bundle_host" "$w/main.O2.aot" "$w/lib.aot"
+
+# Byte-identical for any thread count.
+"$kilnc" --jobs=1 "$w/lib.wasm" "$w/util.wasm" "$w/main.wasm" -o "$w/j1.aot"
+"$kilnc" --jobs=2 "$w/lib.wasm" "$w/util.wasm" "$w/main.wasm" -o "$w/j2.aot"
+if cmp -s "$w/j1.aot" "$w/j2.aot"; then passed=$((passed + 1)); else
+  fail "bundle output differs between -j1 and -j2"; fi
+
+# Damage behind a valid outer checksum (member tables, member headers, the
+# pre-linked imports): kiln refuses or runs, never dies by a signal.
+if command -v python3 > /dev/null; then
+  python3 - "$w/main.O2.aot" "$w/damaged" <<'EOF'
+import struct, sys
+src, out = sys.argv[1], sys.argv[2]
+data = bytearray(open(src, 'rb').read())
+table = [0] * 256
+for i in range(256):
+    c = i
+    for _ in range(8):
+        c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+    table[i] = c
+def crc(b):
+    c = 0xFFFFFFFF
+    for x in b:
+        c = table[(c ^ x) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+count, tab = struct.unpack_from('<II', data, 40)
+bundle = None
+for i in range(count):
+    sid, off, size, _ = struct.unpack_from('<IIII', data, tab + 16 * i)
+    if sid == 17:
+        bundle = (off, size)
+off, size = bundle
+n = 0
+for pos in list(range(off, off + 240)) + list(range(off, off + size, 37)):
+    for delta in (1, 0x80):
+        d = bytearray(data)
+        d[pos] = (d[pos] + delta) & 0xFF
+        struct.pack_into('<I', d, 12, crc(d[:12] + d[16:]))
+        open('%s.%d.aot' % (out, n), 'wb').write(d)
+        n += 1
+print(n)
+EOF
+  total=0 bad=0
+  for f in "$w"/damaged.*.aot; do
+    timeout -k 5 30 "$kiln" --invoke sum "$f" 10 > /dev/null 2>&1; status=$?
+    total=$((total + 1))
+    if [ "$status" -ge 124 ] || { [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; }; then
+      bad=$((bad + 1)); fail "damaged bundle $f: status $status"
+    fi
+  done
+  rm -f "$w"/damaged.*.aot
+  [ "$bad" -eq 0 ] && [ "$total" -gt 0 ] && passed=$((passed + 1))
+fi
+
+printf 'bundle: %d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
