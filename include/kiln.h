@@ -120,6 +120,20 @@ kiln_status kiln_module_load_linked(const void *container, size_t size,
  * container loaded by kiln_module_load_static on bare metal, or pages of a
  * file mapping): nothing was copied for it. */
 bool kiln_module_executes_in_place(const kiln_module *module);
+
+/*
+ * A pre-linked bundle (kilnc a.wasm b.wasm): loading one returns its main
+ * module (the last); the others come with it and are instantiated by the
+ * linker when the main module (or another of them) imports from them, once
+ * per linker, registered under their names. A pre-linked import binds only
+ * to the same bundle's module (else instantiation fails, KILN_ERR_LINK).
+ * kiln_module_bundle_size: how many modules were loaded with `module`, 1
+ * for a module that is not a bundle (0 for NULL); kiln_module_bundle_name:
+ * the name of module index (the main module is size - 1), NULL past the
+ * end or outside a bundle. The names live as long as the module.
+ */
+size_t kiln_module_bundle_size(const kiln_module *module);
+const char *kiln_module_bundle_name(const kiln_module *module, size_t index);
 void kiln_module_free(kiln_module *module);
 /* The module's name from its name section (wat: `(module $name ...)`), or
  * NULL when it has none. Owned by the module. */

@@ -288,3 +288,17 @@ kiln_status ld_parse_bundle(ld_ctx *c, ld_bytes_kind bytes_kind, kiln_module **o
     *out = main_module;
     return KILN_OK;
 }
+
+size_t kiln_module_bundle_size(const kiln_module *module)
+{
+    if (module == NULL)
+        return 0;
+    return module->bundle != NULL ? module->bundle->count : 1u;
+}
+
+const char *kiln_module_bundle_name(const kiln_module *module, size_t index)
+{
+    if (module == NULL || module->bundle == NULL || index >= module->bundle->count)
+        return NULL;
+    return module->bundle->names[index];
+}

@@ -581,6 +581,13 @@ static int check_file(const char *path, const run_options *opts)
         if (kiln_module_load(bytes, size, &m, &err) != KILN_OK) {
             print_problem(&count, &err);
         } else {
+            size_t modules = kiln_module_bundle_size(m);
+            if (modules > 1) {
+                printf("%s: a pre-linked bundle of %zu modules:", path, modules);
+                for (size_t i = 0; i < modules; i++)
+                    printf(" %s", kiln_module_bundle_name(m, i));
+                printf(" (the main module)\n");
+            }
             kiln_module_free(m);
             printf("%s: loadable by this runtime on this machine\n", path);
             status = 0;

@@ -553,6 +553,88 @@ static void test_api_every_allocation_fails_once(void **state)
     kilnc_buffer_free(aot);
 }
 
+/* A pre-linked bundle of dep and main: load -> link (the linker
+ * instantiates dep from the bundle) -> call main's run (a direct call of
+ * dep's seven). */
+static kiln_status run_bundle_path(const uint8_t *aot, size_t aot_size)
+{
+    kiln_error err;
+    kiln_module *m = NULL;
+    kiln_linker *l = NULL;
+    kiln_instance *inst = NULL;
+    kiln_val r;
+    kiln_status st = kiln_module_load(aot, aot_size, &m, &err);
+    if (st == KILN_OK)
+        st = kiln_linker_new(&l, &err);
+    if (st == KILN_OK) {
+        kiln_linker_trap_unknown_imports(l, true); /* proc_exit, not called */
+        st = kiln_linker_instantiate(l, m, &inst, &err);
+    }
+    if (st == KILN_OK)
+        st = kiln_instance_call(inst, "run", NULL, 0, &r, 1, &err);
+    if (st == KILN_OK && r.of.i32 != 8)
+        fail_msg("run returned %d", r.of.i32);
+    if (st != KILN_OK && st != KILN_ERR_NOMEM)
+        fail_msg("status %s (%s), expected out of memory", kiln_status_name(st), err.message);
+    kiln_instance_free(inst);
+    kiln_linker_free(l);
+    kiln_module_free(m);
+    return st;
+}
+
+static void test_api_bundle_every_allocation_fails_once(void **state)
+{
+    (void)state;
+    char path[512];
+    size_t dep_size, main_size;
+    snprintf(path, sizeof path, "%s/dep.wasm", wasm_dir);
+    uint8_t *dep = read_all(path, &dep_size);
+    snprintf(path, sizeof path, "%s/main.wasm", wasm_dir);
+    uint8_t *main_wasm = read_all(path, &main_size);
+    kilnc_bundle_input inputs[2] = {{"dep", dep, dep_size}, {"main", main_wasm, main_size}};
+    kilnc_options options;
+    kilnc_options_init(&options);
+    options.opt_level = 1;
+    uint8_t *aot;
+    size_t aot_size;
+    kiln_error err;
+    if (kilnc_compile_bundle(inputs, 2, &options, &aot, &aot_size, &err) != KILN_OK)
+        fail_msg("kilnc_compile_bundle: %s", err.message);
+    free(dep);
+    free(main_wasm);
+
+    kiln_module *m = NULL;
+    assert_int_equal(kiln_module_load(aot, aot_size, &m, &err), KILN_OK);
+    assert_int_equal(kiln_module_bundle_size(m), 2);
+    assert_string_equal(kiln_module_bundle_name(m, 0), "dep");
+    assert_string_equal(kiln_module_bundle_name(m, 1), "main");
+    assert_null(kiln_module_bundle_name(m, 2));
+    kiln_module_free(m);
+
+    assert_int_equal(run_bundle_path(aot, aot_size), KILN_OK);
+    long n;
+    for (n = 1;; n++) {
+        counting_alloc a = {0, n, 0, false};
+        kiln_set_allocator(counting_allocator, &a);
+        kiln_status st = run_bundle_path(aot, aot_size);
+        kiln_set_allocator(NULL, NULL);
+        if (a.live != 0)
+            fail_msg("allocation %ld failing leaked %ld blocks", n, a.live);
+        if (!a.failed) {
+            assert_int_equal(st, KILN_OK);
+            break;
+        }
+        /* (OK too: fill_imports allocates an empty global_objs array for
+         * a module without global imports and needs none) */
+        if (st != KILN_ERR_NOMEM && st != KILN_OK)
+            fail_msg("allocation %ld failing gave %s", n, kiln_status_name(st));
+        assert_int_equal(run_bundle_path(aot, aot_size), KILN_OK);
+    }
+    print_message("bundle load -> link -> call: %ld allocations, each failed once\n", n - 1);
+    assert_true(n > 10);
+    kilnc_buffer_free(aot);
+}
+
 static void test_api_module_path_and_wasi(void **state)
 {
     (void)state;
@@ -622,6 +704,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_api_module_path_and_wasi),
         cmocka_unit_test(test_api_limits),
         cmocka_unit_test(test_api_every_allocation_fails_once),
+        cmocka_unit_test(test_api_bundle_every_allocation_fails_once),
         cmocka_unit_test(test_api_interrupt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
