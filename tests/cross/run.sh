@@ -55,7 +55,7 @@ text=$("$gnu-size" -A "$build/libkiln.a" 2>/dev/null | awk '$1 == ".text" { s +=
 echo "cross $arch: runtime built in $(elapsed "$t0") (libkiln .text $text bytes)"
 
 # Programs for ARCH run through these wrappers (qemu-user, ARCH's libc).
-for prog in kiln kiln-spec-rt native_host; do
+for prog in kiln kiln-spec-rt native_host bundle_host; do
   bin=$build/$prog
   [ "$prog" != kiln ] && bin=$build/tests/$prog
   printf '#!/bin/sh\nexec %s -L %s %s "$@"\n' "$qemu" "$sysroot" "$bin" > "$work/$prog"
@@ -150,6 +150,14 @@ for t in int_arith memory calls_stack control conversions backtrace; do
   esac
 done
 echo "cross $arch: traps and backtraces (e2e): $e2e_passed passed, $e2e_failed failed ($(elapsed "$t0"))"
+
+# 5b. Pre-linked bundles (tests/e2e/run_bundle_test.sh): modules compiled
+# into one container for ARCH, run by kiln and bundle_host for ARCH.
+t0=$(now)
+"$root/tests/e2e/run_bundle_test.sh" "$work/kilnc" "$work/kiln" "$(command -v wat2wasm)" \
+  "$work/bundle_host" "$work/bundle" > "$work/bundle.log" 2>&1 || status=1
+grep '^FAIL' "$work/bundle.log" | head -5
+echo "cross $arch: $(grep -E '^bundle: ' "$work/bundle.log" || echo 'bundle: did not finish') ($(elapsed "$t0"))"
 
 # 6. Native host functions (tests/native): fill.c built for wasm32-wasi,
 # precompiled for ARCH, run by native_host built for ARCH: checked pointers,

@@ -9,7 +9,8 @@
  * 2. A linker with a separately compiled lib.aot registered as "lib"
  *    must refuse the bundle: its pre-linked imports from "lib" would call
  *    the bundle's code with the foreign instance's vmctx.
- * 3. A linker with a host function defined as lib.add must refuse it.
+ * 3. A linker with a host function defined as lib.add (and a global as
+ *    lib.counter) must refuse it.
  * Prints one line per fact; exit 0 when every fact holds.
  */
 #include <stdbool.h>
@@ -98,6 +99,9 @@ int main(int argc, char **argv)
     static const kiln_valkind ii[2] = {KILN_I32, KILN_I32}, i[1] = {KILN_I32};
     kiln_func_type add_type = {2, 1, ii, i};
     kiln_linker_define_func(l4, "lib", "add", &add_type, host_add, NULL, &err);
+    kiln_global *counter = NULL; /* util imports lib's counter too */
+    kiln_global_new((kiln_val){.kind = KILN_I32, .of.i32 = 0}, true, &counter, &err);
+    kiln_linker_define_global(l4, "lib", "counter", counter, &err);
     st = kiln_linker_instantiate(l4, bundle, &d, &err);
     expect(st == KILN_ERR_LINK && strstr(err.message, "a host function") != NULL,
            "host lib.add refused", &err);
@@ -111,6 +115,7 @@ int main(int argc, char **argv)
     kiln_linker_free(l2);
     kiln_linker_free(l3);
     kiln_linker_free(l4);
+    kiln_global_release(counter);
     kiln_module_free(bundle);
     kiln_module_free(lib);
     return failures == 0 ? 0 : 1;

@@ -2,7 +2,7 @@
 ;; export is a function the other modules call directly when pre-linked.
 (module $lib
   (memory 1)
-  (global $counter (mut i32) (i32.const 0))
+  (global $counter (export "counter") (mut i32) (i32.const 0))
   (type $unop (func (param i32) (result i32)))
   (table 2 funcref)
   (elem (i32.const 0) $double $square)

@@ -14,6 +14,7 @@
   (import "util" "twice" (func $twice (param i32 i32) (result i32)))
   (import "util" "calls" (func $util_calls (result i32)))
   (import "util" "bump_lib" (func $util_bump_lib (result i32)))
+  (import "util" "lib_counter" (func $util_lib_counter (result i32)))
   (memory (export "memory") 1)
   (global $mine (mut i32) (i32.const 100))
   (data (i32.const 16) "bundle ok\n")
@@ -37,11 +38,16 @@
     (call $lib_store (i32.const 0) (i32.const 99))
     (i32.add (i32.mul (i32.load (i32.const 0)) (i32.const 1000))
              (call $lib_load (i32.const 0))))
-  ;; lib's global counts, main's stays 100; util's bump is the same lib
+  ;; lib's global counts, main's stays 100; util's bump is the same lib,
+  ;; and util reads lib's counter through its imported global
   (func (export "globals") (result i32)
     (drop (call $bump))
     (drop (call $util_bump_lib))
     (i32.add (i32.mul (global.get $mine) (i32.const 1000)) (call $bump)))
+  (func (export "counter") (result i32)
+    (drop (call $bump))
+    (drop (call $util_bump_lib))
+    (call $util_lib_counter))
   (func (export "indirect") (param i32 i32) (result i32)
     (call $dispatch (local.get 0) (local.get 1)))
   (func (export "trap") (call $boom (i32.const 1)))
