@@ -21,7 +21,7 @@ mkdir -p "$w"
 passed=0 failed=0
 fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
 
-for m in lib util main bad badtype; do
+for m in lib util main bad badtype spin spin_main; do
   "$wat2wasm" --debug-names "$src/$m.wat" -o "$w/$m.wasm" 2> "$w/$m.err" ||
     fail "wat2wasm $m: $(cat "$w/$m.err")"
 done
@@ -114,6 +114,11 @@ check 1 "" "not as an object" \
 cp "$w/lib.wasm" "$w/other.wasm"
 check 0 "" "" -- "$kilnc" "lib=$w/other.wasm" "$w/util.wasm" "$w/main.wasm" -o "$w/named.aot"
 check 0 "11099" "" -- "$kiln" --invoke memories "$w/named.aot"
+
+# --interruptible: kiln --timeout stops an endless loop of the library
+# running inside main's call (inlined at -O2).
+check 0 "" "" -- "$kilnc" --interruptible "$w/spin.wasm" "$w/spin_main.wasm" -o "$w/spin.aot"
+check 1 "" "kiln: trap: interrupted" -- "$kiln" --timeout 1 --invoke go "$w/spin.aot"
 
 # The bundle's imports bind only to the same bundle's modules.
 check 0 "" "" -- "$kilnc" "$w/lib.wasm" -o "$w/lib.aot"
