@@ -87,6 +87,12 @@ ls "$seeds/wasm-valid" | shuf -n 80 | while read -r f; do
   "$kilnc" --opt-level=$((i % 2 * 2)) -j 1 "$seeds/wasm-valid/$f" -o "$seeds/aot/${f%.wasm}.aot" \
     2> /dev/null || true
 done
+# And a pre-linked bundle (its BUNDLE section and member containers).
+for m in lib util main; do
+  wat2wasm "$root/tests/wat/bundle/$m.wat" -o "$seeds/bundle-$m.wasm"
+done
+"$kilnc" --opt-level=2 "lib=$seeds/bundle-lib.wasm" "util=$seeds/bundle-util.wasm" \
+  "$seeds/bundle-main.wasm" -o "$seeds/aot/bundle.aot" 2> /dev/null || true
 echo "fuzz: $(ls "$seeds/wasm-all" | wc -l) modules ($(ls "$seeds/wasm-valid" | wc -l) valid)," \
      "$(ls "$seeds/wasm" | wc -l) libFuzzer seeds, $(ls "$seeds/aot" | wc -l) containers;" \
      "${seconds} s per stage; reproducers go to $crashes"
