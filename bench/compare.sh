@@ -11,7 +11,9 @@
 # usage: bench/compare.sh [BUILD_DIR]
 # environment: REPS (default 3), PROGRAMS ("gemm sort ..." default all),
 #   RUNNERS (default "native native-march kiln wasm2c node" + wamr),
-#   WAMR_DIR (directory with wamrc and iwasm), KILNC_FLAGS (extra flags).
+#   WAMR_DIR (directory with wamrc and iwasm, as bench/build_wamr.sh
+#   WAMR_SOURCE_DIR WAMR_DIR builds them from WAMR 2.4.5's sources),
+#   KILNC_FLAGS (extra flags).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
