@@ -558,6 +558,26 @@ static LLVMValueRef load_at(cg_func *fn, LLVMValueRef base, uint32_t byte_offset
     return v;
 }
 
+/* The loader's array of the module's canonical type ids, one u32 per type,
+ * valid for the instance's life. Loaded once, in the entry block, where it
+ * always executes and so keeps its !dereferenceable: LICM may then hoist
+ * each expected id out of loops (a load it had to speculate itself would
+ * lose the fact, and the id load would stay behind the checks). */
+static LLVMValueRef type_ids(cg_func *fn)
+{
+    if (fn->type_ids)
+        return fn->type_ids;
+    cg_module *cgm = fn->cgm;
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(fn->b);
+    /* The entry block holds allocas only until emit_stack_check ends it. */
+    LLVMPositionBuilderAtEnd(fn->b, LLVMGetEntryBasicBlock(fn->fn));
+    fn->type_ids = cg_vmctx_load(fn, KILN_VMCTX_TYPE_IDS * cgm->config.pointer_width,
+                                 cgm->t_ptr, true, "type_ids");
+    cg_set_dereferenceable(cgm, fn->type_ids, (uint64_t)cgm->wasm->type_count * 4u, 4);
+    LLVMPositionBuilderAtEnd(fn->b, here);
+    return fn->type_ids;
+}
+
 static kiln_status emit_call_indirect(cg_func *fn, const wasm_instr *in)
 {
     cg_module *cgm = fn->cgm;
@@ -569,6 +589,7 @@ static kiln_status emit_call_indirect(cg_func *fn, const wasm_instr *in)
     LLVMValueRef index = cg_pop(fn);
     LLVMValueRef tdef = cg_vmctx_load(fn, cgm->layout.tables + table * w, cgm->t_ptr, true,
                                       "table");
+    cg_set_dereferenceable(cgm, tdef, KILN_TABLEDEF_MAX_OFFSET(w) + 4u, w);
     /* Elements and size change on table.grow: loaded at every call. */
     LLVMValueRef size = load_at(fn, tdef, KILN_TABLEDEF_SIZE_OFFSET(w), cgm->t_i32, 4, "table.size");
     cg_trap_if(fn, LLVMBuildICmp(fn->b, LLVMIntUGE, index, size, ""),
@@ -584,7 +605,7 @@ static kiln_status emit_call_indirect(cg_func *fn, const wasm_instr *in)
 
     LLVMValueRef type_id =
         load_at(fn, record, KILN_FUNCREF_TYPE_ID_OFFSET(w), cgm->t_i32, 4, "funcref.type_id");
-    LLVMValueRef ids = cg_vmctx_load(fn, KILN_VMCTX_TYPE_IDS * w, cgm->t_ptr, true, "type_ids");
+    LLVMValueRef ids = type_ids(fn);
     LLVMValueRef expected = load_at(fn, ids, type_index * 4u, cgm->t_i32, 4, "type_id");
     cg_set_invariant(cgm, expected);
     cg_trap_if(fn, LLVMBuildICmp(fn->b, LLVMIntNE, type_id, expected, ""),

@@ -62,6 +62,7 @@ struct cg_module {
 
     /* Metadata kinds and nodes reused on many instructions. */
     unsigned md_invariant_load, md_prof, md_tbaa;
+    unsigned md_dereferenceable, md_align, md_nonnull, md_noundef;
     LLVMValueRef md_empty;      /* !{} */
     LLVMValueRef md_unlikely;   /* branch_weights 1, 2000 */
     LLVMValueRef md_tbaa_memory; /* wasm linear memory accesses */
@@ -69,6 +70,7 @@ struct cg_module {
 
     /* Attribute kinds. */
     unsigned attr_nounwind, attr_noreturn, attr_cold, attr_nonnull, attr_align;
+    unsigned attr_dereferenceable;
 };
 
 typedef enum cg_frame_kind {
@@ -116,6 +118,8 @@ typedef struct cg_func {
     wasm_valtype *local_types;   /* owned */
     LLVMValueRef *locals;        /* allocas, owned array */
 
+    LLVMValueRef type_ids;       /* vmctx's type-id array, loaded in the entry
+                                    block by the first call_indirect; NULL before */
     LLVMValueRef mem_base;       /* memory 0 base, loaded once; NULL without memory
                                     or when it may move (base_slot) */
     LLVMValueRef base_slot;      /* 32-bit targets: alloca holding mem0_base,
@@ -152,6 +156,11 @@ LLVMValueRef cg_result_slot(const cg_module *cgm, LLVMBuilderRef b, LLVMValueRef
                             uint32_t i);
 void cg_set_invariant(const cg_module *cgm, LLVMValueRef load);
 void cg_set_tbaa_vmctx(const cg_module *cgm, LLVMValueRef access);
+/* A load of a pointer that is never NULL and points to at least `bytes`
+ * bytes aligned to `align` that stay valid for the instance's life: LLVM
+ * may then speculate loads through it (hoist them out of loops). */
+void cg_set_dereferenceable(const cg_module *cgm, LLVMValueRef load, uint64_t bytes,
+                            unsigned align);
 void cg_set_tbaa_memory(const cg_module *cgm, LLVMValueRef access);
 /* Calls an LLVM intrinsic overloaded on `types`. */
 LLVMValueRef cg_call_intrinsic(cg_func *fn, const char *name, LLVMTypeRef *types,

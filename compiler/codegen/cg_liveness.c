@@ -41,8 +41,9 @@
  *   volatile: the back end never narrows, splits or drops a volatile load
  *   (it still folds one into the instruction that uses it, at its full
  *   width: add r, [m], paddd x, [m], pmovzxbw x, [m]).
- * A load is guarded unless it reads an alloca or carries the vmctx TBAA
- * tag: a load whose tag a transform dropped counts as guarded.
+ * A load is guarded unless it reads an alloca, carries the vmctx TBAA tag
+ * or reads vmctx plus a constant: any other load whose tag a transform
+ * dropped counts as guarded.
  */
 #include "cg_internal.h"
 
@@ -258,6 +259,26 @@ static bool points_into_alloca(LLVMValueRef ptr)
     return ptr != NULL && LLVMIsAAllocaInst(ptr) != NULL;
 }
 
+/* True when ptr is vmctx plus constant offsets in a kiln_f<N> (whose
+ * parameter 0 is its instance's vmctx, marked dereferenceable): a vmctx
+ * field, never linear memory, which is only reached through a base loaded
+ * from vmctx. Catches vmctx loads LICM hoisted speculatively, which drops
+ * their TBAA tag. */
+static bool points_into_vmctx(const cg_module *cgm, LLVMValueRef f, LLVMValueRef ptr)
+{
+    if (LLVMCountParams(f) == 0 ||
+        LLVMGetEnumAttributeAtIndex(f, 1, cgm->attr_dereferenceable) == NULL)
+        return false;
+    while (ptr != NULL && LLVMIsAGetElementPtrInst(ptr) != NULL) {
+        int n = LLVMGetNumOperands(ptr);
+        for (int i = 1; i < n; i++)
+            if (!LLVMIsAConstantInt(LLVMGetOperand(ptr, (unsigned)i)))
+                return false;
+        ptr = LLVMGetOperand(ptr, 0);
+    }
+    return ptr != NULL && ptr == LLVMGetParam(f, 0);
+}
+
 void cg_module_keep_loads_whole(cg_module *cgm)
 {
     if (cgm->config.bounds != KILN_BOUNDS_GUARD || cgm->llvm == NULL)
@@ -270,7 +291,8 @@ void cg_module_keep_loads_whole(cg_module *cgm)
                     LLVMGetOrdering(in) != LLVMAtomicOrderingNotAtomic)
                     continue;
                 if (LLVMGetMetadata(in, cgm->md_tbaa) == cgm->md_tbaa_vmctx ||
-                    points_into_alloca(LLVMGetOperand(in, 0)))
+                    points_into_alloca(LLVMGetOperand(in, 0)) ||
+                    points_into_vmctx(cgm, f, LLVMGetOperand(in, 0)))
                     continue;
                 LLVMSetVolatile(in, 1);
             }

@@ -58,6 +58,19 @@ void cg_set_invariant(const cg_module *cgm, LLVMValueRef load)
     LLVMSetMetadata(load, cgm->md_invariant_load, cgm->md_empty);
 }
 
+void cg_set_dereferenceable(const cg_module *cgm, LLVMValueRef load, uint64_t bytes,
+                            unsigned align)
+{
+    LLVMContextRef ctx = cgm->ctx;
+    LLVMMetadataRef size = LLVMValueAsMetadata(LLVMConstInt(cgm->t_i64, bytes, 0));
+    LLVMMetadataRef al = LLVMValueAsMetadata(LLVMConstInt(cgm->t_i64, align, 0));
+    LLVMSetMetadata(load, cgm->md_dereferenceable,
+                    LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, &size, 1)));
+    LLVMSetMetadata(load, cgm->md_align, LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, &al, 1)));
+    LLVMSetMetadata(load, cgm->md_nonnull, cgm->md_empty);
+    LLVMSetMetadata(load, cgm->md_noundef, cgm->md_empty);
+}
+
 void cg_set_tbaa_vmctx(const cg_module *cgm, LLVMValueRef access)
 {
     LLVMSetMetadata(access, cgm->md_tbaa, cgm->md_tbaa_vmctx);
@@ -113,6 +126,10 @@ static void init_metadata(cg_module *cgm)
     cgm->md_invariant_load = LLVMGetMDKindIDInContext(ctx, "invariant.load", 14);
     cgm->md_prof = LLVMGetMDKindIDInContext(ctx, "prof", 4);
     cgm->md_tbaa = LLVMGetMDKindIDInContext(ctx, "tbaa", 4);
+    cgm->md_dereferenceable = LLVMGetMDKindIDInContext(ctx, "dereferenceable", 15);
+    cgm->md_align = LLVMGetMDKindIDInContext(ctx, "align", 5);
+    cgm->md_nonnull = LLVMGetMDKindIDInContext(ctx, "nonnull", 7);
+    cgm->md_noundef = LLVMGetMDKindIDInContext(ctx, "noundef", 7);
     cgm->md_empty = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, NULL, 0));
 
     LLVMMetadataRef weights[3] = {
@@ -159,6 +176,7 @@ static void init_types(cg_module *cgm)
     cgm->attr_cold = LLVMGetEnumAttributeKindForName("cold", 4);
     cgm->attr_nonnull = LLVMGetEnumAttributeKindForName("nonnull", 7);
     cgm->attr_align = LLVMGetEnumAttributeKindForName("align", 5);
+    cgm->attr_dereferenceable = LLVMGetEnumAttributeKindForName("dereferenceable", 15);
 }
 
 /* Marks functions whose address escapes to the runtime: exports, start,
@@ -207,9 +225,15 @@ static LLVMValueRef declare_function(cg_module *cgm, uint32_t i, bool external)
     cg_add_function_attrs(cgm, f);
     LLVMValueRef vmctx = LLVMGetParam(f, 0);
     LLVMSetValueName2(vmctx, "vmctx", 5);
-    /* nonnull + align 16, not noalias: helpers write through vmctx. */
+    /* nonnull + align 16, not noalias: helpers write through vmctx.
+     * dereferenceable: kiln_f<N> is only ever called with its own
+     * instance's vmctx (the runtime allocates layout.size bytes and keeps
+     * them for the instance's life), so loads from it may be speculated,
+     * e.g. hoisted out of a loop past a trap branch. */
     LLVMAddAttributeAtIndex(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_nonnull, 0));
     LLVMAddAttributeAtIndex(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_align, 16));
+    LLVMAddAttributeAtIndex(f, 1, LLVMCreateEnumAttribute(cgm->ctx, cgm->attr_dereferenceable,
+                                                          cgm->layout.size));
     return f;
 }
 

@@ -169,6 +169,52 @@ static const uint8_t control_wasm[] = {
     0x6c, 0x6f, 0x01, 0x07, 0x70, 0x61, 0x73, 0x73, 0x69, 0x76, 0x65,
 };
 
+/* A loop of call_indirect, from this module with wat2wasm 1.0.32:
+ * (module
+ *   (type $t (func (param i32) (result i32)))
+ *   (table 2 funcref)
+ *   (elem (i32.const 0) $a $a)
+ *   (func $a (type $t) (i32.add (local.get 0) (i32.const 1)))
+ *   (func (export "loop") (param i32) (result i32) (local i32)
+ *     (loop $l
+ *       (local.set 1 (call_indirect (type $t) (local.get 1)
+ *                                   (i32.and (local.get 0) (i32.const 1))))
+ *       (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+ *     (local.get 1)))
+ */
+static const uint8_t indirect_loop_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60,
+    0x01, 0x7f, 0x01, 0x7f, 0x03, 0x03, 0x02, 0x00, 0x00, 0x04, 0x04, 0x01,
+    0x70, 0x00, 0x02, 0x07, 0x08, 0x01, 0x04, 0x6c, 0x6f, 0x6f, 0x70, 0x00,
+    0x01, 0x09, 0x08, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x02, 0x00, 0x00, 0x0a,
+    0x28, 0x02, 0x07, 0x00, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x0b, 0x1e, 0x01,
+    0x01, 0x7f, 0x03, 0x40, 0x20, 0x01, 0x20, 0x00, 0x41, 0x01, 0x71, 0x11,
+    0x00, 0x00, 0x21, 0x01, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x22, 0x00, 0x0d,
+    0x00, 0x0b, 0x20, 0x01, 0x0b,
+};
+
+/* The same with the call under an if, so LICM must speculate the table
+ * definition's load to hoist it:
+ *   (func (export "loop") (param i32) (result i32) (local i32)
+ *     (loop $l
+ *       (if (i32.and (local.get 0) (i32.const 2))
+ *         (then (local.set 1 (call_indirect (type $t) (local.get 1)
+ *                                           (i32.and (local.get 0) (i32.const 1))))))
+ *       (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+ *     (local.get 1))
+ */
+static const uint8_t indirect_cond_loop_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60,
+    0x01, 0x7f, 0x01, 0x7f, 0x03, 0x03, 0x02, 0x00, 0x00, 0x04, 0x04, 0x01,
+    0x70, 0x00, 0x02, 0x07, 0x08, 0x01, 0x04, 0x6c, 0x6f, 0x6f, 0x70, 0x00,
+    0x01, 0x09, 0x08, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x02, 0x00, 0x00, 0x0a,
+    0x30, 0x02, 0x07, 0x00, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x0b, 0x26, 0x01,
+    0x01, 0x7f, 0x03, 0x40, 0x20, 0x00, 0x41, 0x02, 0x71, 0x04, 0x40, 0x20,
+    0x01, 0x20, 0x00, 0x41, 0x01, 0x71, 0x11, 0x00, 0x00, 0x21, 0x01, 0x0b,
+    0x20, 0x00, 0x41, 0x01, 0x6b, 0x22, 0x00, 0x0d, 0x00, 0x0b, 0x20, 0x01,
+    0x0b,
+};
+
 /* ---- pipeline ----------------------------------------------------------- */
 
 typedef struct compiled {
@@ -291,12 +337,14 @@ static void test_codegen_basic_functions_and_linkage(void **state)
     compiled c;
     compile_ok(basic_wasm, sizeof basic_wasm, &config, &c);
     /* Exported: external hidden; the unexported helper is internal. */
-    assert_ir_has(&c, "define hidden i32 @kiln_f1(ptr nonnull align 16 %vmctx, i32 %0, i32 %1)");
-    assert_ir_has(&c, "define internal i32 @kiln_f2(ptr nonnull align 16 %vmctx, i32 %0)");
+    assert_ir_has(&c, "define hidden i32 @kiln_f1(ptr nonnull align 16 dereferenceable(");
+    assert_ir_has(&c, "%vmctx, i32 %0, i32 %1)");
+    assert_ir_has(&c, "define internal i32 @kiln_f2(ptr nonnull align 16 dereferenceable(");
     assert_ir_has(&c, "define hidden i32 @kiln_f3(");
     /* Several results go through the caller's result area, the last
      * parameter (format 3; the struct return of format 2 was quadratic). */
-    assert_ir_has(&c, "define hidden void @kiln_f5(ptr nonnull align 16 %vmctx, i32 %0, i64 %1, ptr %2)");
+    assert_ir_has(&c, "define hidden void @kiln_f5(ptr nonnull align 16 dereferenceable(");
+    assert_ir_has(&c, "%vmctx, i32 %0, i64 %1, ptr %2)");
     /* The import has no kiln_f symbol: calls go through the vmctx slot. */
     assert_ir_lacks(&c, "@kiln_f0(");
     assert_ir_has(&c, "\"frame-pointer\"=\"non-leaf\"");
@@ -476,6 +524,97 @@ static void test_codegen_calls_and_stack_check(void **state)
     assert_non_null(strstr(div, "%stack_limit"));
     free(div);
     assert_ir_has(&c, "\"probe-stack\"=\"inline-asm\"");
+    release(&c);
+}
+
+/* True when bb lies on a cycle of f's control-flow graph (it can reach
+ * itself); functions here have a few blocks, so a plain search will do. */
+static bool block_in_loop(LLVMValueRef f, LLVMBasicBlockRef bb)
+{
+    unsigned n = LLVMCountBasicBlocks(f);
+    LLVMBasicBlockRef *blocks = calloc(n, sizeof *blocks);
+    bool *seen = calloc(n, sizeof *seen);
+    LLVMBasicBlockRef *work = calloc(n + 1, sizeof *work);
+    assert_true(blocks && seen && work);
+    LLVMGetBasicBlocks(f, blocks);
+    unsigned top = 0;
+    bool found = false;
+    work[top++] = bb;
+    while (top > 0 && !found) {
+        LLVMValueRef term = LLVMGetBasicBlockTerminator(work[--top]);
+        for (unsigned s = 0; term && s < LLVMGetNumSuccessors(term); s++) {
+            LLVMBasicBlockRef succ = LLVMGetSuccessor(term, s);
+            if (succ == bb) {
+                found = true;
+                break;
+            }
+            for (unsigned i = 0; i < n; i++)
+                if (blocks[i] == succ && !seen[i]) {
+                    seen[i] = true;
+                    work[top++] = succ;
+                }
+        }
+    }
+    free(work);
+    free(seen);
+    free(blocks);
+    return found;
+}
+
+/* The facts of DESIGN.md "Facts given to the optimiser": vmctx is
+ * dereferenceable, the table definition and type-id array pointers too, so
+ * after optimisation no invariant vmctx-side load of the call_indirect
+ * loop (table definition, type ids, the expected id) stays in the loop
+ * (the type ids and expected id sat behind the checks' trap branches, where
+ * only a dereferenceable pointer may be speculated). */
+static void test_codegen_call_indirect_invariants_leave_loop(void **state)
+{
+    (void)state;
+    cg_config config = config_for(8, KILN_BOUNDS_GUARD);
+    compiled c;
+    compile_ok(indirect_loop_wasm, sizeof indirect_loop_wasm, &config, &c);
+    assert_ir_has(&c, "define hidden i32 @kiln_f1(ptr nonnull align 16 dereferenceable(");
+    assert_ir_has(&c, "!dereferenceable");
+    assert_optimised_module_verifies(&c);
+    LLVMValueRef f = LLVMGetNamedFunction(cg_module_llvm(c.cgm), "kiln_f1");
+    assert_non_null(f);
+    unsigned invariant = LLVMGetMDKindID("invariant.load", 14);
+    unsigned outside = 0, inside = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb)) {
+        bool loop = block_in_loop(f, bb);
+        for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in)) {
+            if (!LLVMIsALoadInst(in) || !LLVMGetMetadata(in, invariant))
+                continue;
+            if (loop)
+                inside++;
+            else
+                outside++;
+        }
+    }
+    /* stack limit, table definition, type-id array, expected id */
+    assert_true(outside >= 3);
+    assert_int_equal(inside, 0);
+    release(&c);
+}
+
+/* A vmctx load LICM speculated out of a loop loses its TBAA tag; the
+ * loads-whole pass still knows it for a vmctx field (vmctx plus a
+ * constant), not a guarded memory load, and leaves it ordinary. */
+static void test_codegen_speculated_vmctx_load_not_volatile(void **state)
+{
+    (void)state;
+    cg_config config = config_for(8, KILN_BOUNDS_GUARD);
+    compiled c;
+    compile_ok(indirect_cond_loop_wasm, sizeof indirect_cond_loop_wasm, &config, &c);
+    assert_optimised_module_verifies(&c);
+    cg_module_keep_loads_whole(c.cgm);
+    LLVMDisposeMessage(c.ir);
+    c.ir = LLVMPrintModuleToString(cg_module_llvm(c.cgm));
+    char *loop = function_text(&c, "kiln_f1");
+    /* the table definition, hoisted without its tag */
+    assert_non_null(strstr(loop, "%table = load ptr, ptr"));
+    assert_null(strstr(loop, "load volatile ptr"));
+    free(loop);
     release(&c);
 }
 
@@ -778,6 +917,8 @@ int main(void)
         cmocka_unit_test(test_codegen_entry_trampolines_only_for_called_types),
         cmocka_unit_test(test_codegen_huge_fan_in_not_optimised),
         cmocka_unit_test(test_codegen_calls_and_stack_check),
+        cmocka_unit_test(test_codegen_call_indirect_invariants_leave_loop),
+        cmocka_unit_test(test_codegen_speculated_vmctx_load_not_volatile),
         cmocka_unit_test(test_codegen_helpers_used),
         cmocka_unit_test(test_codegen_helper_types_from_abi_list),
         cmocka_unit_test(test_codegen_guard_mode_has_no_bounds_checks),
