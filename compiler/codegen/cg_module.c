@@ -207,6 +207,19 @@ static void mark_escaping(const wasm_module *m, bool *escapes)
         mark_expr_refs(m, &m->globals[i].init, escapes);
 }
 
+/*
+ * Giant functions (a wasm body of 16 KiB or more: interpreter loops, parser
+ * actions; 27 of Ruby's 17,490 functions, none in bench/) are not
+ * vectorised: "noimplicitfloat" turns off the SLP and loop vectorisers for
+ * them. Every wasm local live across a loop is a phi in each block of it,
+ * and SLP walks and sorts these phi webs in every block: Ruby's 100 KB
+ * interpreter function (31,000 phis) spent 8 of its 17.5 s of IR passes in
+ * SLP, for straight-line code with nothing to vectorise. Explicit SIMD is
+ * unaffected (the attribute only forbids vector code the program did not
+ * ask for: also vector registers in inlined memcpy).
+ */
+#define CG_GIANT_FUNCTION_BYTES 16384u
+
 /* Declares function i. Outside this module's partition it is only a
  * declaration (the body is another partition's). */
 static LLVMValueRef declare_function(cg_module *cgm, uint32_t i, bool external)
@@ -223,6 +236,11 @@ static LLVMValueRef declare_function(cg_module *cgm, uint32_t i, bool external)
         LLVMSetLinkage(f, LLVMInternalLinkage);
     }
     cg_add_function_attrs(cgm, f);
+    if (cgm->config.opt_level >= 2 && m->funcs[i].body_size >= CG_GIANT_FUNCTION_BYTES) {
+        unsigned kind = LLVMGetEnumAttributeKindForName("noimplicitfloat", 15);
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                                LLVMCreateEnumAttribute(cgm->ctx, kind, 0));
+    }
     LLVMValueRef vmctx = LLVMGetParam(f, 0);
     LLVMSetValueName2(vmctx, "vmctx", 5);
     /* nonnull + align 16, not noalias: helpers write through vmctx.

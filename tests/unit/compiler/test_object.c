@@ -670,6 +670,98 @@ static void test_many_small_functions_partitioned_same_output(void **state)
     free(wasm);
 }
 
+/* Writes v as a LEB128 of exactly 3 bytes (v < 2^21). */
+static size_t put_leb3(uint8_t *w, uint32_t v)
+{
+    w[0] = (uint8_t)(0x80 | (v & 0x7f));
+    w[1] = (uint8_t)(0x80 | ((v >> 7) & 0x7f));
+    w[2] = (uint8_t)((v >> 14) & 0x7f);
+    return 3;
+}
+
+/* Whether the attribute group of "define ... @name(...) #N {" in LLVM IR
+ * text holds attr. */
+static bool ir_function_has_attr(const char *ir, const char *name, const char *attr)
+{
+    char def[64];
+    snprintf(def, sizeof def, "@%s(", name);
+    const char *d = strstr(ir, def);
+    assert_non_null(d);
+    const char *eol = strchr(d, '\n');
+    assert_non_null(eol);
+    const char *hash = eol;
+    while (hash > d && *hash != '#')
+        hash--;
+    assert_true(*hash == '#');
+    char group[32];
+    snprintf(group, sizeof group, "\nattributes #%ld = {", strtol(hash + 1, NULL, 10));
+    const char *g = strstr(ir, group);
+    assert_non_null(g);
+    const char *g_end = strchr(g + 1, '\n');
+    const char *a = strstr(g, attr);
+    return a != NULL && (g_end == NULL || a < g_end);
+}
+
+/* A function of 16 KiB of wasm code or more is compiled without the SLP
+ * and loop vectorisers (noimplicitfloat) at -O2 and -O3: they cost giant
+ * functions much and pay nothing there. Smaller functions, and any
+ * function at -O0/-O1, are compiled as before. */
+static void test_giant_function_not_vectorised(void **state)
+{
+    (void)state;
+    enum { DROPS = 5500 }; /* 3 bytes each: a body of 16,502 bytes */
+    uint32_t giant = 1 + 3 * DROPS + 1;
+    size_t cap = 128 + giant;
+    uint8_t *w = malloc(cap);
+    assert_non_null(w);
+    static const uint8_t head[] = {
+        0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00,
+        0x01, 0x04, 0x01, 0x60, 0x00, 0x00,                     /* type () -> () */
+        0x03, 0x03, 0x02, 0x00, 0x00,                           /* two functions */
+        0x07, 0x09, 0x02, 0x01, 's', 0x00, 0x00, 0x01, 'g', 0x00, 0x01, /* exports */
+    };
+    memcpy(w, head, sizeof head);
+    size_t n = sizeof head;
+    w[n++] = 0x0a;
+    n += put_leb3(w + n, 1 + (1 + 5) + 3 + giant);
+    w[n++] = 0x02;
+    w[n++] = 0x05; /* small: i32.const 0; drop */
+    w[n++] = 0x00;
+    w[n++] = 0x41;
+    w[n++] = 0x00;
+    w[n++] = 0x1a;
+    w[n++] = 0x0b;
+    n += put_leb3(w + n, giant);
+    w[n++] = 0x00;
+    for (int k = 0; k < DROPS; k++) {
+        w[n++] = 0x41;
+        w[n++] = 0x00;
+        w[n++] = 0x1a;
+    }
+    w[n++] = 0x0b;
+    assert_true(n <= cap);
+    for (unsigned level = 0; level <= 3; level++) {
+        kilnc_options o;
+        kilnc_options_init(&o);
+        o.target_triple = TRIPLE;
+        o.opt_level = level;
+        o.format = KILNC_FORMAT_LLVM_IR;
+        uint8_t *out = NULL;
+        size_t size = 0;
+        kiln_error err;
+        assert_int_equal(kilnc_compile(w, n, &o, &out, &size, &err), KILN_OK);
+        char *ir = malloc(size + 1);
+        assert_non_null(ir);
+        memcpy(ir, out, size);
+        ir[size] = '\0';
+        assert_false(ir_function_has_attr(ir, "kiln_f0", "noimplicitfloat"));
+        assert_int_equal(ir_function_has_attr(ir, "kiln_f1", "noimplicitfloat"), level >= 2);
+        free(ir);
+        kilnc_buffer_free(out);
+    }
+    free(w);
+}
+
 /* A header string of a container: {u32 offset, u32 size} at field_offset. */
 static bool header_string_is(const uint8_t *aot, unsigned field_offset, const char *want)
 {
@@ -757,6 +849,7 @@ int main(void)
         cmocka_unit_test(test_target_rejects_unknown_cpu),
         cmocka_unit_test(test_compile_reports_progress),
         cmocka_unit_test(test_many_small_functions_partitioned_same_output),
+        cmocka_unit_test(test_giant_function_not_vectorised),
         cmocka_unit_test(test_target_baselines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
