@@ -13,15 +13,26 @@
  * image; then write one container per member (its metadata, code offsets
  * into the shared image) inside the bundle container (writer.c).
  *
+ * Large bundles: when a member is large enough to be partitioned on its
+ * own (kc_partition_count), every member is compiled as its partitions
+ * instead (partition.c's cut), all of them on threads, and the objects are
+ * linked into one image in (member, partition) order; a pre-linked call is
+ * then a direct call that the image linker binds to the callee's symbol,
+ * inlined only when caller and callee share an LLVM module.
+ *
  * Invariants: a pre-linked call still passes the vmctx the runtime put in
  * the caller's import slot, so an inlined body uses the callee instance's
  * memory, tables and globals; the runtime binds such a slot only to the
- * same bundle's callee (aot_format.h, BUNDLE). A bundle is one LLVM
- * module, never partitioned, so its output does not depend on threads.
+ * same bundle's callee (aot_format.h, BUNDLE). The output depends on the
+ * modules and options only, never on the thread count: jobs are cut by
+ * size, and their objects linked in a fixed order.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <llvm-c/Core.h>
 #include <llvm-c/Linker.h>
@@ -283,6 +294,179 @@ static kiln_status emit_buffer(const bn_bundle *b, const emit_target *target,
     return st;
 }
 
+/* ---- large bundles: every member's partitions on threads ---------------------- */
+
+typedef struct bn_job {
+    const bn_member *member;
+    kc_range range;
+    uint8_t *object; /* malloc'ed */
+    size_t object_size;
+    uint64_t helpers_used;
+    kiln_status status;
+    kiln_error err;
+} bn_job;
+
+typedef struct bn_work {
+    bn_job *jobs;
+    uint32_t count;
+    const kilnc_options *options;
+    atomic_uint next;
+    pthread_mutex_t progress_lock; /* serialises options->progress */
+    uint32_t done, total;          /* functions, under progress_lock */
+} bn_work;
+
+static void build_job(const bn_work *work, bn_job *job)
+{
+    kc_unit unit;
+    job->status = kc_unit_build(job->member->module, work->options, job->range, &unit, &job->err);
+    if (job->status == KILN_OK)
+        job->status = kc_unit_object(&unit, &job->object, &job->object_size, &job->err);
+    if (job->status == KILN_OK)
+        job->helpers_used = cg_module_helpers_used(unit.cgm);
+    kc_unit_free(&unit);
+}
+
+/* pthreads, as partition.c: sanitizers intercept them. */
+static void *bundle_worker(void *arg)
+{
+    bn_work *work = arg;
+    for (;;) {
+        uint32_t i = atomic_fetch_add(&work->next, 1u);
+        if (i >= work->count)
+            return NULL;
+        bn_job *job = &work->jobs[i];
+        build_job(work, job);
+        if (work->options->progress != NULL) {
+            const wasm_module *m = job->member->module;
+            uint32_t first = job->range.end != 0 ? job->range.first : m->func_import_count;
+            uint32_t end = job->range.end != 0 ? job->range.end : m->func_count;
+            pthread_mutex_lock(&work->progress_lock);
+            work->done += end - first;
+            work->options->progress(work->options->progress_user, work->done, work->total);
+            pthread_mutex_unlock(&work->progress_lock);
+        }
+    }
+}
+
+/* The jobs of every member: its partitions, or the whole member. The
+ * called_across arrays (one per member) are owned by *across. */
+static kiln_status plan_jobs(const bn_bundle *b, const kilnc_options *options, bn_job **out,
+                             uint32_t *out_count, bool ***across, kiln_error *err)
+{
+    uint32_t count = 0;
+    uint32_t *parts = calloc(b->count, sizeof *parts);
+    *across = calloc(b->count, sizeof **across);
+    if (parts == NULL || *across == NULL) {
+        free(parts);
+        return nomem(err);
+    }
+    for (uint32_t i = 0; i < b->count; i++) {
+        parts[i] = kc_partition_count(b->members[i].module, options);
+        count += parts[i];
+    }
+    bn_job *jobs = calloc(count, sizeof *jobs);
+    kiln_status st = jobs == NULL ? nomem(err) : KILN_OK;
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < b->count && st == KILN_OK; i++) {
+        const bn_member *mb = &b->members[i];
+        kc_range *ranges = calloc(parts[i], sizeof *ranges);
+        if (ranges == NULL) {
+            st = nomem(err);
+            break;
+        }
+        if (parts[i] > 1) {
+            uint32_t funcs = mb->module->func_count;
+            (*across)[i] = calloc(funcs > 0 ? funcs : 1, sizeof(bool));
+            st = (*across)[i] == NULL
+                     ? nomem(err)
+                     : kc_partition_plan(mb->module, parts[i], ranges, (*across)[i], err);
+            st = in_member(mb, st, err);
+        } else {
+            ranges[0] = (kc_range){0, 0, true, NULL, NULL, NULL};
+        }
+        for (uint32_t p = 0; p < parts[i] && st == KILN_OK; p++, j++) {
+            jobs[j].member = mb;
+            jobs[j].range = ranges[p];
+            jobs[j].range.symbol_prefix = mb->prefix;
+            jobs[j].range.prelinked = (const char *const *)mb->prelinked;
+        }
+        free(ranges);
+    }
+    free(parts);
+    if (st != KILN_OK) {
+        free(jobs);
+        return st;
+    }
+    *out = jobs;
+    *out_count = count;
+    return KILN_OK;
+}
+
+static unsigned bundle_threads(const kilnc_options *options, uint32_t jobs)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned n = options->threads != 0 ? options->threads : (online > 0 ? (unsigned)online : 1);
+    if (n > jobs)
+        n = jobs;
+    return n > 64 ? 64 : n;
+}
+
+/* Compiles the members as their partitions on threads and links the
+ * objects, in job order, into one image. */
+static kiln_status compile_large(const bn_bundle *b, const kilnc_options *options,
+                                 uint32_t total, emit_image **image, uint64_t *helpers_used,
+                                 kiln_error *err)
+{
+    bn_job *jobs = NULL;
+    uint32_t count = 0;
+    bool **across = NULL;
+    kiln_status st = plan_jobs(b, options, &jobs, &count, &across, err);
+    if (st == KILN_OK) {
+        bn_work work = {jobs, count, options, 0, PTHREAD_MUTEX_INITIALIZER, 0, total};
+        pthread_t threads[64];
+        unsigned started = 0, wanted = bundle_threads(options, count);
+        while (started + 1 < wanted &&
+               pthread_create(&threads[started], NULL, bundle_worker, &work) == 0)
+            started++;
+        bundle_worker(&work);
+        for (unsigned t = 0; t < started; t++)
+            pthread_join(threads[t], NULL);
+        pthread_mutex_destroy(&work.progress_lock);
+        /* The first failing job's error: the same on every run. */
+        for (uint32_t j = 0; j < count && st == KILN_OK; j++) {
+            if (jobs[j].status != KILN_OK) {
+                st = jobs[j].status;
+                if (err != NULL)
+                    *err = jobs[j].err;
+                st = in_member(jobs[j].member, st, err);
+            }
+        }
+    }
+    const uint8_t **objects = st == KILN_OK ? calloc(count, sizeof *objects) : NULL;
+    size_t *sizes = st == KILN_OK ? calloc(count, sizeof *sizes) : NULL;
+    if (st == KILN_OK && (objects == NULL || sizes == NULL))
+        st = nomem(err);
+    if (st == KILN_OK) {
+        *helpers_used = 0;
+        for (uint32_t j = 0; j < count; j++) {
+            objects[j] = jobs[j].object;
+            sizes[j] = jobs[j].object_size;
+            *helpers_used |= jobs[j].helpers_used;
+        }
+        emit_image_options link = {.xip = options->xip != 0};
+        st = emit_image_link(objects, sizes, count, &link, image, err);
+    }
+    free(objects);
+    free(sizes);
+    for (uint32_t j = 0; j < count; j++)
+        free(jobs[j].object);
+    free(jobs);
+    for (uint32_t i = 0; across != NULL && i < b->count; i++)
+        free(across[i]);
+    free(across);
+    return st;
+}
+
 static int compare_symbols(const void *a, const void *b)
 {
     const emit_symbol *x = a, *y = b;
@@ -314,16 +498,13 @@ static kiln_status member_view(const emit_image *image, const char *prefix, emit
     return KILN_OK;
 }
 
-static kiln_status write_bundle(bn_bundle *b, const emit_image *image, const emit_target *target,
-                                const kilnc_options *options, uint8_t **out, size_t *out_size,
-                                kiln_error *err)
+static kiln_status write_bundle(bn_bundle *b, const emit_image *image, uint64_t helpers_used,
+                                const emit_target *target, const kilnc_options *options,
+                                uint8_t **out, size_t *out_size, kiln_error *err)
 {
-    uint64_t helpers_used = 0;
     uint32_t features = 0;
-    for (uint32_t i = 0; i < b->count; i++) {
-        helpers_used |= cg_module_helpers_used(b->members[i].cgm);
+    for (uint32_t i = 0; i < b->count; i++)
         features |= b->members[i].module->features;
-    }
     wr_bundle_member *members = calloc(b->count, sizeof *members);
     if (members == NULL)
         return nomem(err);
@@ -412,6 +593,16 @@ kiln_status kilnc_compile_bundle(const kilnc_bundle_input *inputs, size_t count,
         total += b.members[i].module->func_count - b.members[i].module->func_import_count;
     if (st == KILN_OK && options->progress != NULL)
         options->progress(options->progress_user, 0, total);
+    bool large = false;
+    for (uint32_t i = 0; st == KILN_OK && i < b.count; i++)
+        large = large || kc_partition_count(b.members[i].module, options) > 1;
+    if (st == KILN_OK && large) {
+        uint64_t helpers_used = 0;
+        st = compile_large(&b, options, total, &image, &helpers_used, err);
+        if (st == KILN_OK)
+            st = write_bundle(&b, image, helpers_used, target, options, out, out_size, err);
+        goto out;
+    }
     if (st == KILN_OK) {
         ctx = LLVMContextCreate();
         if (options->format != KILNC_FORMAT_LLVM_IR)
@@ -448,8 +639,11 @@ kiln_status kilnc_compile_bundle(const kilnc_bundle_input *inputs, size_t count,
         if (st == KILN_OK)
             st = emit_image_link((const uint8_t *const *)&object, &object_size, 1,
                                  &(emit_image_options){.xip = target->xip}, &image, err);
+        uint64_t helpers_used = 0;
+        for (uint32_t i = 0; i < b.count; i++)
+            helpers_used |= cg_module_helpers_used(b.members[i].cgm);
         if (st == KILN_OK)
-            st = write_bundle(&b, image, target, options, out, out_size, err);
+            st = write_bundle(&b, image, helpers_used, target, options, out, out_size, err);
         break;
     }
     if (st == KILN_OK && options->progress != NULL)

@@ -36,6 +36,10 @@ typedef struct kc_range {
     /* partitions only: per function index, whether a function of another
      * partition calls it (NULL: assume every one is); not owned */
     const bool *called_across;
+    /* bundles only (bundle.c): cg_config.symbol_prefix and .prelinked;
+     * NULL otherwise; not owned */
+    const char *symbol_prefix;
+    const char *const *prelinked;
 } kc_range;
 
 /* Lowers, verifies and optimises the unit; *unit is filled even on
@@ -53,6 +57,13 @@ kiln_status kc_unit_object(const kc_unit *unit, uint8_t **out, size_t *out_size,
  * module and options only, never on the machine, so the output is the same
  * on every machine. */
 uint32_t kc_partition_count(const wasm_module *module, const kilnc_options *options);
+
+/* The partitions kc_compile_partitions cuts module into: parts ranges
+ * (trampolines in the first), and in called_across (func_count entries,
+ * zeroed by the caller, referred to by the ranges) the functions another
+ * partition calls. */
+kiln_status kc_partition_plan(const wasm_module *module, uint32_t parts, kc_range *ranges,
+                              bool *called_across, kiln_error *err);
 
 /* Compiles module as parts partitions on up to options->threads threads
  * (0: one per online CPU) and links their objects into one image. */

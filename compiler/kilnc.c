@@ -163,6 +163,8 @@ kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *option
         .with_trampolines = range.trampolines,
         .called_across = range.called_across,
         .interruptible = options->interruptible,
+        .symbol_prefix = range.symbol_prefix,
+        .prelinked = range.prelinked,
     };
     st = cg_module_new(unit->ctx, module, &config, &unit->cgm, err);
     if (st != KILN_OK)
@@ -227,7 +229,7 @@ static kiln_status compile_whole(const wasm_module *module, const kilnc_options 
                                  uint8_t **out, size_t *out_size, kiln_error *err)
 {
     kc_unit unit;
-    kc_range whole = {0, 0, true, NULL};
+    kc_range whole = {0, 0, true, NULL, NULL, NULL};
     kiln_status st = kc_unit_build(module, options, whole, &unit, err);
     LLVMModuleRef llvm = unit.cgm != NULL ? cg_module_llvm(unit.cgm) : NULL;
     LLVMMemoryBufferRef mb = NULL;

@@ -134,6 +134,22 @@ static kiln_status mark_cross_calls(const wasm_module *m, const kc_part *parts, 
     return KILN_OK;
 }
 
+kiln_status kc_partition_plan(const wasm_module *module, uint32_t parts, kc_range *ranges,
+                              bool *called_across, kiln_error *err)
+{
+    kc_part *cut = calloc(parts, sizeof *cut);
+    if (cut == NULL)
+        return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
+    cut_partitions(module, cut, parts);
+    kiln_status st = mark_cross_calls(module, cut, parts, called_across, err);
+    for (uint32_t p = 0; p < parts; p++) {
+        ranges[p] = cut[p].range;
+        ranges[p].called_across = called_across;
+    }
+    free(cut);
+    return st;
+}
+
 static void build_part(const kc_work *work, kc_part *part)
 {
     kc_unit unit;

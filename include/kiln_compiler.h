@@ -113,8 +113,12 @@ typedef struct kilnc_bundle_input {
  * The last input is the main module (the one kiln_module_load returns);
  * the runtime instantiates the others, once each, as it links.
  * Formats: KILNC_FORMAT_AOT, KILNC_FORMAT_LLVM_IR, KILNC_FORMAT_ASM (the
- * bundle's one LLVM module). A bundle is compiled as one LLVM module, never
- * partitioned. Errors as kilnc_compile, with the module's name in the
+ * bundle's one LLVM module). A bundle is one LLVM module, unless a member
+ * is large enough to be partitioned (options->partitions as for
+ * kilnc_compile): then every member is compiled as its partitions on
+ * threads, and pre-linked calls stay direct but are inlined only within a
+ * partition. The output never depends on options->threads. Errors as
+ * kilnc_compile, with the module's name in the
  * message; KILN_ERR_LINK when a module imports from another of the set
  * something it does not export (or a function of another type), or names
  * are empty or repeated; KILN_ERR_ARGUMENT for no input.

@@ -130,6 +130,24 @@ check 0 "ok: host lib.add refused" "" -- "$bundle_host" "$w/main.O2.aot" "$w/lib
 if cmp -s "$w/j1.aot" "$w/j2.aot"; then passed=$((passed + 1)); else
   fail "bundle output differs between -j1 and -j2"; fi
 
+# A bundle whose members are partitioned (as large modules are): members
+# compiled as partitions on threads, linked into one image; pre-linked
+# calls direct but not inlined across members (lib's frame in the -O2
+# backtrace). The same bytes for any thread count.
+"$kilnc" --partitions=2 --jobs=1 "$w/lib.wasm" "$w/util.wasm" "$w/main.wasm" -o "$w/p1.aot"
+"$kilnc" --partitions=2 --jobs=2 "$w/lib.wasm" "$w/util.wasm" "$w/main.wasm" -o "$w/p2.aot"
+if cmp -s "$w/p1.aot" "$w/p2.aot"; then passed=$((passed + 1)); else
+  fail "partitioned bundle output differs between -j1 and -j2"; fi
+if cmp -s "$w/p1.aot" "$w/j1.aot"; then fail "--partitions=2 made the same bundle"; else
+  passed=$((passed + 1)); fi
+check 0 "bundle ok" "" -- "$kiln" "$w/p1.aot"
+check 0 "704982704" "" -- "$kiln" --invoke sum "$w/p1.aot" 100000
+check 0 "11099" "" -- "$kiln" --invoke memories "$w/p1.aot"
+check 0 "2" "" -- "$kiln" --invoke counter "$w/p1.aot"
+check 0 "42" "" -- "$kiln" --invoke indirect "$w/p1.aot" 0 21
+check 0 "1002" "" -- "$kiln" --invoke via_util "$w/p1.aot" 2 3
+check 1 "" "lib!boom" -- "$kiln" --invoke trap "$w/p1.aot"
+
 # Damage behind a valid outer checksum (member tables, member headers, the
 # pre-linked imports): kiln refuses or runs, never dies by a signal.
 if command -v python3 > /dev/null; then
