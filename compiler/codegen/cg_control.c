@@ -578,6 +578,121 @@ static LLVMValueRef type_ids(cg_func *fn)
     return fn->type_ids;
 }
 
+#define SEALED_CALLEES_MAX 16u
+
+static bool same_functype(const wasm_functype *a, const wasm_functype *b)
+{
+    if (a->param_count != b->param_count || a->result_count != b->result_count)
+        return false;
+    for (uint32_t i = 0; i < a->param_count + a->result_count; i++)
+        if (a->types[i] != b->types[i])
+            return false;
+    return true;
+}
+
+/* A block that branches to the function's trap block for `code`. */
+static LLVMBasicBlockRef trap_edge(cg_func *fn, kiln_trap_code code)
+{
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(fn->b);
+    LLVMBasicBlockRef bb = cg_append_block(fn, "call_indirect.trap");
+    LLVMPositionBuilderAtEnd(fn->b, bb);
+    cg_trap(fn, code);
+    LLVMPositionBuilderAtEnd(fn->b, here);
+    return bb;
+}
+
+/* call_indirect through a sealed table (cg_table.c): the element at every
+ * index is known, so the bounds, null and type checks are decided here and
+ * each element of the right type is a direct call, which LLVM may inline: a
+ * switch on the index. Canonical type ids are structural in wasm 2.0, so
+ * comparing the types here decides what the runtime's comparison would.
+ * False (nothing emitted) when the table is not sealed, an element of the
+ * type is an import (its code is only known at instantiation), more than
+ * SEALED_CALLEES_MAX elements have the type, or the type has several
+ * results. */
+static bool emit_sealed_call_indirect(cg_func *fn, uint32_t table, uint32_t type_index,
+                                      LLVMValueRef index)
+{
+    cg_module *cgm = fn->cgm;
+    const wasm_module *m = cgm->wasm;
+    const uint32_t *contents = cgm->sealed != NULL ? cgm->sealed[table] : NULL;
+    const wasm_functype *type = &m->types[type_index];
+    if (contents == NULL || type->result_count > 1)
+        return false;
+    uint32_t size = (uint32_t)m->tables[table].limits.min;
+    uint32_t matching = 0;
+    for (uint32_t i = 0; i < size; i++) {
+        uint32_t f = contents[i];
+        if (f == UINT32_MAX || !same_functype(wasm_func_type(m, f), type))
+            continue;
+        if (f < m->func_import_count)
+            return false;
+        matching++;
+    }
+    /* Each matching element is a call LLVM may inline at every site. */
+    if (matching > SEALED_CALLEES_MAX)
+        return false;
+    uint32_t n = type->param_count;
+    LLVMValueRef args[n + 1];
+    args[0] = fn->vmctx;
+    for (uint32_t i = 0; i < n; i++)
+        args[i + 1] = fn->stack[fn->sp - n + i];
+    fn->sp -= n;
+
+    LLVMBasicBlockRef join = cg_append_block(fn, "call_indirect.join");
+    LLVMBasicBlockRef undefined = trap_edge(fn, KILN_TRAP_UNDEFINED_ELEMENT);
+    LLVMBasicBlockRef uninit = NULL, mismatch = NULL;
+    LLVMValueRef sw = LLVMBuildSwitch(fn->b, index, undefined, size);
+    uint32_t callees[size ? size : 1];
+    LLVMBasicBlockRef call_bbs[size ? size : 1];
+    LLVMValueRef results[size ? size : 1];
+    uint32_t distinct = 0;
+    for (uint32_t i = 0; i < size; i++) {
+        uint32_t f = contents[i];
+        LLVMBasicBlockRef target;
+        if (f == UINT32_MAX) {
+            if (uninit == NULL)
+                uninit = trap_edge(fn, KILN_TRAP_UNINITIALIZED_ELEMENT);
+            target = uninit;
+        } else if (!same_functype(wasm_func_type(m, f), type)) {
+            if (mismatch == NULL)
+                mismatch = trap_edge(fn, KILN_TRAP_INDIRECT_CALL_TYPE_MISMATCH);
+            target = mismatch;
+        } else {
+            uint32_t k = 0;
+            while (k < distinct && callees[k] != f)
+                k++;
+            if (k == distinct) {
+                callees[k] = f;
+                call_bbs[k] = cg_append_block(fn, "call_indirect.direct");
+                LLVMPositionBuilderAtEnd(fn->b, call_bbs[k]);
+                results[k] = LLVMBuildCall2(fn->b, cgm->func_types[type_index],
+                                            cg_func_ref(cgm, f), args, n + 1, "");
+                LLVMBuildBr(fn->b, join);
+                distinct++;
+            }
+            target = call_bbs[k];
+        }
+        LLVMAddCase(sw, LLVMConstInt(cgm->t_i32, i, 0), target);
+    }
+    LLVMPositionBuilderAtEnd(fn->b, join);
+    if (distinct == 0) {
+        /* Every index traps: nothing reaches the join. Later code is dead. */
+        LLVMBuildUnreachable(fn->b);
+        LLVMPositionBuilderAtEnd(fn->b, cg_append_block(fn, "call_indirect.dead"));
+        if (type->result_count == 1)
+            cg_push(fn, LLVMGetUndef(cg_valtype(cgm, type->types[n])));
+        return true;
+    }
+    if (type->result_count == 1) {
+        LLVMValueRef phi = LLVMBuildPhi(fn->b, cg_valtype(cgm, type->types[n]), "");
+        LLVMAddIncoming(phi, results, call_bbs, distinct);
+        cg_push(fn, phi);
+    }
+    cg_reload_bound(fn);
+    return true;
+}
+
 static kiln_status emit_call_indirect(cg_func *fn, const wasm_instr *in)
 {
     cg_module *cgm = fn->cgm;
@@ -587,6 +702,8 @@ static kiln_status emit_call_indirect(cg_func *fn, const wasm_instr *in)
     uint32_t table = in->imm.call_indirect.table_index;
 
     LLVMValueRef index = cg_pop(fn);
+    if (emit_sealed_call_indirect(fn, table, type_index, index))
+        return KILN_OK;
     LLVMValueRef tdef = cg_vmctx_load(fn, cgm->layout.tables + table * w, cgm->t_ptr, true,
                                       "table");
     cg_set_dereferenceable(cgm, tdef, KILN_TABLEDEF_MAX_OFFSET(w) + 4u, w);

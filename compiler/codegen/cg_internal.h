@@ -60,6 +60,10 @@ struct cg_module {
     LLVMValueRef *entry_tramps; /* per type index; NULL: the host never calls it */
     LLVMValueRef *host_tramps;  /* per type index, NULL when no import uses it */
 
+    /* Per table: NULL, or for a sealed table (cg_table.c) its contents, one
+     * function index (UINT32_MAX: null) per element of its min size. */
+    uint32_t **sealed;
+
     /* Metadata kinds and nodes reused on many instructions. */
     unsigned md_invariant_load, md_prof, md_tbaa;
     unsigned md_dereferenceable, md_align, md_nonnull, md_noundef;
@@ -263,6 +267,9 @@ LLVMValueRef cg_call_helper(cg_func *fn, kiln_helper_id id, LLVMValueRef *args,
 /* kiln_f<index>: this module's, or declared here on first use when
  * another partition defines it. */
 LLVMValueRef cg_func_ref(cg_module *cgm, uint32_t index);
+/* Finds the sealed tables (cg_table.c): fills cgm->sealed, or leaves it
+ * NULL (partitions; out of memory). */
+void cg_tables_seal(cg_module *cgm);
 /* "<symbol_prefix><stem><index>": the name of a function or trampoline. */
 void cg_symbol_name(const cg_module *cgm, char *buf, size_t size, const char *stem,
                     uint32_t index);

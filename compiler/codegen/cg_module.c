@@ -444,6 +444,7 @@ kiln_status cg_module_new(LLVMContextRef ctx, const wasm_module *module,
 
     mark_escaping(module, escapes);
     declare_functions(cgm, escapes);
+    cg_tables_seal(cgm);
     if (cgm->with_trampolines)
         cg_declare_trampolines(cgm);
     free(escapes);
@@ -505,6 +506,10 @@ void cg_module_free(cg_module *cgm)
         return;
     if (cgm->llvm)
         LLVMDisposeModule(cgm->llvm);
+    if (cgm->sealed)
+        for (uint32_t t = 0; t < cgm->wasm->table_count; t++)
+            free(cgm->sealed[t]);
+    free(cgm->sealed);
     free(cgm->func_types);
     free(cgm->entry_tramps);
     free(cgm->host_tramps);

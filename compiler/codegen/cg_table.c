@@ -9,6 +9,8 @@
  * call runtime helpers (which trap themselves on bad arguments).
  * References are pointers; ref.null is the null pointer.
  */
+#include <stdlib.h>
+
 #include "cg_internal.h"
 
 static LLVMValueRef u32_const(cg_func *fn, uint32_t v)
@@ -127,4 +129,118 @@ kiln_status cg_emit_reference(cg_func *fn, const wasm_instr *in)
     default:
         return cg_unsupported(fn, in);
     }
+}
+
+/*
+ * Sealed tables. A table is sealed when nothing but instantiation can ever
+ * write it: defined here (not imported), not exported, no table.set,
+ * table.grow, table.fill, table.copy into it or table.init of it in any
+ * body, and every active segment for it has an i32.const offset and ref.func
+ * / ref.null items. Its contents are then those the active segments write,
+ * in order, into a table of `min` nulls, and its size stays `min`: the
+ * runtime applies the same segments the same way, and an instantiation whose
+ * segment does not fit fails before any code runs. Bodies are decoded once
+ * more for the scan, so only modules compiled as one unit (no partitions,
+ * each of which would repeat it) and small tables (TABLE_SEALED_MAX
+ * entries, each a switch case at every call_indirect) qualify.
+ */
+#define TABLE_SEALED_MAX 64u
+
+static void mark_mutated(const wasm_instr *in, bool *mutated, uint32_t table_count)
+{
+    uint32_t t = UINT32_MAX;
+    switch ((wasm_op)in->op) {
+    case WASM_OP_TABLE_SET:
+    case WASM_OP_TABLE_GROW:
+    case WASM_OP_TABLE_FILL:
+        t = in->imm.index;
+        break;
+    case WASM_OP_TABLE_COPY:
+        t = in->imm.pair.a; /* destination */
+        break;
+    case WASM_OP_TABLE_INIT:
+        t = in->imm.pair.b; /* table */
+        break;
+    default:
+        return;
+    }
+    if (t < table_count)
+        mutated[t] = true;
+}
+
+/* Applies segment `e` to contents[] (func index or UINT32_MAX for null);
+ * false when it cannot be known at compile time or does not fit. */
+static bool apply_segment(const wasm_module *m, const wasm_elem *e, uint32_t size,
+                          uint32_t *contents)
+{
+    if (e->offset.count != 2 || e->offset.code[0].op != WASM_OP_I32_CONST)
+        return false;
+    uint64_t at = (uint32_t)e->offset.code[0].imm.i32;
+    if (at + e->item_count > size)
+        return false;
+    for (uint32_t j = 0; j < e->item_count; j++) {
+        const wasm_expr *item = &e->items[j];
+        if (item->count != 2)
+            return false;
+        if (item->code[0].op == WASM_OP_REF_FUNC && item->code[0].imm.index < m->func_count)
+            contents[at + j] = item->code[0].imm.index;
+        else if (item->code[0].op == WASM_OP_REF_NULL)
+            contents[at + j] = UINT32_MAX;
+        else
+            return false;
+    }
+    return true;
+}
+
+void cg_tables_seal(cg_module *cgm)
+{
+    const wasm_module *m = cgm->wasm;
+    if (cgm->partitioned || m->table_count == m->table_import_count)
+        return;
+    bool *mutated = calloc(m->table_count, sizeof *mutated);
+    cgm->sealed = calloc(m->table_count, sizeof *cgm->sealed);
+    if (mutated == NULL || cgm->sealed == NULL)
+        goto out;
+    for (uint32_t i = 0; i < m->table_import_count; i++)
+        mutated[i] = true;
+    for (uint32_t i = 0; i < m->export_count; i++)
+        if (m->exports[i].kind == KILN_EXTERN_TABLE && m->exports[i].index < m->table_count)
+            mutated[m->exports[i].index] = true;
+    for (uint32_t f = m->func_import_count; f < m->func_count; f++) {
+        wasm_body body;
+        kiln_error ignored = {0};
+        if (dec_function_body(m, f, &body, &ignored) != KILN_OK) {
+            /* Codegen reports it; nothing is sealed meanwhile. */
+            for (uint32_t t = 0; t < m->table_count; t++)
+                mutated[t] = true;
+            break;
+        }
+        for (uint32_t i = 0; i < body.code_count; i++)
+            mark_mutated(&body.code[i], mutated, m->table_count);
+        dec_body_free(&body);
+    }
+    for (uint32_t t = m->table_import_count; t < m->table_count; t++) {
+        const wasm_tabletype *tt = &m->tables[t];
+        if (mutated[t] || tt->reftype != WASM_FUNCREF || tt->limits.min > TABLE_SEALED_MAX)
+            continue;
+        uint32_t size = (uint32_t)tt->limits.min;
+        uint32_t *contents = malloc((size ? size : 1) * sizeof *contents);
+        if (contents == NULL)
+            continue;
+        for (uint32_t i = 0; i < size; i++)
+            contents[i] = UINT32_MAX;
+        bool known = true;
+        for (uint32_t i = 0; i < m->elem_count && known; i++) {
+            const wasm_elem *e = &m->elems[i];
+            if (e->mode == KILN_SEGMENT_ACTIVE && e->table_index == t)
+                known = apply_segment(m, e, size, contents);
+        }
+        if (!known) {
+            free(contents);
+            continue;
+        }
+        cgm->sealed[t] = contents; /* tables[t].limits.min entries */
+    }
+out:
+    free(mutated);
 }
