@@ -179,8 +179,11 @@ static kiln_status fill_imports(kiln_instance *inst, const ins_import *imports,
                               "imports; use the linker",
                               im->module_name, im->field_name, ld_extern_kind_name(im->kind));
     }
-    inst->bindings = kiln_calloc(m->func_import_count, sizeof *inst->bindings);
-    inst->global_objs = kiln_calloc(m->global_import_count, sizeof *inst->global_objs);
+    /* Nothing to allocate for none: kiln_calloc(0) would still take a block. */
+    if (m->func_import_count > 0)
+        inst->bindings = kiln_calloc(m->func_import_count, sizeof *inst->bindings);
+    if (m->global_import_count > 0)
+        inst->global_objs = kiln_calloc(m->global_import_count, sizeof *inst->global_objs);
     if ((inst->bindings == NULL && m->func_import_count > 0) ||
         (inst->global_objs == NULL && m->global_import_count > 0))
         return kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET,

@@ -522,20 +522,20 @@ static kiln_status run_path(const uint8_t *aot, size_t aot_size)
     return st;
 }
 
-static void test_api_every_allocation_fails_once(void **state)
+/* Runs path once with each of its allocations failing in turn, the N-th
+ * for N = 1, 2, ... until a run makes no failing allocation: every failure
+ * must give KILN_ERR_NOMEM and leak nothing, and the runtime must work
+ * again with the allocator back. Switching allocators releases the
+ * process-wide tables, so each run makes them anew through the counting
+ * allocator and frees them on the switch back. */
+static void every_allocation_fails_once(kiln_status (*path)(const uint8_t *, size_t),
+                                        const uint8_t *aot, size_t aot_size, const char *what)
 {
-    (void)state;
-    uint8_t *aot;
-    size_t aot_size;
-    compile("api", &aot, &aot_size);
-    /* Warm up: process-wide tables (canonical type ids, the fault
-     * handler's range nodes) are made once and then reused. */
-    assert_int_equal(run_path(aot, aot_size), KILN_OK);
     long n;
     for (n = 1;; n++) {
         counting_alloc a = {0, n, 0, false};
         kiln_set_allocator(counting_allocator, &a);
-        kiln_status st = run_path(aot, aot_size);
+        kiln_status st = path(aot, aot_size);
         kiln_set_allocator(NULL, NULL);
         if (a.live != 0)
             fail_msg("allocation %ld failing leaked %ld blocks", n, a.live);
@@ -545,11 +545,19 @@ static void test_api_every_allocation_fails_once(void **state)
         }
         if (st != KILN_ERR_NOMEM)
             fail_msg("allocation %ld failing gave %s", n, kiln_status_name(st));
-        /* Still usable with the allocator back. */
-        assert_int_equal(run_path(aot, aot_size), KILN_OK);
+        assert_int_equal(path(aot, aot_size), KILN_OK);
     }
-    print_message("load -> instantiate -> call: %ld allocations, each failed once\n", n - 1);
+    print_message("%s: %ld allocations, each failed once\n", what, n - 1);
     assert_true(n > 10);
+}
+
+static void test_api_every_allocation_fails_once(void **state)
+{
+    (void)state;
+    uint8_t *aot;
+    size_t aot_size;
+    compile("api", &aot, &aot_size);
+    every_allocation_fails_once(run_path, aot, aot_size, "load -> instantiate -> call");
     kilnc_buffer_free(aot);
 }
 
@@ -611,27 +619,7 @@ static void test_api_bundle_every_allocation_fails_once(void **state)
     assert_null(kiln_module_bundle_name(m, 2));
     kiln_module_free(m);
 
-    assert_int_equal(run_bundle_path(aot, aot_size), KILN_OK);
-    long n;
-    for (n = 1;; n++) {
-        counting_alloc a = {0, n, 0, false};
-        kiln_set_allocator(counting_allocator, &a);
-        kiln_status st = run_bundle_path(aot, aot_size);
-        kiln_set_allocator(NULL, NULL);
-        if (a.live != 0)
-            fail_msg("allocation %ld failing leaked %ld blocks", n, a.live);
-        if (!a.failed) {
-            assert_int_equal(st, KILN_OK);
-            break;
-        }
-        /* (OK too: fill_imports allocates an empty global_objs array for
-         * a module without global imports and needs none) */
-        if (st != KILN_ERR_NOMEM && st != KILN_OK)
-            fail_msg("allocation %ld failing gave %s", n, kiln_status_name(st));
-        assert_int_equal(run_bundle_path(aot, aot_size), KILN_OK);
-    }
-    print_message("bundle load -> link -> call: %ld allocations, each failed once\n", n - 1);
-    assert_true(n > 10);
+    every_allocation_fails_once(run_bundle_path, aot, aot_size, "bundle load -> link -> call");
     kilnc_buffer_free(aot);
 }
 
