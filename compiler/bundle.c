@@ -220,19 +220,10 @@ static kiln_status lower_members(bn_bundle *b, LLVMContextRef ctx, const emit_ta
 {
     for (uint32_t i = 0; i < b->count; i++) {
         bn_member *mb = &b->members[i];
-        cg_config config = {
-            .triple = target->triple,
-            .layout = target->layout,
-            .pointer_width = target->pointer_width,
-            .bounds = target->bounds,
-            .xip = target->xip,
-            .opt_level = target->opt_level,
-            .quiet_rounding_nans = target->quiet_rounding_nans,
-            .with_trampolines = true,
-            .interruptible = options->interruptible,
-            .symbol_prefix = mb->prefix,
-            .prelinked = (const char *const *)mb->prelinked,
-        };
+        cg_config config = kc_codegen_config(target, options);
+        config.with_trampolines = true;
+        config.symbol_prefix = mb->prefix;
+        config.prelinked = (const char *const *)mb->prelinked;
         kiln_status st = cg_module_new(ctx, mb->module, &config, &mb->cgm, err);
         if (st == KILN_OK)
             st = kc_lower_functions(mb->module, mb->cgm, mb->module->func_import_count,
@@ -268,29 +259,14 @@ static kiln_status emit_buffer(const bn_bundle *b, const emit_target *target,
                                LLVMCodeGenFileType type, uint8_t **out, size_t *out_size,
                                kiln_error *err)
 {
-    LLVMModuleRef llvm = cg_module_llvm(b->members[0].cgm);
-    char *message = NULL;
     LLVMMemoryBufferRef mb = NULL;
-    if (LLVMTargetMachineEmitToMemoryBuffer(target->machine, llvm, type, &message, &mb) != 0) {
-        kiln_status st = kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
-                                        "LLVM could not emit the bundle for %s: %s",
-                                        target->triple, message != NULL ? message : "?");
-        LLVMDisposeMessage(message);
-        return st;
-    }
-    if (message != NULL)
-        LLVMDisposeMessage(message);
-    kiln_status st = check_emitted(b, err);
-    size_t size = LLVMGetBufferSize(mb);
-    uint8_t *copy = st == KILN_OK ? malloc(size > 0 ? size : 1) : NULL;
-    if (st == KILN_OK && copy == NULL)
-        st = nomem(err);
-    if (st == KILN_OK) {
-        memcpy(copy, LLVMGetBufferStart(mb), size);
-        *out = copy;
-        *out_size = size;
-    }
-    LLVMDisposeMemoryBuffer(mb);
+    kiln_status st = kc_emit_llvm(target, cg_module_llvm(b->members[0].cgm), type, &mb, err);
+    if (st == KILN_OK)
+        st = check_emitted(b, err);
+    if (st == KILN_OK)
+        st = kc_take_llvm_buffer(mb, out, out_size, err);
+    if (mb != NULL)
+        LLVMDisposeMemoryBuffer(mb);
     return st;
 }
 
@@ -604,9 +580,7 @@ kiln_status kilnc_compile_bundle(const kilnc_bundle_input *inputs, size_t count,
         goto out;
     }
     if (st == KILN_OK) {
-        ctx = LLVMContextCreate();
-        if (options->format != KILNC_FORMAT_LLVM_IR)
-            LLVMContextSetDiscardValueNames(ctx, 1);
+        ctx = kc_context_new(options);
         st = lower_members(&b, ctx, target, options, err);
     }
     LLVMModuleRef llvm = st == KILN_OK ? cg_module_llvm(b.members[0].cgm) : NULL;
@@ -617,20 +591,9 @@ kiln_status kilnc_compile_bundle(const kilnc_bundle_input *inputs, size_t count,
     if (st != KILN_OK)
         goto out;
     switch (options->format) {
-    case KILNC_FORMAT_LLVM_IR: {
-        char *text = LLVMPrintModuleToString(llvm);
-        size_t size = strlen(text);
-        uint8_t *copy = malloc(size > 0 ? size : 1);
-        if (copy == NULL) {
-            st = nomem(err);
-        } else {
-            memcpy(copy, text, size);
-            *out = copy;
-            *out_size = size;
-        }
-        LLVMDisposeMessage(text);
+    case KILNC_FORMAT_LLVM_IR:
+        st = kc_module_text(llvm, out, out_size, err);
         break;
-    }
     case KILNC_FORMAT_ASM:
         st = emit_buffer(&b, target, LLVMAssemblyFile, out, out_size, err);
         break;

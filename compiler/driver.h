@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
 
 #include "codegen/codegen.h"
 #include "emit/emit.h"
@@ -72,6 +73,23 @@ kiln_status kc_compile_partitions(const wasm_module *module, const kilnc_options
                                   kiln_error *err);
 
 /* Decodes, validates and lowers the defined functions [first, end). */
+/* A context for the units of one compile (value names only for IR output). */
+LLVMContextRef kc_context_new(const kilnc_options *options);
+
+/* llvm emitted as an object or assembly file for target (LLVM's own
+ * errors only; the module's handler may have more: cg_module_check_emitted). */
+kiln_status kc_emit_llvm(const emit_target *target, LLVMModuleRef llvm,
+                         LLVMCodeGenFileType type, LLVMMemoryBufferRef *out, kiln_error *err);
+
+/* A malloc'ed copy of an LLVM buffer / of llvm's IR text. */
+kiln_status kc_take_llvm_buffer(LLVMMemoryBufferRef mb, uint8_t **out, size_t *out_size,
+                                kiln_error *err);
+kiln_status kc_module_text(LLVMModuleRef llvm, uint8_t **out, size_t *out_size, kiln_error *err);
+
+/* The codegen configuration the target and options give; callers add what
+ * is theirs (the function range, trampolines, bundle symbols). */
+cg_config kc_codegen_config(const emit_target *target, const kilnc_options *options);
+
 kiln_status kc_lower_functions(const wasm_module *module, cg_module *cgm, uint32_t first,
                                uint32_t end, kiln_error *err);
 

@@ -85,8 +85,8 @@ kiln_status kilnc_inspect(const uint8_t *bytes, size_t size, char **text, kiln_e
 }
 
 /* Copies an LLVM memory buffer into a malloc'd one the caller owns. */
-static kiln_status take_llvm_buffer(LLVMMemoryBufferRef mb, uint8_t **out, size_t *out_size,
-                                    kiln_error *err)
+kiln_status kc_take_llvm_buffer(LLVMMemoryBufferRef mb, uint8_t **out, size_t *out_size,
+                                kiln_error *err)
 {
     size_t size = LLVMGetBufferSize(mb);
     uint8_t *copy = malloc(size > 0 ? size : 1);
@@ -98,11 +98,9 @@ static kiln_status take_llvm_buffer(LLVMMemoryBufferRef mb, uint8_t **out, size_
     return KILN_OK;
 }
 
-static kiln_status emit_file(const kc_unit *unit, LLVMCodeGenFileType type,
-                             LLVMMemoryBufferRef *out, kiln_error *err)
+kiln_status kc_emit_llvm(const emit_target *target, LLVMModuleRef llvm,
+                         LLVMCodeGenFileType type, LLVMMemoryBufferRef *out, kiln_error *err)
 {
-    const emit_target *target = unit->target;
-    LLVMModuleRef llvm = cg_module_llvm(unit->cgm);
     char *message = NULL;
     if (LLVMTargetMachineEmitToMemoryBuffer(target->machine, llvm, type, &message, out) != 0) {
         kiln_status st = kiln_error_set(err, KILN_ERR_CODEGEN, KILN_NO_OFFSET,
@@ -114,7 +112,44 @@ static kiln_status emit_file(const kc_unit *unit, LLVMCodeGenFileType type,
     }
     if (message != NULL)
         LLVMDisposeMessage(message);
-    return cg_module_check_emitted(unit->cgm, err);
+    return KILN_OK;
+}
+
+kiln_status kc_module_text(LLVMModuleRef llvm, uint8_t **out, size_t *out_size, kiln_error *err)
+{
+    char *text = LLVMPrintModuleToString(llvm);
+    size_t size = strlen(text);
+    uint8_t *copy = malloc(size > 0 ? size : 1);
+    kiln_status st = KILN_OK;
+    if (copy == NULL) {
+        st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
+    } else {
+        memcpy(copy, text, size);
+        *out = copy;
+        *out_size = size;
+    }
+    LLVMDisposeMessage(text);
+    return st;
+}
+
+LLVMContextRef kc_context_new(const kilnc_options *options)
+{
+    LLVMContextRef ctx = LLVMContextCreate();
+    /* Names of instructions and blocks are for reading IR only: without
+     * them LLVM allocates less and clones faster (the inliner names every
+     * copy). Globals keep theirs. */
+    if (options->format != KILNC_FORMAT_LLVM_IR)
+        LLVMContextSetDiscardValueNames(ctx, 1);
+    return ctx;
+}
+
+/* The unit as an object or assembly file, after the emit problems LLVM
+ * reported to the unit's handler. */
+static kiln_status emit_file(const kc_unit *unit, LLVMCodeGenFileType type,
+                             LLVMMemoryBufferRef *out, kiln_error *err)
+{
+    kiln_status st = kc_emit_llvm(unit->target, cg_module_llvm(unit->cgm), type, out, err);
+    return st == KILN_OK ? cg_module_check_emitted(unit->cgm, err) : st;
 }
 
 /* Lowers the unit's defined functions, one body at a time. */
@@ -136,21 +171,9 @@ kiln_status kc_lower_functions(const wasm_module *module, cg_module *cgm, uint32
     return KILN_OK;
 }
 
-kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *options,
-                          kc_range range, kc_unit *unit, kiln_error *err)
+cg_config kc_codegen_config(const emit_target *target, const kilnc_options *options)
 {
-    memset(unit, 0, sizeof *unit);
-    kiln_status st = emit_target_new(options, &unit->target, err);
-    if (st != KILN_OK)
-        return st;
-    unit->ctx = LLVMContextCreate();
-    /* Names of instructions and blocks are for reading IR only: without
-     * them LLVM allocates less and clones faster (the inliner names every
-     * copy). Globals keep theirs. */
-    if (options->format != KILNC_FORMAT_LLVM_IR)
-        LLVMContextSetDiscardValueNames(unit->ctx, 1);
-    const emit_target *target = unit->target;
-    cg_config config = {
+    return (cg_config){
         .triple = target->triple,
         .layout = target->layout,
         .pointer_width = target->pointer_width,
@@ -158,14 +181,25 @@ kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *option
         .xip = target->xip,
         .opt_level = target->opt_level,
         .quiet_rounding_nans = target->quiet_rounding_nans,
-        .first_func = range.first,
-        .end_func = range.end,
-        .with_trampolines = range.trampolines,
-        .called_across = range.called_across,
         .interruptible = options->interruptible,
-        .symbol_prefix = range.symbol_prefix,
-        .prelinked = range.prelinked,
     };
+}
+
+kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *options,
+                          kc_range range, kc_unit *unit, kiln_error *err)
+{
+    memset(unit, 0, sizeof *unit);
+    kiln_status st = emit_target_new(options, &unit->target, err);
+    if (st != KILN_OK)
+        return st;
+    unit->ctx = kc_context_new(options);
+    cg_config config = kc_codegen_config(unit->target, options);
+    config.first_func = range.first;
+    config.end_func = range.end;
+    config.with_trampolines = range.trampolines;
+    config.called_across = range.called_across;
+    config.symbol_prefix = range.symbol_prefix;
+    config.prelinked = range.prelinked;
     st = cg_module_new(unit->ctx, module, &config, &unit->cgm, err);
     if (st != KILN_OK)
         return st;
@@ -175,7 +209,7 @@ kiln_status kc_unit_build(const wasm_module *module, const kilnc_options *option
     if (st == KILN_OK)
         st = cg_module_finish(unit->cgm, err);
     if (st == KILN_OK)
-        st = emit_optimize(cg_module_llvm(unit->cgm), target, err);
+        st = emit_optimize(cg_module_llvm(unit->cgm), unit->target, err);
     if (st == KILN_OK)
         cg_module_keep_loads_whole(unit->cgm);
     return st;
@@ -196,7 +230,7 @@ kiln_status kc_unit_object(const kc_unit *unit, uint8_t **out, size_t *out_size,
     LLVMMemoryBufferRef mb = NULL;
     kiln_status st = emit_file(unit, LLVMObjectFile, &mb, err);
     if (st == KILN_OK)
-        st = take_llvm_buffer(mb, out, out_size, err);
+        st = kc_take_llvm_buffer(mb, out, out_size, err);
     if (mb != NULL)
         LLVMDisposeMemoryBuffer(mb);
     return st;
@@ -240,24 +274,13 @@ static kiln_status compile_whole(const wasm_module *module, const kilnc_options 
         goto out;
 
     switch (options->format) {
-    case KILNC_FORMAT_LLVM_IR: {
-        char *text = LLVMPrintModuleToString(llvm);
-        size_t size = strlen(text);
-        uint8_t *copy = malloc(size > 0 ? size : 1);
-        if (copy == NULL) {
-            st = kiln_error_set(err, KILN_ERR_NOMEM, KILN_NO_OFFSET, "out of memory");
-        } else {
-            memcpy(copy, text, size);
-            *out = copy;
-            *out_size = size;
-        }
-        LLVMDisposeMessage(text);
+    case KILNC_FORMAT_LLVM_IR:
+        st = kc_module_text(llvm, out, out_size, err);
         break;
-    }
     case KILNC_FORMAT_ASM:
         st = emit_file(&unit, LLVMAssemblyFile, &mb, err);
         if (st == KILN_OK)
-            st = take_llvm_buffer(mb, out, out_size, err);
+            st = kc_take_llvm_buffer(mb, out, out_size, err);
         break;
     case KILNC_FORMAT_OBJECT:
         st = emit_linked_record(llvm, module, options->linked_name, err);
