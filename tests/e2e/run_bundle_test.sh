@@ -18,32 +18,12 @@ kilnc=$1 kiln=$2 wat2wasm=$3 bundle_host=$4 w=$5
 here=$(cd "$(dirname "$0")" && pwd)
 src="$here/../wat/bundle"
 mkdir -p "$w"
-passed=0 failed=0
-fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
+. "$here/check.sh"
 
 for m in lib util main bad badtype spin spin_main; do
   "$wat2wasm" --debug-names "$src/$m.wat" -o "$w/$m.wasm" 2> "$w/$m.err" ||
     fail "wat2wasm $m: $(cat "$w/$m.err")"
 done
-
-# check STATUS STDOUT_PART STDERR_PART -- COMMAND...
-check() {
-  local want_status=$1 want_out=$2 want_err=$3
-  shift 4
-  local out err status
-  out=$(timeout -k 5 60 "$@" 2> "$w/check.err"); status=$?
-  err=$(cat "$w/check.err")
-  local what="$* => $want_status"
-  if [ "$status" -ne "$want_status" ]; then
-    fail "$what: got status $status (stdout '$out', stderr '$err')"
-  elif [ -n "$want_out" ] && [[ "$out" != *"$want_out"* ]]; then
-    fail "$what: stdout '$out' lacks '$want_out'"
-  elif [ -n "$want_err" ] && [[ "$err" != *"$want_err"* ]]; then
-    fail "$what: stderr '$err' lacks '$want_err'"
-  else
-    passed=$((passed + 1))
-  fi
-}
 
 for opt in 0 2; do
   b="$w/main.O$opt.aot"
@@ -151,60 +131,34 @@ check 1 "" "lib!boom" -- "$kiln" --invoke trap "$w/p1.aot"
 # Damage behind a valid outer checksum (member tables, member headers, the
 # pre-linked imports): kiln refuses or runs, never dies by a signal.
 if command -v python3 > /dev/null; then
-  python3 - "$w/main.O2.aot" "$w/damaged" <<'EOF'
-import struct, sys
+  python3 - "$w/main.O2.aot" "$w/damaged" "$here" <<'EOF'
+import sys
 src, out = sys.argv[1], sys.argv[2]
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, sys.argv[3])
+from aot_container import SEC_BUNDLE, reseal, section
 data = bytearray(open(src, 'rb').read())
-table = [0] * 256
-for i in range(256):
-    c = i
-    for _ in range(8):
-        c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-    table[i] = c
-def crc(b):
-    c = 0xFFFFFFFF
-    for x in b:
-        c = table[(c ^ x) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFF
-count, tab = struct.unpack_from('<II', data, 40)
-bundle = None
-for i in range(count):
-    sid, off, size, _ = struct.unpack_from('<IIII', data, tab + 16 * i)
-    if sid == 17:
-        bundle = (off, size)
-off, size = bundle
+off, size = section(data, SEC_BUNDLE)
 n = 0
 for pos in list(range(off, off + 240)) + list(range(off, off + size, 37)):
     for delta in (1, 0x80):
         d = bytearray(data)
         d[pos] = (d[pos] + delta) & 0xFF
-        struct.pack_into('<I', d, 12, crc(d[:12] + d[16:]))
+        reseal(d)
         open('%s.%d.aot' % (out, n), 'wb').write(d)
         n += 1
 EOF
   # Targeted damage, each refused with its own message: a pre-linked
   # import of a member to itself, one to a function of another type, a
   # member outside the section.
-  python3 - "$w/main.O2.aot" "$w/edit" <<'EOF'
+  python3 - "$w/main.O2.aot" "$w/edit" "$here" <<'EOF'
 import struct, sys
 src, out = sys.argv[1], sys.argv[2]
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, sys.argv[3])
+from aot_container import SEC_BUNDLE, reseal, section
 data = bytes(open(src, 'rb').read())
-table = [0] * 256
-for i in range(256):
-    c = i
-    for _ in range(8):
-        c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-    table[i] = c
-def crc(b):
-    c = 0xFFFFFFFF
-    for x in b:
-        c = table[(c ^ x) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFF
-count, tab = struct.unpack_from('<II', data, 40)
-for i in range(count):
-    sid, off, size, _ = struct.unpack_from('<IIII', data, tab + 16 * i)
-    if sid == 17:
-        sec = off
+sec = section(data, SEC_BUNDLE)[0]
 members = struct.unpack_from('<I', data, sec)[0]
 pos = sec + 4
 first_member_offset = None
@@ -218,7 +172,7 @@ def write(name, edits):
     d = bytearray(data)
     for at, value in edits:
         struct.pack_into('<I', d, at, value)
-    struct.pack_into('<I', d, 12, crc(d[:12] + d[16:]))
+    reseal(d)
     open('%s.%s.aot' % (out, name), 'wb').write(d)
 member = struct.unpack_from('<I', data, first_prelink)[0]
 write('self', [(first_prelink + 8, member)])

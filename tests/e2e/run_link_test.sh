@@ -16,8 +16,8 @@ kilnc=$1 kiln=$2 wat2wasm=$3 link_host=$4 work=$5
 here=$(cd "$(dirname "$0")" && pwd)
 src="$here/../wat/link"
 mkdir -p "$work"
-passed=0 failed=0
-fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
+w=$work
+. "$here/check.sh"
 
 for wat in "$src"/*.wat; do
   name=$(basename "$wat" .wat)
@@ -27,27 +27,6 @@ for wat in "$src"/*.wat; do
   fi
 done
 
-# check STATUS STDOUT_PART STDERR_PART -- COMMAND...: the exit status must
-# be STATUS and each part (when not empty) must appear in its stream.
-check() {
-  local want_status=$1 want_out=$2 want_err=$3
-  shift 4
-  local out err status
-  out=$(timeout -k 5 60 "$@" 2> "$work/check.err"); status=$?
-  err=$(cat "$work/check.err")
-  local what="$* => $want_status"
-  if [ "$status" -ne "$want_status" ]; then
-    fail "$what: got status $status (stdout '$out', stderr '$err')"
-  elif [ -n "$want_out" ] && [[ "$out" != *"$want_out"* ]]; then
-    fail "$what: stdout '$out' lacks '$want_out'"
-  elif [ -n "$want_err" ] && [[ "$err" != *"$want_err"* ]]; then
-    fail "$what: stderr '$err' lacks '$want_err'"
-  else
-    passed=$((passed + 1))
-  fi
-}
-
-w=$work
 mp=(--module-path "$w")
 # A module importing functions, memory, a global and a table from another,
 # loaded through --module-path; the print goes through WASI in "world".
